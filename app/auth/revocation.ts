@@ -1,0 +1,59 @@
+import { Op } from 'sequelize';
+import { config } from '../../config';
+import { logger } from '../infra/logger';
+import { redis } from '../infra/redis';
+import { RefreshToken, User } from '../../models';
+import type { AccessClaims } from './tokens';
+
+/**
+ * Access tokens are JWTs, so revoking one means remembering what is revoked. Two facts are
+ * kept in Redis, with MySQL as the source they are rebuilt from:
+ * - `auth:tv:<userId>`: the user's current token version (a password reset bumps it);
+ * - `auth:fr:<familyId>`: present while a logged-out family's access tokens could still live.
+ * One MGET answers both for a request. When the version key is missing (evicted, flushed,
+ * Redis replaced) both facts are read from MySQL and the version key is written back.
+ */
+const VERSION_TTL_SECONDS = 86_400;
+const versionKey = (userId: string) => `auth:tv:${userId}`;
+const familyKey = (familyId: string) => `auth:fr:${familyId}`;
+
+async function checkInMysql(claims: AccessClaims): Promise<boolean> {
+  const [user, revoked] = await Promise.all([
+    User.findByPk(claims.sub, { attributes: ['id', 'tokenVersion'] }),
+    RefreshToken.findOne({
+      attributes: ['id'],
+      where: { familyId: claims.fam, revokedAt: { [Op.ne]: null } },
+    }),
+  ]);
+  if (!user) return false;
+  try {
+    await redis.set(versionKey(claims.sub), String(user.tokenVersion), 'EX', VERSION_TTL_SECONDS);
+  } catch {
+    // A cache refill only: the next request reads MySQL again.
+  }
+  return user.tokenVersion === claims.ver && revoked === null;
+}
+
+/** True when the token's user still has its version and its family was not logged out. */
+export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> {
+  let cached: (string | null)[];
+  try {
+    cached = await redis.mget(versionKey(claims.sub), familyKey(claims.fam));
+  } catch (error) {
+    logger.debug({ err: error }, 'revocation cache unavailable, asking MySQL');
+    return checkInMysql(claims);
+  }
+  const [version, familyRevoked] = cached;
+  if (version === null) return checkInMysql(claims);
+  return Number(version) === claims.ver && familyRevoked === null;
+}
+
+/** Records a new token version for a user (after the reset that bumped it committed). */
+export async function publishTokenVersion(userId: string, version: number): Promise<void> {
+  await redis.set(versionKey(userId), String(version), 'EX', VERSION_TTL_SECONDS);
+}
+
+/** Marks a family's access tokens revoked for as long as any of them could be unexpired. */
+export async function publishFamilyRevoked(familyId: string): Promise<void> {
+  await redis.set(familyKey(familyId), '1', 'EX', config.jwt.accessTtlSeconds + 60);
+}

@@ -1,0 +1,100 @@
+import { defineRoute } from '../http/route';
+import {
+  ForgotPasswordBody,
+  LoginBody,
+  RefreshTokenBody,
+  RegisterBody,
+  ResetPasswordBody,
+  Session,
+} from './schemas';
+import * as auth from './service';
+
+const tags = ['auth'];
+
+export const authRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/auth/register',
+    summary: 'Create an account and sign in',
+    tags,
+    auth: 'none',
+    request: { body: RegisterBody },
+    responses: { 201: { description: 'The new account and its first session', schema: Session } },
+    errors: ['username_taken', 'email_taken'],
+    async handle({ body }) {
+      return { status: 201, body: await auth.register(body) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/auth/login',
+    summary: 'Sign in with a username or an email, and a password',
+    tags,
+    auth: 'none',
+    request: { body: LoginBody },
+    responses: { 200: { description: 'A new session', schema: Session } },
+    errors: ['invalid_credentials'],
+    async handle({ body }) {
+      return { status: 200, body: await auth.login(body) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/auth/refresh',
+    summary: 'Exchange a refresh token for a new pair',
+    description:
+      'Refresh tokens are single use. Presenting one that was already exchanged revokes every ' +
+      'token of its session (its family).',
+    tags,
+    auth: 'none',
+    request: { body: RefreshTokenBody },
+    responses: { 200: { description: 'A new access and refresh token', schema: Session } },
+    errors: ['unauthorized'],
+    async handle({ body }) {
+      return { status: 200, body: await auth.refresh(body.refreshToken) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/auth/logout',
+    summary: 'End the session a refresh token belongs to',
+    tags,
+    auth: 'required',
+    request: { body: RefreshTokenBody },
+    responses: { 204: { description: 'Signed out (also when already signed out)' } },
+    async handle({ body, viewer }) {
+      await auth.logout(viewer.id, body.refreshToken);
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/auth/forgot-password',
+    summary: 'Mail a password-reset link',
+    description: 'Answers 202 whether or not the address is registered. The link lives one hour.',
+    tags,
+    auth: 'none',
+    request: { body: ForgotPasswordBody },
+    responses: { 202: { description: 'If the address is registered, a link is on its way' } },
+    async handle({ body }) {
+      await auth.forgotPassword(body.email);
+      return { status: 202 };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/auth/reset-password',
+    summary: 'Set a new password with a reset token',
+    description:
+      'Signs out every session: all access and refresh tokens issued before are revoked.',
+    tags,
+    auth: 'none',
+    request: { body: ResetPasswordBody },
+    responses: { 204: { description: 'Password changed' } },
+    errors: ['invalid_token'],
+    async handle({ body }) {
+      await auth.resetPassword(body.token, body.password);
+      return { status: 204 };
+    },
+  }),
+];

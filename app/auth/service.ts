@@ -1,0 +1,163 @@
+import { UniqueConstraintError, literal } from 'sequelize';
+import { AppError, unauthorized } from '../errors';
+import { logger } from '../infra/logger';
+import { enqueueAfterCommit } from '../queue/queues';
+import { presentUser } from '../users/presenter';
+import { PasswordReset, User, sequelize } from '../../models';
+import { checkPassword, hashPassword } from './passwords';
+import {
+  issueRefreshToken,
+  revokeAllForUser,
+  revokeFamily,
+  spendRefreshToken,
+  findRefreshToken,
+} from './refreshTokens';
+import { publishFamilyRevoked, publishTokenVersion } from './revocation';
+import { hashToken, newFamilyId, signAccessToken } from './tokens';
+
+const RESET_TTL_MS = 60 * 60 * 1000;
+
+function sessionFor(user: User, familyId: string, refreshToken: string) {
+  const accessToken = signAccessToken({
+    sub: String(user.id),
+    ver: user.tokenVersion,
+    fam: familyId,
+  });
+  return { user: presentUser(user), accessToken, refreshToken };
+}
+
+function takenError(error: UniqueConstraintError): AppError | null {
+  const where = `${Object.keys(error.fields ?? {}).join(' ')} ${String(error.parent?.message)}`;
+  if (where.includes('username_key'))
+    return new AppError('username_taken', 'That username is taken.');
+  if (where.includes('email_key'))
+    return new AppError('email_taken', 'That email is already registered.');
+  return null;
+}
+
+export async function register(input: {
+  username: string;
+  email: string;
+  password: string;
+  displayName?: string;
+}) {
+  const passwordHash = await hashPassword(input.password);
+  const familyId = newFamilyId();
+  try {
+    return await sequelize.transaction(async (transaction) => {
+      const user = await User.create(
+        {
+          username: input.username,
+          usernameKey: input.username.toLowerCase(),
+          email: input.email,
+          emailKey: input.email.toLowerCase(),
+          displayName: input.displayName ?? input.username,
+          passwordHash,
+        },
+        { transaction },
+      );
+      await user.reload({ transaction }); // defaults (counters, version) as stored
+      const refreshToken = await issueRefreshToken(user.id, familyId, transaction);
+      return sessionFor(user, familyId, refreshToken);
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintError) throw takenError(error) ?? error;
+    throw error;
+  }
+}
+
+export async function login(input: { username?: string; email?: string; password: string }) {
+  const where = input.username
+    ? { usernameKey: input.username.toLowerCase() }
+    : { emailKey: (input.email ?? '').toLowerCase() };
+  const user = await User.findOne({ where });
+  if (!(await checkPassword(input.password, user?.passwordHash)) || !user) {
+    throw new AppError('invalid_credentials', 'The username, email or password is wrong.');
+  }
+  const familyId = newFamilyId();
+  const refreshToken = await issueRefreshToken(user.id, familyId);
+  return sessionFor(user, familyId, refreshToken);
+}
+
+/** Rotates a refresh token: the old one is spent, a new one of the same family is issued. */
+export async function refresh(token: string) {
+  const outcome = await sequelize.transaction(async (transaction) => {
+    const spent = await spendRefreshToken(token, transaction);
+    if (!spent.ok) return spent;
+    const user = await User.findByPk(spent.userId, { transaction });
+    if (!user) return { ok: false as const };
+    const refreshToken = await issueRefreshToken(user.id, spent.familyId, transaction);
+    return { ...spent, user, refreshToken };
+  });
+  if (!outcome.ok) {
+    if (outcome.reusedFamilyId) {
+      // Someone presented a token that was already exchanged: a copy may be in other hands.
+      await revokeFamily(outcome.reusedFamilyId);
+      await publishFamilyRevoked(outcome.reusedFamilyId);
+      logger.warn({ familyId: outcome.reusedFamilyId }, 'refresh token reuse: family revoked');
+    }
+    throw unauthorized('The refresh token is not valid.');
+  }
+  return sessionFor(outcome.user, outcome.familyId, outcome.refreshToken);
+}
+
+/** Ends the session a refresh token belongs to, if it is the caller's. Idempotent. */
+export async function logout(viewerId: string, token: string): Promise<void> {
+  const row = await findRefreshToken(token);
+  if (!row || String(row.userId) !== viewerId) return;
+  await revokeFamily(row.familyId);
+  await publishFamilyRevoked(row.familyId);
+}
+
+/** Queues a reset mail when the address is known; says nothing either way. */
+export async function forgotPassword(email: string): Promise<void> {
+  const user = await User.findOne({ where: { emailKey: email.toLowerCase() }, attributes: ['id'] });
+  if (!user) return;
+  await sequelize.transaction(async (transaction) => {
+    const reset = await PasswordReset.create(
+      { userId: user.id, expiresAt: new Date(Date.now() + RESET_TTL_MS) },
+      { transaction },
+    );
+    enqueueAfterCommit(
+      transaction,
+      'mail',
+      { kind: 'passwordReset', resetId: String(reset.id) },
+      { jobId: `passwordReset:${reset.id}` },
+    );
+  });
+}
+
+/**
+ * Sets a new password with a single-use reset token, and revokes every access and refresh
+ * token issued before it (the token version moves on; refresh tokens are revoked).
+ */
+export async function resetPassword(token: string, password: string): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  const invalid = () =>
+    new AppError('invalid_token', 'The reset link is unknown, used or expired.');
+  const { userId, tokenVersion } = await sequelize.transaction(async (transaction) => {
+    const reset = await PasswordReset.findOne({
+      where: { tokenHash: hashToken(token) },
+      lock: transaction.LOCK.UPDATE,
+      transaction,
+    });
+    if (!reset || reset.usedAt || reset.expiresAt.getTime() <= Date.now()) throw invalid();
+    const now = new Date();
+    // This link and any other outstanding link of the user are spent together.
+    await PasswordReset.update(
+      { usedAt: now },
+      { where: { userId: reset.userId, usedAt: null }, transaction },
+    );
+    await User.update(
+      { passwordHash, tokenVersion: literal('token_version + 1') },
+      { where: { id: reset.userId }, transaction },
+    );
+    await revokeAllForUser(reset.userId, transaction);
+    const user = await User.findByPk(reset.userId, {
+      attributes: ['id', 'tokenVersion'],
+      transaction,
+    });
+    return { userId: String(reset.userId), tokenVersion: user!.tokenVersion };
+  });
+  await publishTokenVersion(userId, tokenVersion);
+}

@@ -1,0 +1,62 @@
+import type { Middleware } from 'koa';
+import { AppError } from '../errors';
+import type { AppState } from './context';
+
+interface HttpLikeError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  type?: string;
+  message?: string;
+}
+
+/** Maps errors raised by Koa's body parser and friends onto Chirp's vocabulary. */
+function fromHttpError(error: HttpLikeError): AppError | null {
+  const status = error.status ?? error.statusCode;
+  if (!status || status >= 500) return null;
+  if (status === 413) return new AppError('payload_too_large', 'The request body is over 1 MB.');
+  if (status === 415) {
+    return new AppError('unsupported_media_type', 'Send the body as application/json.');
+  }
+  if (
+    status === 400 &&
+    (error.type === 'entity.parse.failed' || /JSON|parse/i.test(error.message ?? ''))
+  ) {
+    return new AppError('malformed_json', 'The request body is not valid JSON.');
+  }
+  if (status === 404) return new AppError('not_found', 'No such resource.');
+  if (status === 401) return new AppError('unauthorized');
+  return null;
+}
+
+/**
+ * Renders every error as RFC 9457 problem details. An error the client should not see the
+ * inside of becomes a generic 500, logged once in full with the request id.
+ */
+export function problemDetails(): Middleware<AppState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (caught) {
+      let problem = caught instanceof AppError ? caught : fromHttpError(caught as HttpLikeError);
+      if (!problem) {
+        ctx.state.log.error({ err: caught }, 'unhandled error');
+        problem = new AppError(
+          'internal_error',
+          `Something went wrong on our side. Quote request id ${ctx.state.requestId} when reporting it.`,
+        );
+      }
+      ctx.status = problem.status;
+      ctx.set(problem.headers);
+      ctx.type = 'application/problem+json';
+      ctx.body = {
+        type: `urn:chirp:problem:${problem.code}`,
+        title: problem.title,
+        status: problem.status,
+        detail: problem.detail ?? problem.title,
+        code: problem.code,
+        ...(problem.errors ? { errors: problem.errors } : {}),
+      };
+    }
+  };
+}

@@ -1,0 +1,161 @@
+import type Router from '@koa/router';
+import type { z } from 'zod';
+import { config } from '../../config';
+import { AppError, type ErrorCode, type FieldError } from '../errors';
+import type { AppContext, AppState, Viewer } from './context';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** `required`: 401 without a valid token; `optional`: a token is used when present. */
+export type AuthMode = 'required' | 'optional' | 'none';
+
+type AnySchema = z.ZodType;
+type Out<S> = S extends AnySchema ? z.output<S> : undefined;
+
+export interface RouteInput<B, Q, P, A extends AuthMode> {
+  body: Out<B>;
+  query: Out<Q>;
+  params: Out<P>;
+  viewer: A extends 'required' ? Viewer : Viewer | null;
+  ctx: AppContext;
+}
+
+/** What a handler answers; `body` is sent as JSON unless `raw` is set. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Sent as is, with its content type (HTML, text, static files). */
+  raw?: { type: string; body: string | Buffer | NodeJS.ReadableStream };
+}
+
+export interface ResponseSpec {
+  description: string;
+  /** JSON body schema; omit for an empty answer. */
+  schema?: AnySchema;
+  /** Non-JSON content type, documented with a string body. */
+  contentType?: string;
+}
+
+export interface RouteSpec<
+  B extends AnySchema | undefined,
+  Q extends AnySchema | undefined,
+  P extends AnySchema | undefined,
+  A extends AuthMode,
+> {
+  method: HttpMethod;
+  /** Koa-style path: `/users/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: A;
+  request?: { body?: B; query?: Q; params?: P };
+  responses: Record<number, ResponseSpec>;
+  /** Problem codes this route answers with, documented in the OpenAPI document. */
+  errors?: ErrorCode[];
+  /** Left out of the rate limiter and request metrics (health, metrics). */
+  operational?: boolean;
+  handle(input: RouteInput<B, Q, P, A>): Promise<Reply> | Reply;
+}
+
+/** A route with its types erased, as the router and the OpenAPI builder see it. */
+export type Route = RouteSpec<
+  AnySchema | undefined,
+  AnySchema | undefined,
+  AnySchema | undefined,
+  AuthMode
+>;
+
+/** Declares a route: one object gives the router its handler and the document its entry. */
+export function defineRoute<
+  B extends AnySchema | undefined = undefined,
+  Q extends AnySchema | undefined = undefined,
+  P extends AnySchema | undefined = undefined,
+  A extends AuthMode = AuthMode,
+>(spec: RouteSpec<B, Q, P, A>): Route {
+  return spec;
+}
+
+function fieldErrors(where: string, error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+function parseInput(route: Route, ctx: AppContext) {
+  const { body: bodySchema, query: querySchema, params: paramsSchema } = route.request ?? {};
+  if (paramsSchema) {
+    const params = paramsSchema.safeParse(ctx.params);
+    // A path that cannot name anything (e.g. /tweets/abc) names nothing: 404, not 400.
+    if (!params.success) throw new AppError('not_found', 'No such resource.');
+    ctx.params = params.data as Record<string, string>;
+  }
+  const errors: FieldError[] = [];
+  let body: unknown;
+  let query: unknown;
+  if (bodySchema) {
+    const parsed = bodySchema.safeParse(ctx.request.body ?? {});
+    if (parsed.success) body = parsed.data;
+    else errors.push(...fieldErrors('body', parsed.error));
+  }
+  if (querySchema) {
+    const parsed = querySchema.safeParse(ctx.query);
+    if (parsed.success) query = parsed.data;
+    else errors.push(...fieldErrors('query', parsed.error));
+  }
+  if (errors.length > 0) {
+    throw new AppError('validation_failed', 'The request has invalid fields.', errors);
+  }
+  return { body, query, params: ctx.params as unknown };
+}
+
+/**
+ * Outside production, every JSON answer is checked against its documented schema, so the
+ * OpenAPI document cannot drift from what the API really sends (the test suite relies on it).
+ */
+function checkReply(route: Route, reply: Reply): void {
+  const schema = route.responses[reply.status]?.schema;
+  if (!route.responses[reply.status]) {
+    throw new Error(`${route.method} ${route.path} answered undocumented status ${reply.status}`);
+  }
+  if (schema && !reply.raw) {
+    const result = schema.safeParse(reply.body);
+    if (!result.success) {
+      throw new Error(
+        `${route.method} ${route.path} answered a body its schema refuses: ${result.error.message}`,
+      );
+    }
+  }
+}
+
+export type Authenticate = (ctx: AppContext, mode: AuthMode) => Promise<void>;
+
+/** Mounts routes on a Koa router, validating input and authenticating before each handler. */
+export function mountRoutes(
+  router: Router<AppState>,
+  routes: Route[],
+  authenticate: Authenticate,
+): void {
+  for (const route of routes) {
+    router[route.method](route.path, async (ctx) => {
+      const context = ctx as unknown as AppContext;
+      if (route.auth !== 'none') await authenticate(context, route.auth);
+      const input = parseInput(route, context);
+      const reply = await route.handle({
+        ...input,
+        viewer: context.state.viewer,
+        ctx: context,
+      });
+      if (!config.isProduction) checkReply(route, reply);
+      context.status = reply.status;
+      if (reply.headers) context.set(reply.headers);
+      if (reply.raw) {
+        context.type = reply.raw.type;
+        context.body = reply.raw.body;
+      } else if (reply.body !== undefined) {
+        context.body = reply.body;
+      }
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import Redis, { type RedisOptions } from 'ioredis';
+import { config } from '../../config';
+import { logger } from './logger';
+
+const clients = new Map<Redis, { blocking: boolean }>();
+
+/**
+ * A new ioredis connection to REDIS_URL. `blocking` connections (Bull's subscriber and
+ * blocking clients) retry forever instead of failing a command after a few attempts, and
+ * are cut rather than quit at shutdown (a QUIT would wait behind a blocking pop).
+ */
+export function createRedis(
+  options: RedisOptions & { name?: string; blocking?: boolean } = {},
+): Redis {
+  const { name = 'redis', blocking = false, ...rest } = options;
+  const client = new Redis(config.redisUrl, {
+    connectionName: `chirp:${name}`,
+    ...(blocking ? { maxRetriesPerRequest: null, enableReadyCheck: false } : {}),
+    ...rest,
+  });
+  let lastErrorLog = 0;
+  client.on('error', (error: Error) => {
+    // ioredis reports every failed reconnect; one line a minute is enough for an operator.
+    const now = Date.now();
+    if (now - lastErrorLog > 60_000) {
+      lastErrorLog = now;
+      logger.warn({ client: name, err: error.message }, 'redis connection error');
+    }
+  });
+  clients.set(client, { blocking });
+  client.once('end', () => clients.delete(client));
+  return client;
+}
+
+/** The process-wide general-purpose connection (caches, counters, timelines). */
+export const redis = createRedis({ name: 'main', maxRetriesPerRequest: 2 });
+
+/** Closes every connection this process opened; safe to call twice. */
+export async function closeRedis(): Promise<void> {
+  await Promise.all(
+    [...clients].map(async ([client, { blocking }]) => {
+      if (client.status === 'end') return;
+      if (blocking) {
+        client.disconnect();
+        return;
+      }
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect();
+      }
+    }),
+  );
+}

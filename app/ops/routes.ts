@@ -1,0 +1,104 @@
+import { redis } from '../infra/redis';
+import { sequelize } from '../infra/db';
+import { registry } from '../http/metrics';
+import { defineRoute, type Route } from '../http/route';
+import { z } from '../http/zod';
+import { DOCS_ASSETS, DOCS_HTML, DOCS_INIT_JS, docsAsset } from './docs';
+import { checkReadiness } from './readiness';
+
+const tags = ['operations'];
+
+const Health = z.object({ status: z.literal('ok') }).openapi('Health');
+const Ready = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.object({ mysql: z.enum(['ok', 'down']), redis: z.enum(['ok', 'down']) }),
+  })
+  .openapi('Readiness');
+const DocsAssetParams = z.object({
+  asset: z.enum(['init.js', ...Object.keys(DOCS_ASSETS)] as [string, ...string[]]),
+});
+
+/** Health, readiness, metrics and the API's own documentation. */
+export function opsRoutes(openApiDocument: () => object): Route[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: 200 while the process runs',
+      tags,
+      auth: 'none',
+      operational: true,
+      responses: { 200: { description: 'Alive', schema: Health } },
+      handle: () => ({ status: 200, body: { status: 'ok' } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: 200 when MySQL and Redis answer, else 503',
+      tags,
+      auth: 'none',
+      operational: true,
+      responses: {
+        200: { description: 'Ready to serve', schema: Ready },
+        503: { description: 'A dependency is down', schema: Ready },
+      },
+      async handle() {
+        const { ready, checks } = await checkReadiness(sequelize, redis);
+        return {
+          status: ready ? 200 : 503,
+          body: { status: ready ? 'ready' : 'unavailable', checks },
+          headers: { 'Cache-Control': 'no-store' },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics of this process',
+      tags,
+      auth: 'none',
+      operational: true,
+      responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
+      async handle() {
+        return { status: 200, raw: { type: registry.contentType, body: await registry.metrics() } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This document (OpenAPI 3.1)',
+      tags,
+      auth: 'none',
+      responses: { 200: { description: 'OpenAPI 3.1 document', contentType: 'application/json' } },
+      handle: () => ({ status: 200, body: openApiDocument() }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs',
+      summary: 'Swagger UI over this document',
+      tags,
+      auth: 'none',
+      responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
+      handle: () => ({ status: 200, raw: { type: 'text/html; charset=utf-8', body: DOCS_HTML } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs/:asset',
+      summary: 'Swagger UI assets, served from the installed package',
+      tags,
+      auth: 'none',
+      request: { params: DocsAssetParams },
+      responses: { 200: { description: 'A static file', contentType: 'application/octet-stream' } },
+      handle({ params }) {
+        const type = DOCS_ASSETS[params.asset] ?? 'application/javascript; charset=utf-8';
+        const body = params.asset === 'init.js' ? DOCS_INIT_JS : docsAsset(params.asset);
+        return {
+          status: 200,
+          raw: { type, body },
+          headers: { 'Cache-Control': 'public, max-age=3600' },
+        };
+      },
+    }),
+  ];
+}

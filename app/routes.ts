@@ -1,0 +1,16 @@
+import { authRoutes } from './auth/routes';
+import { buildOpenApiDocument } from './http/openapi';
+import type { Route } from './http/route';
+import { opsRoutes } from './ops/routes';
+import { userRoutes } from './users/routes';
+import { config } from '../config';
+import { version } from '../package.json';
+
+let document: object | undefined;
+
+/** Every route of the API, in the order the router tries them. */
+export const routes: Route[] = [
+  ...authRoutes,
+  ...userRoutes,
+  ...opsRoutes(() => (document ??= buildOpenApiDocument(routes, config.publicUrl, version))),
+];

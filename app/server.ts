@@ -1,0 +1,74 @@
+import cors from '@koa/cors';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { koaBody } from 'koa-body';
+import helmet from 'koa-helmet';
+import { config } from '../config';
+import { authenticate, passport } from './auth/passport';
+import { AppError } from './errors';
+import type { AppState } from './http/context';
+import { httpMetrics } from './http/metrics';
+import { problemDetails } from './http/problem';
+import { requestLog } from './http/requestLog';
+import { mountRoutes } from './http/route';
+import { routes } from './routes';
+
+/** Turns "no route matched" (404) and "wrong method" (405/501, with Allow) into problems. */
+function unmatched(): Koa.Middleware<AppState> {
+  return async (ctx, next) => {
+    await next();
+    if (ctx.body != null) return;
+    if (ctx.status === 405 || ctx.status === 501) {
+      throw new AppError('method_not_allowed', `This path answers ${ctx.response.get('Allow')}.`);
+    }
+    if (ctx.status === 404) throw new AppError('not_found', 'No such route.');
+  };
+}
+
+/** The Koa application: middleware in the order every request meets it, then the routes. */
+export function createApp(): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: config.trustProxy });
+  const router = new Router<AppState>();
+  mountRoutes(router, routes, authenticate);
+
+  app.use(requestLog());
+  app.use(httpMetrics());
+  app.use(problemDetails());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Swagger UI styles itself with inline style attributes.
+        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      },
+    }),
+  );
+  app.use(
+    cors({
+      exposeHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+      ],
+    }),
+  );
+  app.use(
+    koaBody({
+      json: true,
+      multipart: false,
+      urlencoded: false,
+      text: false,
+      jsonLimit: '1mb',
+      jsonStrict: true,
+      onError: (error) => {
+        throw error;
+      },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(unmatched());
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,85 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/** Durations like `15m`, `30d`, `3600` (seconds) become whole seconds. */
+const duration = z.string().transform((value, ctx) => {
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 900, 15m, 12h or 30d' });
+    return z.NEVER;
+  }
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * unit;
+  if (seconds < 1) {
+    ctx.addIssue({ code: 'custom', message: 'must be at least one second' });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+/** The dev-only signing key: shared by every local process so a token works on any of them. */
+export const DEVELOPMENT_JWT_SECRET = 'chirp-development-secret-do-not-use-in-production';
+
+/** Every variable Chirp reads, its default and its rule: the configuration table of the README. */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(0, 65535).default(3000),
+    DATABASE_URL: url(['mysql:']).default('mysql://root@127.0.0.1:3306/chirp'),
+    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+    JWT_SECRET: z.string().optional(),
+    JWT_ACCESS_TTL: duration.default(15 * 60),
+    REFRESH_TTL: duration.default(30 * 86400),
+    BCRYPT_ROUNDS: int(4, 15).default(12),
+    RATE_LIMIT_POINTS: int(1, 1_000_000).default(5),
+    RATE_LIMIT_DURATION: int(1, 86400).default(1),
+    AUTH_RATE_LIMIT_POINTS: int(1, 1_000_000).default(10),
+    AUTH_RATE_LIMIT_DURATION: int(1, 86400).default(300),
+    FANOUT_CELEBRITY_THRESHOLD: int(1, 1_000_000_000).default(10_000),
+    TIMELINE_MAX_LENGTH: int(20, 100_000).default(800),
+    SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+    MAIL_FROM: z.string().min(3).default('Chirp <no-reply@chirp.localhost>'),
+    PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+    API_INSTANCES: int(1, 256).default(Math.max(1, os.availableParallelism())),
+    WORKER_INSTANCES: int(1, 256).default(1),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    TRUST_PROXY: bool.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.JWT_SECRET || Buffer.byteLength(env.JWT_SECRET) < 32) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'is required and must be at least 32 bytes when NODE_ENV=production',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,88 @@
+import { envSchema } from './env';
+import { DEVELOPMENT_JWT_SECRET } from './env';
+
+/** Raised when the environment is invalid; its message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function databaseName(databaseUrl: string): string {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+  return name || 'chirp';
+}
+
+/** Validates an environment (process.env by default) into Chirp's typed configuration. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.') || 'environment';
+        const value = present[name];
+        const shown = value === undefined || /SECRET|URL/.test(name) ? '' : ` (got "${value}")`;
+        return `${name}${shown}: ${issue.message}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  if (!/^[A-Za-z0-9_$]{1,64}$/.test(databaseName(env.DATABASE_URL))) {
+    throw new ConfigError(['DATABASE_URL: the database name must be 1-64 of [A-Za-z0-9_$]']);
+  }
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    isTest: env.NODE_ENV === 'test',
+    port: env.PORT,
+    databaseUrl: env.DATABASE_URL,
+    databaseName: databaseName(env.DATABASE_URL),
+    redisUrl: env.REDIS_URL,
+    jwt: {
+      secret: env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      usingDevelopmentSecret: env.JWT_SECRET === undefined,
+      accessTtlSeconds: env.JWT_ACCESS_TTL,
+      refreshTtlSeconds: env.REFRESH_TTL,
+    },
+    bcryptRounds: env.BCRYPT_ROUNDS,
+    rateLimit: {
+      points: env.RATE_LIMIT_POINTS,
+      durationSeconds: env.RATE_LIMIT_DURATION,
+      authPoints: env.AUTH_RATE_LIMIT_POINTS,
+      authDurationSeconds: env.AUTH_RATE_LIMIT_DURATION,
+    },
+    timeline: {
+      celebrityThreshold: env.FANOUT_CELEBRITY_THRESHOLD,
+      maxLength: env.TIMELINE_MAX_LENGTH,
+    },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+    apiInstances: env.API_INSTANCES,
+    workerInstances: env.WORKER_INSTANCES,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY,
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+function loadOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // Start-up cannot go on; a sentence on stderr beats a stack trace.
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/** The process's configuration, validated once at first import. */
+export const config: Config = loadOrExit();
