@@ -5,7 +5,7 @@ import { pendingMigrations } from '../migrations';
 import { sequelize } from './infra/db';
 import { exitOnFatalErrors, handleShutdown } from './infra/lifecycle';
 import { logger, setProcessRole } from './infra/logger';
-import { preflight } from './infra/preflight';
+import { exitUnlessServicesAnswer } from './infra/preflight';
 import { closeRedis } from './infra/redis';
 import { closeQueues } from './queue/queues';
 import { createApp } from './server';
@@ -13,16 +13,12 @@ import { createApp } from './server';
 async function main(): Promise<void> {
   setProcessRole('api');
   exitOnFatalErrors();
-  const problems = await preflight();
-  if (problems.length > 0) {
-    for (const problem of problems) logger.fatal(problem);
-    process.exit(69);
-  }
+  await exitUnlessServicesAnswer();
   const pending = await pendingMigrations(sequelize);
   if (pending.length > 0) {
-    logger.fatal(
-      { pending },
-      'the database has pending migrations; run `npm run db:migrate` first',
+    process.stderr.write(
+      `The database has pending migrations (${pending.join(', ')}): ` +
+        'run `npm run db:migrate` first.\n',
     );
     process.exit(78);
   }

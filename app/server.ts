@@ -25,11 +25,17 @@ function unmatched(): Koa.Middleware<AppState> {
   };
 }
 
+/** The router with every API route mounted: what the app serves and the document must cover. */
+export function createRouter(): Router<AppState> {
+  const router = new Router<AppState>();
+  mountRoutes(router, routes, authenticate);
+  return router;
+}
+
 /** The Koa application: middleware in the order every request meets it, then the routes. */
 export function createApp(): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: config.trustProxy });
-  const router = new Router<AppState>();
-  mountRoutes(router, routes, authenticate);
+  const router = createRouter();
 
   app.use(requestLog());
   app.use(httpMetrics());

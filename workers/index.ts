@@ -2,7 +2,7 @@
 import { sequelize } from '../app/infra/db';
 import { exitOnFatalErrors, handleShutdown } from '../app/infra/lifecycle';
 import { logger, setProcessRole } from '../app/infra/logger';
-import { preflight } from '../app/infra/preflight';
+import { exitUnlessServicesAnswer } from '../app/infra/preflight';
 import { closeRedis } from '../app/infra/redis';
 import { closeMailer } from '../app/mail/mailer';
 import { closeQueues, getQueue } from '../app/queue/queues';
@@ -13,11 +13,7 @@ const MAIL_CONCURRENCY = 5;
 async function main(): Promise<void> {
   setProcessRole('worker');
   exitOnFatalErrors();
-  const problems = await preflight();
-  if (problems.length > 0) {
-    for (const problem of problems) logger.fatal(problem);
-    process.exit(69);
-  }
+  await exitUnlessServicesAnswer();
   const mail = getQueue('mail');
   mail.on('failed', (job, error) =>
     logger.warn(

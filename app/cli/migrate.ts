@@ -6,15 +6,11 @@ import { config } from '../../config';
 import { createMigrator, ensureDatabase } from '../../migrations';
 import { createSequelize } from '../infra/db';
 import { logger, setProcessRole } from '../infra/logger';
-import { preflight } from '../infra/preflight';
+import { exitUnlessServicesAnswer } from '../infra/preflight';
 
 async function main(): Promise<number> {
   setProcessRole('cli');
-  const problems = await preflight();
-  if (problems.length > 0) {
-    for (const problem of problems) process.stderr.write(`${problem}\n`);
-    return 69; // EX_UNAVAILABLE
-  }
+  await exitUnlessServicesAnswer();
   await ensureDatabase(config.databaseUrl, config.databaseName);
   const sequelize = createSequelize(config.databaseUrl, 1);
   try {

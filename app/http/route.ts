@@ -91,6 +91,9 @@ function parseInput(route: Route, ctx: AppContext) {
     if (!params.success) throw new AppError('not_found', 'No such resource.');
     ctx.params = params.data as Record<string, string>;
   }
+  if (bodySchema && ctx.request.length && !ctx.is('json')) {
+    throw new AppError('unsupported_media_type', 'Send the body as application/json.');
+  }
   const errors: FieldError[] = [];
   let body: unknown;
   let query: unknown;

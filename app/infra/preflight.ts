@@ -60,3 +60,14 @@ export async function preflight(timeoutMs = 3000): Promise<string[]> {
   );
   return problems.filter((p): p is string => p !== null);
 }
+
+/**
+ * Stops the process with a readable sentence on stderr (whatever LOG_LEVEL says) when MySQL
+ * or Redis does not answer: a newcomer's first error should be a sentence, not a stack.
+ */
+export async function exitUnlessServicesAnswer(): Promise<void> {
+  const problems = await preflight();
+  if (problems.length === 0) return;
+  for (const problem of problems) process.stderr.write(`${problem}\n`);
+  process.exit(69); // EX_UNAVAILABLE
+}
