@@ -30,7 +30,13 @@ async function checkInMysql(claims: AccessClaims): Promise<boolean> {
     // The family mark goes back first: a version key found without it reads as "not revoked".
     if (revoked !== null) await publishFamilyRevoked(claims.fam);
     // NX: a reset that committed after our read has published a newer version; keep it.
-    await redis.set(versionKey(claims.sub), String(user.tokenVersion), 'EX', VERSION_TTL_SECONDS, 'NX');
+    await redis.set(
+      versionKey(claims.sub),
+      String(user.tokenVersion),
+      'EX',
+      VERSION_TTL_SECONDS,
+      'NX',
+    );
   } catch {
     // A cache refill only: the next request reads MySQL again.
   }
