@@ -32,7 +32,6 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   const address = server.address();
   logger.info({ port: typeof address === 'object' ? address?.port : config.port }, 'api listening');
-  process.send?.('ready');
 
   handleShutdown([
     {
@@ -40,7 +39,13 @@ async function main(): Promise<void> {
       // Stops accepting, closes idle keep-alive sockets, waits for in-flight requests.
       run: () =>
         new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          // A keep-alive socket whose request finishes after the signal only becomes idle
+          // then: keep closing idle sockets, or close() waits for the client to hang up.
+          const sweep = setInterval(() => server.closeIdleConnections(), 100);
+          server.close(() => {
+            clearInterval(sweep);
+            resolve();
+          });
           server.closeIdleConnections();
         }),
     },
@@ -48,6 +53,9 @@ async function main(): Promise<void> {
     { name: 'mysql', run: () => sequelize.close() },
     { name: 'redis', run: closeRedis },
   ]);
+  // Only once the signal handlers are in place: a signal sent on `ready` must not find the
+  // default action (immediate death, nothing closed).
+  process.send?.('ready');
 }
 
 main().catch((error: unknown) => {

@@ -24,6 +24,8 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** JSON already serialised (hot paths assemble it from cached pieces). */
+  json?: string;
   /** Sent as is, with its content type (HTML, text, static files). */
   raw?: { type: string; body: string | Buffer | NodeJS.ReadableStream };
 }
@@ -53,7 +55,7 @@ export interface RouteSpec<
   responses: Record<number, ResponseSpec>;
   /** Problem codes this route answers with, documented in the OpenAPI document. */
   errors?: ErrorCode[];
-  /** Left out of the rate limiter and request metrics (health, metrics). */
+  /** Health, readiness and metrics: exempt from rate limits. */
   operational?: boolean;
   handle(input: RouteInput<B, Q, P, A>): Promise<Reply> | Reply;
 }
@@ -123,7 +125,7 @@ function checkReply(route: Route, reply: Reply): void {
     throw new Error(`${route.method} ${route.path} answered undocumented status ${reply.status}`);
   }
   if (schema && !reply.raw) {
-    const result = schema.safeParse(reply.body);
+    const result = schema.safeParse(reply.json === undefined ? reply.body : JSON.parse(reply.json));
     if (!result.success) {
       throw new Error(
         `${route.method} ${route.path} answered a body its schema refuses: ${result.error.message}`,
@@ -153,11 +155,18 @@ export function mountRoutes(
       if (!config.isProduction) checkReply(route, reply);
       context.status = reply.status;
       if (reply.headers) context.set(reply.headers);
-      if (reply.raw) {
+      if (reply.json !== undefined) {
+        context.type = 'application/json; charset=utf-8';
+        context.body = reply.json;
+      } else if (reply.raw) {
         context.type = reply.raw.type;
         context.body = reply.raw.body;
       } else if (reply.body !== undefined) {
         context.body = reply.body;
+      } else if (reply.status !== 204) {
+        // An empty answer rather than Koa's status text ("Accepted") as text/plain.
+        context.body = '';
+        context.remove('Content-Type');
       }
     });
   }

@@ -32,6 +32,7 @@ export class OwnRedis {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    probe.on('error', () => undefined); // refused until the server is up: expected here
     for (let attempt = 0; attempt < 100; attempt += 1) {
       try {
         await probe.connect();
