@@ -1,7 +1,9 @@
 import { authRoutes } from './auth/routes';
 import { buildOpenApiDocument } from './http/openapi';
 import type { Route } from './http/route';
+import { notificationRoutes } from './notifications/routes';
 import { opsRoutes } from './ops/routes';
+import { tweetRoutes } from './tweets/routes';
 import { userRoutes } from './users/routes';
 import { config } from '../config';
 import { version } from '../package.json';
@@ -12,5 +14,7 @@ let document: object | undefined;
 export const routes: Route[] = [
   ...authRoutes,
   ...userRoutes,
+  ...tweetRoutes,
+  ...notificationRoutes,
   ...opsRoutes(() => (document ??= buildOpenApiDocument(routes, config.publicUrl, version))),
 ];

@@ -6,24 +6,43 @@ import { exitUnlessServicesAnswer } from '../app/infra/preflight';
 import { closeRedis } from '../app/infra/redis';
 import { closeMailer } from '../app/mail/mailer';
 import { closeQueues, getQueue } from '../app/queue/queues';
+import type { Job } from 'bull';
+import { QUEUE_NAMES, type JobPayloads, type QueueName } from '../app/queue/jobs';
+import { processFanout, processTimelineJob } from './fanout';
 import { processMailJob } from './mail';
+import { processNotificationJob } from './notifications';
 
 const MAIL_CONCURRENCY = 5;
+const FANOUT_CONCURRENCY = 4;
+const TIMELINE_CONCURRENCY = 2;
+const NOTIFICATION_CONCURRENCY = 10;
+
+/** Runs a queue's processor here, logging failed attempts (Bull retries them with backoff). */
+function startProcessor<N extends QueueName>(
+  name: N,
+  concurrency: number,
+  processor: (job: Job<JobPayloads[N]>) => Promise<unknown>,
+): void {
+  const queue = getQueue(name);
+  queue.on('failed', (job, error) =>
+    logger.warn(
+      { queue: name, jobId: job.id, attempt: job.attemptsMade, err: error.message },
+      'job failed',
+    ),
+  );
+  // process() resolves only when the queue closes; errors surface through 'failed'/'error'.
+  void queue.process(concurrency, processor);
+}
 
 async function main(): Promise<void> {
   setProcessRole('worker');
   exitOnFatalErrors();
   await exitUnlessServicesAnswer();
-  const mail = getQueue('mail');
-  mail.on('failed', (job, error) =>
-    logger.warn(
-      { queue: 'mail', jobId: job.id, attempt: job.attemptsMade, err: error.message },
-      'job failed',
-    ),
-  );
-  void mail.process(MAIL_CONCURRENCY, processMailJob);
-  logger.info({ queues: ['mail'] }, 'worker started');
-  process.send?.('ready');
+  startProcessor('mail', MAIL_CONCURRENCY, processMailJob);
+  startProcessor('fanout', FANOUT_CONCURRENCY, processFanout);
+  startProcessor('timeline', TIMELINE_CONCURRENCY, processTimelineJob);
+  startProcessor('notifications', NOTIFICATION_CONCURRENCY, processNotificationJob);
+  logger.info({ queues: QUEUE_NAMES }, 'worker started');
 
   handleShutdown([
     // Bull's close waits for the jobs in progress to finish before resolving.
@@ -32,6 +51,9 @@ async function main(): Promise<void> {
     { name: 'mysql', run: () => sequelize.close() },
     { name: 'redis', run: closeRedis },
   ]);
+  // Only once the signal handlers are in place: a signal sent on `ready` must not find the
+  // default action (immediate death, nothing closed).
+  process.send?.('ready');
 }
 
 main().catch((error: unknown) => {

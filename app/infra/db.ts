@@ -1,4 +1,4 @@
-import { Sequelize } from 'sequelize';
+import { Sequelize, type Transaction } from 'sequelize';
 import { config } from '../../config';
 import { logger } from './logger';
 
@@ -27,3 +27,33 @@ export function createSequelize(databaseUrl = config.databaseUrl, poolMax = 10):
 
 /** The process-wide connection pool. */
 export const sequelize = createSequelize();
+
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+
+/**
+ * Runs `fn` in a transaction, retrying (up to three times) when InnoDB picks it as a
+ * deadlock victim: the other transaction committed, so running again is safe.
+ */
+export async function inTransaction<T>(fn: (transaction: Transaction) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await sequelize.transaction(fn);
+    } catch (error) {
+      const code = (error as { parent?: { code?: string } }).parent?.code;
+      if (attempt >= 3 || !code || !RETRYABLE.has(code)) throw error;
+      logger.debug({ code, attempt }, 'transaction retried');
+    }
+  }
+}
+
+/** Rows changed by an INSERT/UPDATE/DELETE run through `sequelize.query` on mysql2. */
+export function affectedRows(result: unknown): number {
+  const header = Array.isArray(result) ? (result[0] as unknown) : result;
+  return Number((header as { affectedRows?: number } | undefined)?.affectedRows ?? 0);
+}
+
+/** The auto-increment id of a single-row INSERT run through `sequelize.query`. */
+export function insertId(result: unknown): string {
+  const header = Array.isArray(result) ? (result[0] as unknown) : result;
+  return String((header as { insertId?: number | string } | undefined)?.insertId ?? '0');
+}

@@ -4,8 +4,19 @@
  */
 export interface JobPayloads {
   mail: { kind: 'passwordReset'; resetId: string };
+  /** Push a new timeline entry (tweet or retweet row) into the followers' home timelines. */
+  fanout: { entryId: string };
+  /** Keep timelines true after deletes and when an author crosses the celebrity threshold. */
+  timeline:
+    | { kind: 'remove'; entries: { id: string; authorId: string }[] }
+    | { kind: 'celebrity'; userId: string; celebrity: boolean };
+  /** Persist a notification for whoever the action touched (never the actor). */
+  notifications:
+    | { kind: 'like' | 'retweet'; actorId: string; tweetId: string }
+    | { kind: 'reply'; actorId: string; tweetId: string }
+    | { kind: 'follow'; actorId: string; userId: string };
 }
 
 export type QueueName = keyof JobPayloads;
 
-export const QUEUE_NAMES: QueueName[] = ['mail'];
+export const QUEUE_NAMES: QueueName[] = ['mail', 'fanout', 'timeline', 'notifications'];

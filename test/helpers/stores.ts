@@ -4,7 +4,15 @@ import { sequelize } from '../../app/infra/db';
 import { redis } from '../../app/infra/redis';
 
 /** Tables emptied before the suite runs (children first). */
-const TABLES = ['password_resets', 'refresh_tokens', 'users'];
+const TABLES = [
+  'notifications',
+  'likes',
+  'follows',
+  'tweets',
+  'password_resets',
+  'refresh_tokens',
+  'users',
+];
 
 /** Creates and migrates the test database, empties its tables and the test Redis database. */
 export async function prepareTestStores(): Promise<void> {

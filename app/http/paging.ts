@@ -1,0 +1,58 @@
+import { z } from './zod';
+
+/**
+ * Lists page by keyset: the cursor names the last item's id and the next page starts below
+ * it, so items arriving meanwhile neither shift nor repeat what the client already has.
+ * The cursor is opaque to clients (base64url of a tagged id) and checked on the way in.
+ */
+export function encodeCursor(id: string): string {
+  return Buffer.from(`c1:${id}`, 'utf8').toString('base64url');
+}
+
+/** The id a cursor names, or undefined when it is not one of ours. */
+export function decodeCursor(cursor: string): string | undefined {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^c1:([1-9][0-9]{0,19})$/.exec(decoded);
+  return match?.[1];
+}
+
+export const PageQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(20)
+    .openapi({ example: 20 }),
+  cursor: z
+    .string()
+    .max(100)
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const id = decodeCursor(value);
+      if (!id) {
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
+        return z.NEVER;
+      }
+      return id;
+    })
+    .openapi({ type: 'string', description: 'nextCursor of the previous page' }),
+});
+
+export type PageInput = z.output<typeof PageQuery>;
+
+/** `{data, nextCursor}` around an item schema. */
+export function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z.object({ data: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+}
+
+/**
+ * Cuts `limit + 1` fetched items to a page: the extra item only says whether there is more.
+ * `idOf` gives the key the next page continues below.
+ */
+export function toPage<T>(items: T[], limit: number, idOf: (item: T) => string) {
+  const data = items.slice(0, limit);
+  const more = items.length > limit && data.length > 0;
+  return { data, nextCursor: more ? encodeCursor(idOf(data[data.length - 1])) : null };
+}

@@ -1,0 +1,34 @@
+import { PageQuery } from '../http/paging';
+import { defineRoute } from '../http/route';
+import { MarkReadBody, NotificationPage } from './schemas';
+import { listNotifications, markRead } from './service';
+
+const tags = ['notifications'];
+
+export const notificationRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/notifications',
+    summary: 'Your notifications, newest first',
+    tags,
+    auth: 'required',
+    request: { query: PageQuery },
+    responses: { 200: { description: 'A page of notifications', schema: NotificationPage } },
+    async handle({ query, viewer }) {
+      return { status: 200, body: await listNotifications(viewer.id, query.cursor, query.limit) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/notifications/read',
+    summary: 'Mark notifications read: the ids given, or all of them',
+    tags,
+    auth: 'required',
+    request: { body: MarkReadBody },
+    responses: { 204: { description: 'Marked read' } },
+    async handle({ body, viewer }) {
+      await markRead(viewer.id, body.ids);
+      return { status: 204 };
+    },
+  }),
+];

@@ -1,0 +1,24 @@
+import { pageOf } from '../http/paging';
+import { Id, Timestamp, z } from '../http/zod';
+import { AuthorSummary, TweetSchema } from '../tweets/schemas';
+
+export const NotificationSchema = z
+  .object({
+    id: Id,
+    type: z.enum(['like', 'retweet', 'follow', 'reply']),
+    actor: AuthorSummary,
+    tweet: TweetSchema.optional().openapi({
+      description: 'The tweet liked, retweeted or replied with',
+    }),
+    createdAt: Timestamp,
+    read: z.boolean(),
+  })
+  .openapi('Notification');
+
+export type NotificationJson = z.infer<typeof NotificationSchema>;
+
+export const NotificationPage = pageOf(NotificationSchema, 'NotificationPage');
+
+export const MarkReadBody = z
+  .object({ ids: z.array(Id).min(1).max(100).optional() })
+  .openapi('MarkReadBody');

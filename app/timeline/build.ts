@@ -1,0 +1,82 @@
+import { QueryTypes } from 'sequelize';
+import { config } from '../../config';
+import { sequelize } from '../infra/db';
+import { SENTINEL, TIMELINE_TTL_SECONDS, keys } from './keys';
+import { store } from './store';
+
+/** Whether an author's tweets skip fan-out (read-time merge instead). */
+export const isCelebrity = (followersCount: number): boolean =>
+  followersCount > config.timeline.celebrityThreshold;
+
+/** Whom a user follows, split into fanned-out authors and celebrities. */
+export async function followeesOf(
+  userId: string,
+): Promise<{ regular: string[]; celebrities: string[] }> {
+  const rows = await sequelize.query<{ id: string; followers: number }>(
+    `SELECT f.followee_id AS id, u.followers_count AS followers
+     FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = :userId`,
+    { replacements: { userId }, type: QueryTypes.SELECT },
+  );
+  const regular: string[] = [];
+  const celebrities: string[] = [];
+  for (const row of rows)
+    (isCelebrity(Number(row.followers)) ? celebrities : regular).push(String(row.id));
+  return { regular, celebrities };
+}
+
+/** Newest entry ids by these authors, below `below` when given. */
+export async function entryIdsByAuthors(
+  authors: string[],
+  limit: number,
+  range: { below?: string; above?: string } = {},
+): Promise<string[]> {
+  if (authors.length === 0) return [];
+  const rows = await sequelize.query<{ id: string }>(
+    `SELECT id FROM tweets WHERE author_id IN (:authors)
+     ${range.below ? 'AND id < :below' : ''} ${range.above ? 'AND id > :above' : ''}
+     ORDER BY id DESC LIMIT :limit`,
+    { replacements: { authors, limit, ...range }, type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => String(row.id));
+}
+
+/**
+ * Writes a timeline sorted set from ids read in MySQL, then reads once more for entries
+ * committed meanwhile: their fan-out found no key and skipped it.
+ */
+async function writeTimeline(key: string, authors: string[], ids: string[]): Promise<void> {
+  const max = config.timeline.maxLength;
+  const members = ids.flatMap((id) => [id, id]);
+  await store
+    .multi()
+    .zadd(key, 0, SENTINEL, ...members)
+    .expire(key, TIMELINE_TTL_SECONDS)
+    .exec();
+  const late = await entryIdsByAuthors(authors, max, { above: ids[0] ?? '0' });
+  if (late.length > 0) await store.mergeIntoTimeline(key, String(max), ...late);
+}
+
+/** Rebuilds a user's home timeline (and celebrity list) from MySQL. */
+export async function rebuildHome(userId: string): Promise<void> {
+  const { regular, celebrities } = await followeesOf(userId);
+  await store
+    .multi()
+    .sadd(keys.celebrities(userId), SENTINEL, ...celebrities)
+    .expire(keys.celebrities(userId), TIMELINE_TTL_SECONDS)
+    .exec();
+  const authors = [userId, ...regular];
+  await writeTimeline(
+    keys.home(userId),
+    authors,
+    await entryIdsByAuthors(authors, config.timeline.maxLength),
+  );
+}
+
+/** Rebuilds one author's recent-entries cache from MySQL. */
+export async function rebuildAuthor(authorId: string): Promise<void> {
+  await writeTimeline(
+    keys.author(authorId),
+    [authorId],
+    await entryIdsByAuthors([authorId], config.timeline.maxLength),
+  );
+}

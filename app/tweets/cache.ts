@@ -1,0 +1,205 @@
+import { QueryTypes } from 'sequelize';
+import { sequelize } from '../infra/db';
+import { logger } from '../infra/logger';
+import { SENTINEL, TWEET_CACHE_TTL_SECONDS, VIEWER_SET_TTL_SECONDS, keys } from '../timeline/keys';
+import { scriptPipeline, store } from '../timeline/store';
+import { assembleTweet, prefixOf, type TweetPieces } from './presenter';
+import { loadTweetRows, type TweetRow } from './records';
+
+type RawRecord = [string, string, string, string, string, string, string, string];
+
+function piecesFromRaw([
+  id,
+  prefix,
+  likes,
+  retweets,
+  replies,
+  retweetOf,
+  liked,
+  retweeted,
+]: RawRecord): TweetPieces {
+  const flag = (value: string) => (value === '?' ? null : value === '1');
+  return {
+    id,
+    prefix,
+    likes: Number(likes),
+    retweets: Number(retweets),
+    replies: Number(replies),
+    retweetOf: retweetOf || null,
+    liked: flag(liked),
+    retweeted: flag(retweeted),
+  };
+}
+
+function piecesFromRow(row: TweetRow): TweetPieces {
+  return {
+    id: row.id,
+    prefix: prefixOf(row),
+    likes: row.likesCount,
+    retweets: row.retweetsCount,
+    replies: row.repliesCount,
+    retweetOf: row.retweetOfId,
+    liked: null,
+    retweeted: null,
+  };
+}
+
+/** Stores rows in the tweet cache (skipped where a newer version is cached). */
+async function fillCache(rows: TweetRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const pipeline = scriptPipeline();
+  for (const row of rows) {
+    const fields = [
+      'b',
+      prefixOf(row),
+      'l',
+      row.likesCount,
+      'r',
+      row.retweetsCount,
+      'p',
+      row.repliesCount,
+      'rt',
+      row.retweetOfId ?? '',
+    ];
+    pipeline.writeTweetCache(
+      keys.tweet(row.id),
+      'full',
+      String(row.version),
+      String(TWEET_CACHE_TTL_SECONDS),
+      ...fields.map(String),
+    );
+  }
+  await pipeline.exec();
+}
+
+/** After a committed counter change: refreshes the cached counters if a record is cached. */
+export async function refreshCachedCounts(
+  row: Pick<TweetRow, 'id' | 'likesCount' | 'retweetsCount' | 'repliesCount' | 'version'>,
+): Promise<void> {
+  await store.writeTweetCache(
+    keys.tweet(row.id),
+    'counts',
+    String(row.version),
+    String(TWEET_CACHE_TTL_SECONDS),
+    'l',
+    String(row.likesCount),
+    'r',
+    String(row.retweetsCount),
+    'p',
+    String(row.repliesCount),
+  );
+}
+
+export async function evictTweets(ids: string[]): Promise<void> {
+  if (ids.length > 0) await store.del(...ids.map(keys.tweet));
+}
+
+/** Builds a viewer's liked and retweeted sets from MySQL (on a cache miss). */
+async function loadViewerSets(
+  viewerId: string,
+): Promise<{ liked: Set<string>; retweeted: Set<string> }> {
+  const [liked, retweeted] = await Promise.all([
+    sequelize.query<{ id: string }>('SELECT tweet_id AS id FROM likes WHERE user_id = :viewerId', {
+      replacements: { viewerId },
+      type: QueryTypes.SELECT,
+    }),
+    sequelize.query<{ id: string }>(
+      'SELECT retweet_of_id AS id FROM tweets WHERE author_id = :viewerId AND retweet_of_id IS NOT NULL',
+      { replacements: { viewerId }, type: QueryTypes.SELECT },
+    ),
+  ]);
+  const sets = {
+    liked: new Set(liked.map((row) => String(row.id))),
+    retweeted: new Set(retweeted.map((row) => String(row.id))),
+  };
+  const pipeline = store.multi();
+  for (const [key, members] of [
+    [keys.liked(viewerId), sets.liked],
+    [keys.retweeted(viewerId), sets.retweeted],
+  ] as const) {
+    pipeline.sadd(key, SENTINEL, ...members);
+    pipeline.expire(key, VIEWER_SET_TTL_SECONDS);
+  }
+  await pipeline.exec();
+  return sets;
+}
+
+/** After a committed like/unlike or retweet/unretweet: keeps the viewer's set in step. */
+export async function updateViewerSet(
+  kind: 'liked' | 'retweeted',
+  viewerId: string,
+  tweetId: string,
+  present: boolean,
+): Promise<void> {
+  await store.updateExistingSet(keys[kind](viewerId), present ? 'add' : 'rem', tweetId);
+}
+
+/**
+ * Completes hydrated records: what the cache missed comes from MySQL in one or two queries
+ * (and goes back into the cache), unknown viewer flags from the viewer's likes and retweets.
+ */
+async function complete(
+  viewerId: string | null,
+  records: TweetPieces[],
+): Promise<Map<string, TweetPieces>> {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const missing = records.filter((r) => r.prefix === '').map((r) => r.id);
+  const originalsMissing = records
+    .filter((r) => r.retweetOf && !byId.get(r.retweetOf)?.prefix)
+    .map((r) => r.retweetOf!);
+  if (missing.length > 0 || originalsMissing.length > 0) {
+    const rows = await loadTweetRows([...missing, ...originalsMissing]);
+    for (const id of missing) byId.delete(id);
+    for (const row of rows.values()) {
+      const old = byId.get(row.id);
+      byId.set(row.id, {
+        ...piecesFromRow(row),
+        liked: old?.liked ?? null,
+        retweeted: old?.retweeted ?? null,
+      });
+    }
+    try {
+      await fillCache([...rows.values()]);
+    } catch (error) {
+      logger.debug({ err: error }, 'tweet cache fill failed');
+    }
+  }
+  const pieces = [...byId.values()];
+  if (viewerId === null) {
+    for (const p of pieces) [p.liked, p.retweeted] = [false, false];
+  } else if (pieces.some((p) => !p.retweetOf && (p.liked === null || p.retweeted === null))) {
+    const sets = await loadViewerSets(viewerId);
+    for (const p of pieces)
+      [p.liked, p.retweeted] = [sets.liked.has(p.id), sets.retweeted.has(p.id)];
+  }
+  return byId;
+}
+
+/** Turns records as the hydrate scripts return them into JSON texts, in the order of `ids`. */
+export async function assemble(
+  viewerId: string | null,
+  ids: string[],
+  raw: RawRecord[],
+): Promise<(string | null)[]> {
+  const byId = await complete(viewerId, raw.map(piecesFromRaw));
+  return ids.map((id) => {
+    const pieces = byId.get(id);
+    return pieces ? assembleTweet(pieces, byId) : null;
+  });
+}
+
+/** JSON texts of tweets (or retweet entries) by id, for a viewer; null where one is gone. */
+export async function hydrateTweets(
+  viewerId: string | null,
+  ids: string[],
+): Promise<(string | null)[]> {
+  if (ids.length === 0) return [];
+  let raw: RawRecord[];
+  try {
+    raw = (await store.hydrateTweets(viewerId ?? '', ...ids)) as RawRecord[];
+  } catch (error) {
+    logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
+    raw = ids.map((id) => [id, '', '0', '0', '0', '', '?', '?']);
+  }
+  return assemble(viewerId, ids, raw);
+}

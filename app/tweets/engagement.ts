@@ -1,0 +1,145 @@
+import { QueryTypes } from 'sequelize';
+import { affectedRows, insertId, inTransaction, sequelize } from '../infra/db';
+import { enqueueAfterCommit } from '../queue/queues';
+import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
+import { recordEngagement } from './popular';
+import { refreshCachedCounts, updateViewerSet } from './cache';
+import { bumpCounter, bumpUserCounter, lockOriginal, type TweetCounts } from './counters';
+
+/**
+ * Likes and retweets. Each runs in a transaction that first locks the tweet's row, so
+ * concurrent likes of one tweet queue up and the counter moves exactly once per change;
+ * a second like (or retweet) by the same user changes nothing (idempotent).
+ */
+
+export async function like(
+  viewerId: string,
+  id: string,
+): Promise<{ liked: true; likesCount: number }> {
+  const { tweet, changed } = await inTransaction(async (transaction) => {
+    const original = await lockOriginal(id, transaction);
+    const [result] = await sequelize.query(
+      'INSERT IGNORE INTO likes (user_id, tweet_id, created_at) VALUES (:viewerId, :tweetId, UTC_TIMESTAMP(3))',
+      { replacements: { viewerId, tweetId: original.id }, transaction },
+    );
+    if (affectedRows(result) === 0) return { tweet: original, changed: false };
+    if (original.authorId !== viewerId) {
+      enqueueAfterCommit(
+        transaction,
+        'notifications',
+        { kind: 'like', actorId: viewerId, tweetId: original.id },
+        { jobId: `notify:like:${viewerId}:${original.id}` },
+      );
+    }
+    return {
+      tweet: (await bumpCounter(original.id, 'likes_count', 1, transaction))!,
+      changed: true,
+    };
+  });
+  if (changed) await afterChange(tweet, 'liked', viewerId, true);
+  return { liked: true, likesCount: tweet.likesCount };
+}
+
+export async function unlike(
+  viewerId: string,
+  id: string,
+): Promise<{ liked: false; likesCount: number }> {
+  const { tweet, changed } = await inTransaction(async (transaction) => {
+    const original = await lockOriginal(id, transaction);
+    const [result] = await sequelize.query(
+      'DELETE FROM likes WHERE user_id = :viewerId AND tweet_id = :tweetId',
+      {
+        replacements: { viewerId, tweetId: original.id },
+        transaction,
+      },
+    );
+    if (affectedRows(result) === 0) return { tweet: original, changed: false };
+    return {
+      tweet: (await bumpCounter(original.id, 'likes_count', -1, transaction))!,
+      changed: true,
+    };
+  });
+  if (changed) await afterChange(tweet, 'liked', viewerId, false);
+  return { liked: false, likesCount: tweet.likesCount };
+}
+
+export async function retweet(
+  viewerId: string,
+  id: string,
+): Promise<{ retweeted: true; retweetsCount: number }> {
+  const { tweet, entryId } = await inTransaction(async (transaction) => {
+    const original = await lockOriginal(id, transaction);
+    const [result] = await sequelize.query(
+      `INSERT IGNORE INTO tweets (author_id, content, retweet_of_id, created_at)
+       VALUES (:viewerId, '', :tweetId, UTC_TIMESTAMP(3))`,
+      { replacements: { viewerId, tweetId: original.id }, transaction },
+    );
+    if (affectedRows(result) === 0) return { tweet: original, entryId: null };
+    const entry = insertId(result);
+    await bumpUserCounter([viewerId], 'tweets_count', 1, transaction);
+    enqueueAfterCommit(transaction, 'fanout', { entryId: entry }, { jobId: `fanout:${entry}` });
+    if (original.authorId !== viewerId) {
+      enqueueAfterCommit(
+        transaction,
+        'notifications',
+        { kind: 'retweet', actorId: viewerId, tweetId: original.id },
+        { jobId: `notify:retweet:${viewerId}:${original.id}` },
+      );
+    }
+    return {
+      tweet: (await bumpCounter(original.id, 'retweets_count', 1, transaction))!,
+      entryId: entry,
+    };
+  });
+  if (entryId) {
+    await addOwnEntry(viewerId, entryId);
+    await afterChange(tweet, 'retweeted', viewerId, true);
+  }
+  return { retweeted: true, retweetsCount: tweet.retweetsCount };
+}
+
+export async function unretweet(
+  viewerId: string,
+  id: string,
+): Promise<{ retweeted: false; retweetsCount: number }> {
+  const { tweet, entryId } = await inTransaction(async (transaction) => {
+    const original = await lockOriginal(id, transaction);
+    const [entry] = await sequelize.query<{ id: string }>(
+      'SELECT id FROM tweets WHERE retweet_of_id = :tweetId AND author_id = :viewerId FOR UPDATE',
+      { replacements: { viewerId, tweetId: original.id }, type: QueryTypes.SELECT, transaction },
+    );
+    if (!entry) return { tweet: original, entryId: null };
+    const entryId = String(entry.id);
+    await sequelize.query('DELETE FROM tweets WHERE id = :entryId', {
+      replacements: { entryId },
+      transaction,
+    });
+    await bumpUserCounter([viewerId], 'tweets_count', -1, transaction);
+    enqueueAfterCommit(
+      transaction,
+      'timeline',
+      { kind: 'remove', entries: [{ id: entryId, authorId: viewerId }] },
+      { jobId: `remove:${entryId}` },
+    );
+    return { tweet: (await bumpCounter(original.id, 'retweets_count', -1, transaction))!, entryId };
+  });
+  if (entryId) {
+    await removeOwnEntries([{ id: entryId, authorId: viewerId }]);
+    await afterChange(tweet, 'retweeted', viewerId, false);
+  }
+  return { retweeted: false, retweetsCount: tweet.retweetsCount };
+}
+
+/** Cache upkeep once a change committed: counters, the viewer's flag, the popular ranking. */
+async function afterChange(
+  tweet: TweetCounts,
+  flag: 'liked' | 'retweeted',
+  viewerId: string,
+  on: boolean,
+): Promise<void> {
+  await Promise.all([
+    refreshCachedCounts(tweet),
+    updateViewerSet(flag, viewerId, tweet.id, on),
+    on ? recordEngagement(tweet.id, flag === 'liked' ? 'like' : 'retweet') : Promise.resolve(),
+  ]);
+}

@@ -1,0 +1,72 @@
+import { QueryTypes } from 'sequelize';
+import { sequelize } from '../infra/db';
+
+/** A tweet row with its author, as the cache and the presenters need it. */
+export interface TweetRow {
+  id: string;
+  authorId: string;
+  username: string;
+  displayName: string;
+  content: string;
+  replyToId: string | null;
+  retweetOfId: string | null;
+  likesCount: number;
+  retweetsCount: number;
+  repliesCount: number;
+  version: number;
+  createdAt: Date;
+}
+
+const SELECT_TWEETS = `
+  SELECT t.id, t.author_id AS authorId, u.username, u.display_name AS displayName, t.content,
+         t.reply_to_id AS replyToId, t.retweet_of_id AS retweetOfId, t.likes_count AS likesCount,
+         t.retweets_count AS retweetsCount, t.replies_count AS repliesCount, t.version,
+         t.created_at AS createdAt
+  FROM tweets t JOIN users u ON u.id = t.author_id`;
+
+/** Rows for these ids, plus the originals of any retweets among them (one or two queries). */
+export async function loadTweetRows(ids: string[]): Promise<Map<string, TweetRow>> {
+  const rows = new Map<string, TweetRow>();
+  let wanted = [...new Set(ids)];
+  for (let round = 0; round < 2 && wanted.length > 0; round += 1) {
+    const found = await sequelize.query<TweetRow>(`${SELECT_TWEETS} WHERE t.id IN (:ids)`, {
+      replacements: { ids: wanted },
+      type: QueryTypes.SELECT,
+    });
+    for (const row of found) rows.set(String(row.id), normalise(row));
+    wanted = found
+      .map((row) => row.retweetOfId)
+      .filter((id): id is string => id !== null && !rows.has(String(id)))
+      .map(String);
+  }
+  return rows;
+}
+
+/** Rows of tweets by one author, newest first, below a cursor. */
+export async function loadAuthorTweetIds(
+  authorId: string,
+  below: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    `SELECT id FROM tweets WHERE author_id = :authorId ${below ? 'AND id < :below' : ''}
+     ORDER BY id DESC LIMIT :limit`,
+    { replacements: { authorId, below, limit }, type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => String(row.id));
+}
+
+function normalise(row: TweetRow): TweetRow {
+  return {
+    ...row,
+    id: String(row.id),
+    authorId: String(row.authorId),
+    replyToId: row.replyToId === null ? null : String(row.replyToId),
+    retweetOfId: row.retweetOfId === null ? null : String(row.retweetOfId),
+    likesCount: Number(row.likesCount),
+    retweetsCount: Number(row.retweetsCount),
+    repliesCount: Number(row.repliesCount),
+    version: Number(row.version),
+    createdAt: new Date(row.createdAt),
+  };
+}

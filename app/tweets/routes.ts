@@ -1,0 +1,169 @@
+import { AppError } from '../errors';
+import { PageQuery } from '../http/paging';
+import { defineRoute } from '../http/route';
+import { IdParams, z } from '../http/zod';
+import { readHomeTimeline } from '../timeline/homeTimeline';
+import { hydrateTweets } from './cache';
+import * as engagement from './engagement';
+import { currentSnapshot, decodePopularCursor, encodePopularCursor, snapshotPage } from './popular';
+import { pageJson } from './presenter';
+import {
+  CreateTweetBody,
+  LikeState,
+  RetweetState,
+  TimelineItem,
+  TimelinePage,
+  TweetPage,
+  TweetSchema,
+} from './schemas';
+import { createTweet, deleteTweet, tweetJson } from './service';
+
+const tags = ['tweets'];
+
+const PopularQuery = z.object({
+  limit: PageQuery.shape.limit,
+  cursor: z
+    .string()
+    .max(100)
+    .optional()
+    .openapi({ description: 'nextCursor of the previous page' }),
+});
+
+export const tweetRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/tweets',
+    summary: 'Post a tweet, or a reply with replyToId',
+    tags,
+    auth: 'required',
+    request: { body: CreateTweetBody },
+    responses: { 201: { description: 'The new tweet', schema: TweetSchema } },
+    errors: ['not_found'],
+    async handle({ body, viewer }) {
+      return { status: 201, json: await createTweet(viewer.id, body.content, body.replyToId) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tweets',
+    summary: 'Home timeline: your tweets and retweets and those of whom you follow',
+    description: `Newest first, at most the newest TIMELINE_MAX_LENGTH entries (800 by default).`,
+    tags,
+    auth: 'required',
+    request: { query: PageQuery },
+    responses: { 200: { description: 'A page of the home timeline', schema: TimelinePage } },
+    async handle({ query, viewer }) {
+      return { status: 200, json: await readHomeTimeline(viewer.id, query.cursor, query.limit) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tweets/popular',
+    summary: 'The most engaged tweets of the last 24 hours',
+    description: 'Likes, retweets and replies, recent ones weighing more; from a Redis snapshot.',
+    tags,
+    auth: 'required',
+    request: { query: PopularQuery },
+    responses: { 200: { description: 'A page of popular tweets', schema: TweetPage } },
+    async handle({ query, viewer }) {
+      const position = query.cursor ? decodePopularCursor(query.cursor) : undefined;
+      if (query.cursor && !position) {
+        throw new AppError('validation_failed', 'The request has invalid fields.', [
+          { field: 'query.cursor', message: 'is not a cursor this API gave out' },
+        ]);
+      }
+      const stamp = position?.stamp ?? (await currentSnapshot());
+      const offset = position?.offset ?? 0;
+      const ids = await snapshotPage(stamp, offset, query.limit + 1);
+      if (ids === null) {
+        throw new AppError('validation_failed', 'The request has invalid fields.', [
+          { field: 'query.cursor', message: 'has expired; start again without a cursor' },
+        ]);
+      }
+      const page = ids.slice(0, query.limit);
+      const texts = (await hydrateTweets(viewer.id, page)).filter((t): t is string => t !== null);
+      const next =
+        ids.length > query.limit ? encodePopularCursor(stamp, offset + query.limit) : null;
+      return { status: 200, json: pageJson(texts, next) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tweets/:id',
+    summary: 'One tweet (or retweet entry)',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 200: { description: 'The tweet', schema: TimelineItem } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, json: await tweetJson(viewer.id, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/tweets/:id',
+    summary: 'Delete your tweet (with its retweets and likes)',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 204: { description: 'Deleted' } },
+    errors: ['forbidden', 'not_found'],
+    async handle({ params, viewer }) {
+      await deleteTweet(viewer.id, params.id);
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tweets/:id/like',
+    summary: 'Like a tweet (idempotent)',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 200: { description: 'Liked', schema: LikeState } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, body: await engagement.like(viewer.id, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/tweets/:id/like',
+    summary: 'Take a like back (idempotent)',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 200: { description: 'Not liked', schema: LikeState } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, body: await engagement.unlike(viewer.id, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tweets/:id/retweet',
+    summary: 'Retweet (idempotent)',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 200: { description: 'Retweeted', schema: RetweetState } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, body: await engagement.retweet(viewer.id, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/tweets/:id/retweet',
+    summary: 'Undo a retweet (idempotent)',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 200: { description: 'Not retweeted', schema: RetweetState } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, body: await engagement.unretweet(viewer.id, params.id) };
+    },
+  }),
+];

@@ -1,0 +1,56 @@
+import { pageOf } from '../http/paging';
+import { Id, Timestamp, z } from '../http/zod';
+
+/** 1-280 characters, counted as code points after NFC normalisation; not only whitespace. */
+export const TweetContent = z
+  .string()
+  .max(4000, 'must be at most 280 characters')
+  .transform((value) => value.normalize('NFC'))
+  .refine((value) => [...value].length <= 280, 'must be at most 280 characters')
+  .refine((value) => value.trim().length > 0, 'must not be empty or only whitespace')
+  .openapi({ type: 'string', minLength: 1, maxLength: 280, example: 'Hello, Chirp!' });
+
+export const CreateTweetBody = z
+  .object({ content: TweetContent, replyToId: Id.optional() })
+  .openapi('CreateTweetBody');
+
+export const AuthorSummary = z
+  .object({ id: Id, username: z.string(), displayName: z.string() })
+  .openapi('AuthorSummary');
+
+export const TweetSchema = z
+  .object({
+    id: Id,
+    author: AuthorSummary,
+    content: z.string(),
+    createdAt: Timestamp,
+    likesCount: z.number().int().nonnegative(),
+    retweetsCount: z.number().int().nonnegative(),
+    repliesCount: z.number().int().nonnegative(),
+    replyToId: Id.nullable(),
+    liked: z.boolean(),
+    retweeted: z.boolean(),
+  })
+  .openapi('Tweet');
+
+export const RetweetItem = z
+  .object({
+    id: Id,
+    type: z.literal('retweet'),
+    retweetedBy: AuthorSummary,
+    createdAt: Timestamp,
+    tweet: TweetSchema,
+  })
+  .openapi('RetweetItem');
+
+export const TimelineItem = z.union([TweetSchema, RetweetItem]).openapi('TimelineItem');
+
+export const TimelinePage = pageOf(TimelineItem, 'TimelinePage');
+export const TweetPage = pageOf(TimelineItem, 'TweetPage');
+
+export const LikeState = z
+  .object({ liked: z.boolean(), likesCount: z.number().int().nonnegative() })
+  .openapi('LikeState');
+export const RetweetState = z
+  .object({ retweeted: z.boolean(), retweetsCount: z.number().int().nonnegative() })
+  .openapi('RetweetState');

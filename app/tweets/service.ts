@@ -1,0 +1,121 @@
+import { QueryTypes } from 'sequelize';
+import { forbidden, notFound } from '../errors';
+import { insertId, inTransaction, sequelize } from '../infra/db';
+import { enqueueAfterCommit } from '../queue/queues';
+import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
+import { refreshCachedCounts, hydrateTweets } from './cache';
+import { forgetPopular, recordEngagement } from './popular';
+import { bumpCounter, bumpUserCounter, lockTweet, type TweetCounts } from './counters';
+
+/** A tweet (or retweet entry) as JSON text for a viewer; 404 when it does not exist. */
+export async function tweetJson(viewerId: string | null, id: string): Promise<string> {
+  const [text] = await hydrateTweets(viewerId, [id]);
+  if (!text) throw notFound('tweet');
+  return text;
+}
+
+/** Posts a tweet or a reply; followers get it through the fan-out job. */
+export async function createTweet(
+  authorId: string,
+  content: string,
+  replyToId?: string,
+): Promise<string> {
+  let parent: TweetCounts | null = null;
+  const id = await inTransaction(async (transaction) => {
+    if (replyToId) {
+      const target = await lockTweet(replyToId, transaction);
+      // A reply answers a tweet, not a retweet entry.
+      if (!target || target.retweetOfId) throw notFound('tweet to reply to');
+      parent = await bumpCounter(target.id, 'replies_count', 1, transaction);
+    }
+    const [result] = await sequelize.query(
+      `INSERT INTO tweets (author_id, content, reply_to_id, created_at)
+       VALUES (:authorId, :content, :replyToId, UTC_TIMESTAMP(3))`,
+      { replacements: { authorId, content, replyToId: replyToId ?? null }, transaction },
+    );
+    const tweetId = insertId(result);
+    await bumpUserCounter([authorId], 'tweets_count', 1, transaction);
+    enqueueAfterCommit(transaction, 'fanout', { entryId: tweetId }, { jobId: `fanout:${tweetId}` });
+    if (parent && parent.authorId !== authorId) {
+      enqueueAfterCommit(
+        transaction,
+        'notifications',
+        { kind: 'reply', actorId: authorId, tweetId },
+        { jobId: `notify:reply:${tweetId}` },
+      );
+    }
+    return tweetId;
+  });
+  await addOwnEntry(authorId, id);
+  if (parent) {
+    await refreshCachedCounts(parent);
+    await recordEngagement((parent as TweetCounts).id, 'reply');
+  }
+  return tweetJson(authorId, id);
+}
+
+/**
+ * Deletes a tweet by its author, with its retweets and likes; the entries leave every
+ * timeline (the author's at once, followers' through the `timeline` job). Deleting a
+ * retweet entry undoes that retweet.
+ */
+export async function deleteTweet(viewerId: string, id: string): Promise<void> {
+  let parent: TweetCounts | null = null;
+  const removed = await inTransaction(async (transaction) => {
+    const tweet = await lockTweet(id, transaction);
+    if (!tweet) throw notFound('tweet');
+    if (tweet.authorId !== viewerId) throw forbidden('Only its author can delete a tweet.');
+    const entries = [{ id: tweet.id, authorId: tweet.authorId }];
+    if (tweet.retweetOfId) {
+      parent = await bumpCounter(tweet.retweetOfId, 'retweets_count', -1, transaction);
+    } else {
+      const retweets = await sequelize.query<{ id: string; authorId: string }>(
+        'SELECT id, author_id AS authorId FROM tweets WHERE retweet_of_id = :id FOR UPDATE',
+        { replacements: { id }, type: QueryTypes.SELECT, transaction },
+      );
+      entries.push(...retweets.map((r) => ({ id: String(r.id), authorId: String(r.authorId) })));
+      await bumpUserCounter(
+        entries.slice(1).map((e) => e.authorId),
+        'tweets_count',
+        -1,
+        transaction,
+      );
+      await sequelize.query('DELETE FROM tweets WHERE retweet_of_id = :id', {
+        replacements: { id },
+        transaction,
+      });
+      await sequelize.query('DELETE FROM likes WHERE tweet_id = :id', {
+        replacements: { id },
+        transaction,
+      });
+      const [original] = await sequelize.query<{ replyToId: string | null }>(
+        'SELECT reply_to_id AS replyToId FROM tweets WHERE id = :id',
+        { replacements: { id }, type: QueryTypes.SELECT, transaction },
+      );
+      if (original?.replyToId) {
+        parent = (await lockTweet(String(original.replyToId), transaction))
+          ? await bumpCounter(String(original.replyToId), 'replies_count', -1, transaction)
+          : null;
+      }
+    }
+    await sequelize.query('DELETE FROM tweets WHERE id = :id', {
+      replacements: { id },
+      transaction,
+    });
+    await sequelize.query('DELETE FROM notifications WHERE tweet_id IN (:ids)', {
+      replacements: { ids: entries.map((e) => e.id) },
+      transaction,
+    });
+    await bumpUserCounter([viewerId], 'tweets_count', -1, transaction);
+    enqueueAfterCommit(
+      transaction,
+      'timeline',
+      { kind: 'remove', entries },
+      { jobId: `remove:${id}` },
+    );
+    return entries;
+  });
+  await removeOwnEntries(removed);
+  await forgetPopular(removed.map((entry) => entry.id));
+  if (parent) await refreshCachedCounts(parent);
+}

@@ -1,0 +1,154 @@
+import { QueryTypes } from 'sequelize';
+import { AppError, notFound } from '../errors';
+import { affectedRows, inTransaction, sequelize } from '../infra/db';
+import { encodeCursor } from '../http/paging';
+import { enqueueAfterCommit } from '../queue/queues';
+import { isCelebrity } from '../timeline/build';
+import { mergeFollow, unmergeFollow } from '../timeline/maintain';
+import { User } from '../../models';
+import { presentUser } from './presenter';
+import type { UserJson } from './schemas';
+
+/** Which of `ids` the viewer follows. */
+async function followedAmong(viewerId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await sequelize.query<{ id: string }>(
+    'SELECT followee_id AS id FROM follows WHERE follower_id = :viewerId AND followee_id IN (:ids)',
+    { replacements: { viewerId, ids }, type: QueryTypes.SELECT },
+  );
+  return new Set(rows.map((row) => String(row.id)));
+}
+
+/** A user as the viewer sees them (`following` when signed in). */
+export async function userJson(viewerId: string | null, id: string): Promise<UserJson> {
+  const user = await User.findByPk(id);
+  if (!user) throw notFound('user');
+  if (!viewerId) return presentUser(user);
+  const followed = await followedAmong(viewerId, [id]);
+  return presentUser(user, { following: followed.has(String(user.id)) });
+}
+
+/** Follows a user (idempotent); their recent tweets join the follower's timeline. */
+export async function follow(viewerId: string, targetId: string): Promise<UserJson> {
+  if (viewerId === targetId)
+    throw new AppError('cannot_follow_self', 'You cannot follow yourself.');
+  const { changed, followers } = await inTransaction(async (transaction) => {
+    // Both rows locked in id order: two users following each other at once cannot deadlock.
+    const rows = await sequelize.query<{ id: string; followers: number }>(
+      'SELECT id, followers_count AS followers FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE',
+      { replacements: { ids: [viewerId, targetId] }, type: QueryTypes.SELECT, transaction },
+    );
+    const target = rows.find((row) => String(row.id) === targetId);
+    if (!target) throw notFound('user');
+    const [result] = await sequelize.query(
+      `INSERT IGNORE INTO follows (follower_id, followee_id, created_at)
+       VALUES (:viewerId, :targetId, UTC_TIMESTAMP(3))`,
+      { replacements: { viewerId, targetId }, transaction },
+    );
+    if (affectedRows(result) === 0) return { changed: false, followers: Number(target.followers) };
+    await sequelize.query(
+      'UPDATE users SET following_count = following_count + 1 WHERE id = :viewerId',
+      {
+        replacements: { viewerId },
+        transaction,
+      },
+    );
+    await sequelize.query(
+      'UPDATE users SET followers_count = followers_count + 1 WHERE id = :targetId',
+      {
+        replacements: { targetId },
+        transaction,
+      },
+    );
+    const followers = Number(target.followers) + 1;
+    enqueueAfterCommit(
+      transaction,
+      'notifications',
+      { kind: 'follow', actorId: viewerId, userId: targetId },
+      { jobId: `notify:follow:${viewerId}:${targetId}` },
+    );
+    if (isCelebrity(followers) && !isCelebrity(followers - 1)) {
+      enqueueAfterCommit(
+        transaction,
+        'timeline',
+        { kind: 'celebrity', userId: targetId, celebrity: true },
+        {
+          jobId: `celebrity:${targetId}:${Date.now()}`,
+        },
+      );
+    }
+    return { changed: true, followers };
+  });
+  if (changed) await mergeFollow(viewerId, targetId, followers);
+  return userJson(viewerId, targetId);
+}
+
+/** Unfollows a user (idempotent); their tweets leave the follower's timeline. */
+export async function unfollow(viewerId: string, targetId: string): Promise<UserJson> {
+  const changed = await inTransaction(async (transaction) => {
+    const rows = await sequelize.query<{ id: string; followers: number }>(
+      'SELECT id, followers_count AS followers FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE',
+      { replacements: { ids: [viewerId, targetId] }, type: QueryTypes.SELECT, transaction },
+    );
+    const target = rows.find((row) => String(row.id) === targetId);
+    if (!target) throw notFound('user');
+    const [result] = await sequelize.query(
+      'DELETE FROM follows WHERE follower_id = :viewerId AND followee_id = :targetId',
+      { replacements: { viewerId, targetId }, transaction },
+    );
+    if (affectedRows(result) === 0) return false;
+    await sequelize.query(
+      'UPDATE users SET following_count = GREATEST(following_count, 1) - 1 WHERE id = :viewerId',
+      { replacements: { viewerId }, transaction },
+    );
+    await sequelize.query(
+      'UPDATE users SET followers_count = GREATEST(followers_count, 1) - 1 WHERE id = :targetId',
+      { replacements: { targetId }, transaction },
+    );
+    const followers = Math.max(Number(target.followers) - 1, 0);
+    if (isCelebrity(followers + 1) && !isCelebrity(followers)) {
+      enqueueAfterCommit(
+        transaction,
+        'timeline',
+        { kind: 'celebrity', userId: targetId, celebrity: false },
+        {
+          jobId: `celebrity:${targetId}:${Date.now()}`,
+        },
+      );
+    }
+    return true;
+  });
+  if (changed) await unmergeFollow(viewerId, targetId);
+  return userJson(viewerId, targetId);
+}
+
+/** A page of a user's followers or followees, newest follow first. */
+export async function listConnections(
+  viewerId: string | null,
+  userId: string,
+  direction: 'followers' | 'following',
+  below: string | undefined,
+  limit: number,
+): Promise<{ data: UserJson[]; nextCursor: string | null }> {
+  if (!(await User.findByPk(userId, { attributes: ['id'] }))) throw notFound('user');
+  const [mine, theirs] =
+    direction === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
+  const rows = await sequelize.query<{ followId: string; userId: string }>(
+    `SELECT id AS followId, ${theirs} AS userId FROM follows
+     WHERE ${mine} = :userId ${below ? 'AND id < :below' : ''} ORDER BY id DESC LIMIT :limit`,
+    { replacements: { userId, below, limit: limit + 1 }, type: QueryTypes.SELECT },
+  );
+  const page = rows.slice(0, limit);
+  const ids = page.map((row) => String(row.userId));
+  const users = new Map((await User.findAll({ where: { id: ids } })).map((u) => [String(u.id), u]));
+  const followed = viewerId ? await followedAmong(viewerId, ids) : null;
+  const data = ids
+    .map((id) => users.get(id))
+    .filter((user): user is User => user !== undefined)
+    .map((user) =>
+      presentUser(user, followed ? { following: followed.has(String(user.id)) } : undefined),
+    );
+  const nextCursor =
+    rows.length > limit ? encodeCursor(String(page[page.length - 1].followId)) : null;
+  return { data, nextCursor };
+}

@@ -1,0 +1,101 @@
+import type { Job } from 'bull';
+import { QueryTypes } from 'sequelize';
+import { config } from '../config';
+import { sequelize } from '../app/infra/db';
+import type { JobPayloads } from '../app/queue/jobs';
+import { entryIdsByAuthors, isCelebrity } from '../app/timeline/build';
+import { keys } from '../app/timeline/keys';
+import { removeFromTimelines } from '../app/timeline/maintain';
+import { scriptPipeline, store } from '../app/timeline/store';
+
+/** Followers read per SQL page, and timelines written per script call within it. */
+const FOLLOWER_PAGE = 2000;
+const KEYS_PER_CALL = 500;
+
+/** Calls `each` with pages of a user's follower ids (keyset paging over follows.id). */
+export async function forEachFollowerPage(
+  userId: string,
+  each: (ids: string[]) => Promise<void>,
+): Promise<number> {
+  let after = '0';
+  let total = 0;
+  for (;;) {
+    const rows = await sequelize.query<{ id: string; followerId: string }>(
+      `SELECT id, follower_id AS followerId FROM follows
+       WHERE followee_id = :userId AND id > :after ORDER BY id LIMIT :limit`,
+      { replacements: { userId, after, limit: FOLLOWER_PAGE }, type: QueryTypes.SELECT },
+    );
+    if (rows.length === 0) return total;
+    total += rows.length;
+    await each(rows.map((row) => String(row.followerId)));
+    if (rows.length < FOLLOWER_PAGE) return total;
+    after = String(rows[rows.length - 1].id);
+  }
+}
+
+/**
+ * Pushes a new entry into the home timeline of every follower of its author, a page of
+ * followers per SQL query and a few hundred timelines per pipelined script call. Adding is
+ * idempotent (a sorted-set member), so a retry after a crash half-way leaves each timeline
+ * with the entry once. Celebrities are skipped: their tweets are merged in at read time.
+ */
+export async function processFanout(
+  job: Job<JobPayloads['fanout']>,
+): Promise<{ delivered: number }> {
+  const [entry] = await sequelize.query<{ authorId: string; followers: number }>(
+    `SELECT t.author_id AS authorId, u.followers_count AS followers
+     FROM tweets t JOIN users u ON u.id = t.author_id WHERE t.id = :id`,
+    { replacements: { id: job.data.entryId }, type: QueryTypes.SELECT },
+  );
+  if (!entry) return { delivered: 0 }; // deleted before we got to it
+  const authorId = String(entry.authorId);
+  const cap = String(config.timeline.maxLength);
+  await store.addToTimelines(2, keys.home(authorId), keys.author(authorId), job.data.entryId, cap);
+  if (isCelebrity(Number(entry.followers))) return { delivered: 0 };
+  const delivered = await forEachFollowerPage(authorId, async (followers) => {
+    const pipeline = scriptPipeline();
+    for (let i = 0; i < followers.length; i += KEYS_PER_CALL) {
+      const batch = followers.slice(i, i + KEYS_PER_CALL).map(keys.home);
+      pipeline.addToTimelines(batch.length, ...batch, job.data.entryId, cap);
+    }
+    await pipeline.exec();
+  });
+  return { delivered };
+}
+
+/** Deleted entries leave their author's followers' timelines. */
+async function removeEntries(entries: { id: string; authorId: string }[]): Promise<void> {
+  const byAuthor = new Map<string, string[]>();
+  for (const { id, authorId } of entries)
+    byAuthor.set(authorId, [...(byAuthor.get(authorId) ?? []), id]);
+  for (const [authorId, ids] of byAuthor) {
+    await removeFromTimelines([keys.home(authorId), keys.author(authorId)], ids);
+    await forEachFollowerPage(authorId, (followers) =>
+      removeFromTimelines(followers.map(keys.home), ids),
+    );
+  }
+}
+
+/**
+ * An author crossed the celebrity threshold. Up: followers' timelines merge them at read
+ * time from now on. Down: their recent tweets are written into followers' timelines again.
+ */
+async function celebrityChanged(userId: string, celebrity: boolean): Promise<void> {
+  const recent = celebrity ? [] : await entryIdsByAuthors([userId], config.timeline.maxLength);
+  const cap = String(config.timeline.maxLength);
+  await forEachFollowerPage(userId, async (followers) => {
+    const pipeline = scriptPipeline();
+    for (const follower of followers) {
+      pipeline.updateExistingSet(keys.celebrities(follower), celebrity ? 'add' : 'rem', userId);
+      if (recent.length > 0) pipeline.mergeIntoTimeline(keys.home(follower), cap, ...recent);
+    }
+    await pipeline.exec();
+  });
+}
+
+/** The `timeline` queue's processor. */
+export async function processTimelineJob(job: Job<JobPayloads['timeline']>): Promise<void> {
+  const data = job.data;
+  if (data.kind === 'remove') await removeEntries(data.entries);
+  else await celebrityChanged(data.userId, data.celebrity);
+}
