@@ -10,7 +10,11 @@ export { z };
 export const Id = z
   .string()
   .regex(/^[1-9][0-9]{0,19}$/, 'must be a numeric id')
-  .refine((value) => BigInt(value) <= 18446744073709551615n, 'must be a numeric id')
+  // zod runs every check even after the regex failed: guard before BigInt().
+  .refine(
+    (value) => /^[0-9]{1,20}$/.test(value) && BigInt(value) <= 18446744073709551615n,
+    'must be a numeric id',
+  )
   .openapi({ example: '1024' });
 
 /** `:id` in a path. */

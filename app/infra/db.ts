@@ -46,14 +46,19 @@ export async function inTransaction<T>(fn: (transaction: Transaction) => Promise
   }
 }
 
-/** Rows changed by an INSERT/UPDATE/DELETE run through `sequelize.query` on mysql2. */
-export function affectedRows(result: unknown): number {
-  const header = Array.isArray(result) ? (result[0] as unknown) : result;
-  return Number((header as { affectedRows?: number } | undefined)?.affectedRows ?? 0);
-}
-
-/** The auto-increment id of a single-row INSERT run through `sequelize.query`. */
-export function insertId(result: unknown): string {
-  const header = Array.isArray(result) ? (result[0] as unknown) : result;
-  return String((header as { insertId?: number | string } | undefined)?.insertId ?? '0');
+/**
+ * Runs an INSERT, UPDATE or DELETE and reports what it did. Sequelize shapes raw results
+ * differently by the statement's first words (`INSERT INTO` gives `[insertId, affected]`,
+ * `INSERT IGNORE` and the rest the driver's header), so this reads both.
+ */
+export async function execute(
+  sql: string,
+  options: { replacements?: Record<string, unknown>; transaction?: Transaction } = {},
+): Promise<{ affectedRows: number; insertId: string }> {
+  const [first, second] = (await sequelize.query(sql, options)) as [unknown, unknown];
+  if (typeof first === 'object' && first !== null && 'affectedRows' in first) {
+    const header = first as { affectedRows: number; insertId?: number | string };
+    return { affectedRows: Number(header.affectedRows), insertId: String(header.insertId ?? '0') };
+  }
+  return { insertId: String(first), affectedRows: Number(second) };
 }

@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import { affectedRows, insertId, sequelize } from '../infra/db';
+import { execute, sequelize } from '../infra/db';
 import { encodeCursor } from '../http/paging';
 import type { JobPayloads } from '../queue/jobs';
 import { hydrateTweets } from '../tweets/cache';
@@ -45,7 +45,7 @@ export async function createNotification(
   const target = await recipientOf(job);
   if (!target || target.userId === job.actorId) return null;
   const dedupeKey = `${target.userId}:${job.kind}:${job.actorId}:${target.tweetId ?? ''}`;
-  const [result] = await sequelize.query(
+  const result = await execute(
     `INSERT IGNORE INTO notifications (user_id, type, actor_id, tweet_id, dedupe_key, created_at)
      VALUES (:userId, :type, :actorId, :tweetId, :dedupeKey, UTC_TIMESTAMP(3))`,
     {
@@ -58,7 +58,7 @@ export async function createNotification(
       },
     },
   );
-  return affectedRows(result) === 1 ? { id: insertId(result), userId: target.userId } : null;
+  return result.affectedRows === 1 ? { id: result.insertId, userId: target.userId } : null;
 }
 
 /** Notifications as the API shows them, with their tweets hydrated for the recipient. */

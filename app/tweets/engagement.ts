@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import { affectedRows, insertId, inTransaction, sequelize } from '../infra/db';
+import { execute, inTransaction, sequelize } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { recordEngagement } from './popular';
@@ -18,11 +18,11 @@ export async function like(
 ): Promise<{ liked: true; likesCount: number }> {
   const { tweet, changed } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
-    const [result] = await sequelize.query(
+    const result = await execute(
       'INSERT IGNORE INTO likes (user_id, tweet_id, created_at) VALUES (:viewerId, :tweetId, UTC_TIMESTAMP(3))',
       { replacements: { viewerId, tweetId: original.id }, transaction },
     );
-    if (affectedRows(result) === 0) return { tweet: original, changed: false };
+    if (result.affectedRows === 0) return { tweet: original, changed: false };
     if (original.authorId !== viewerId) {
       enqueueAfterCommit(
         transaction,
@@ -46,14 +46,14 @@ export async function unlike(
 ): Promise<{ liked: false; likesCount: number }> {
   const { tweet, changed } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
-    const [result] = await sequelize.query(
+    const result = await execute(
       'DELETE FROM likes WHERE user_id = :viewerId AND tweet_id = :tweetId',
       {
         replacements: { viewerId, tweetId: original.id },
         transaction,
       },
     );
-    if (affectedRows(result) === 0) return { tweet: original, changed: false };
+    if (result.affectedRows === 0) return { tweet: original, changed: false };
     return {
       tweet: (await bumpCounter(original.id, 'likes_count', -1, transaction))!,
       changed: true,
@@ -69,13 +69,13 @@ export async function retweet(
 ): Promise<{ retweeted: true; retweetsCount: number }> {
   const { tweet, entryId } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
-    const [result] = await sequelize.query(
+    const result = await execute(
       `INSERT IGNORE INTO tweets (author_id, content, retweet_of_id, created_at)
        VALUES (:viewerId, '', :tweetId, UTC_TIMESTAMP(3))`,
       { replacements: { viewerId, tweetId: original.id }, transaction },
     );
-    if (affectedRows(result) === 0) return { tweet: original, entryId: null };
-    const entry = insertId(result);
+    if (result.affectedRows === 0) return { tweet: original, entryId: null };
+    const entry = result.insertId;
     await bumpUserCounter([viewerId], 'tweets_count', 1, transaction);
     enqueueAfterCommit(transaction, 'fanout', { entryId: entry }, { jobId: `fanout:${entry}` });
     if (original.authorId !== viewerId) {

@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { forbidden, notFound } from '../errors';
-import { insertId, inTransaction, sequelize } from '../infra/db';
+import { execute, inTransaction, sequelize } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { refreshCachedCounts, hydrateTweets } from './cache';
@@ -28,12 +28,12 @@ export async function createTweet(
       if (!target || target.retweetOfId) throw notFound('tweet to reply to');
       parent = await bumpCounter(target.id, 'replies_count', 1, transaction);
     }
-    const [result] = await sequelize.query(
+    const result = await execute(
       `INSERT INTO tweets (author_id, content, reply_to_id, created_at)
        VALUES (:authorId, :content, :replyToId, UTC_TIMESTAMP(3))`,
       { replacements: { authorId, content, replyToId: replyToId ?? null }, transaction },
     );
-    const tweetId = insertId(result);
+    const tweetId = result.insertId;
     await bumpUserCounter([authorId], 'tweets_count', 1, transaction);
     enqueueAfterCommit(transaction, 'fanout', { entryId: tweetId }, { jobId: `fanout:${tweetId}` });
     if (parent && parent.authorId !== authorId) {

@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { AppError, notFound } from '../errors';
-import { affectedRows, inTransaction, sequelize } from '../infra/db';
+import { execute, inTransaction, sequelize } from '../infra/db';
 import { encodeCursor } from '../http/paging';
 import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
@@ -40,12 +40,12 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
     );
     const target = rows.find((row) => String(row.id) === targetId);
     if (!target) throw notFound('user');
-    const [result] = await sequelize.query(
+    const result = await execute(
       `INSERT IGNORE INTO follows (follower_id, followee_id, created_at)
        VALUES (:viewerId, :targetId, UTC_TIMESTAMP(3))`,
       { replacements: { viewerId, targetId }, transaction },
     );
-    if (affectedRows(result) === 0) return { changed: false, followers: Number(target.followers) };
+    if (result.affectedRows === 0) return { changed: false, followers: Number(target.followers) };
     await sequelize.query(
       'UPDATE users SET following_count = following_count + 1 WHERE id = :viewerId',
       {
@@ -92,11 +92,11 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
     );
     const target = rows.find((row) => String(row.id) === targetId);
     if (!target) throw notFound('user');
-    const [result] = await sequelize.query(
+    const result = await execute(
       'DELETE FROM follows WHERE follower_id = :viewerId AND followee_id = :targetId',
       { replacements: { viewerId, targetId }, transaction },
     );
-    if (affectedRows(result) === 0) return false;
+    if (result.affectedRows === 0) return false;
     await sequelize.query(
       'UPDATE users SET following_count = GREATEST(following_count, 1) - 1 WHERE id = :viewerId',
       { replacements: { viewerId }, transaction },
