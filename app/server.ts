@@ -4,7 +4,7 @@ import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import helmet from 'koa-helmet';
 import { config } from '../config';
-import { authenticate, passport } from './auth/passport';
+import { authenticate } from './auth/passport';
 import { AppError } from './errors';
 import type { AppState } from './http/context';
 import { httpMetrics } from './http/metrics';
@@ -72,7 +72,6 @@ export function createApp(): Koa<AppState> {
       },
     }),
   );
-  app.use(passport.initialize());
   app.use(unmatched());
   app.use(router.routes());
   app.use(router.allowedMethods());

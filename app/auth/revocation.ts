@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import { config } from '../../config';
 import { logger } from '../infra/logger';
-import { redis } from '../infra/redis';
+import { createRedis, redis } from '../infra/redis';
 import { RefreshToken, User } from '../../models';
 import type { AccessClaims } from './tokens';
 
@@ -43,8 +43,49 @@ async function checkInMysql(claims: AccessClaims): Promise<boolean> {
   return user.tokenVersion === claims.ver && revoked === null;
 }
 
+/**
+ * Verdicts are also kept in process for a few seconds, so a busy client costs no Redis
+ * round trip per request. Every revocation is published on a channel; each process drops
+ * its verdicts when it hears one (and the revoking process at once), so a revocation takes
+ * effect everywhere within milliseconds, and within VERDICT_TTL_MS even if a message is lost.
+ */
+const VERDICT_TTL_MS = 5000;
+const MAX_VERDICTS = 50_000;
+const REVOCATIONS_CHANNEL = 'auth:revocations';
+const verdicts = new Map<string, { live: boolean; until: number }>();
+let listening = false;
+
+function listenForRevocations(): void {
+  if (listening) return;
+  listening = true;
+  const subscriber = createRedis({ name: 'auth-revocations', blocking: true });
+  subscriber.on('message', () => verdicts.clear());
+  // After a reconnect, messages may have been missed while away: forget everything.
+  subscriber.on('ready', () => verdicts.clear());
+  subscriber.subscribe(REVOCATIONS_CHANNEL).catch((error: unknown) => {
+    logger.warn({ err: error }, 'cannot subscribe to token revocations');
+  });
+}
+
+async function announceRevocation(): Promise<void> {
+  verdicts.clear();
+  await redis.publish(REVOCATIONS_CHANNEL, '1');
+}
+
 /** True when the token's user still has its version and its family was not logged out. */
 export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> {
+  listenForRevocations();
+  const key = `${claims.sub}:${claims.ver}:${claims.fam}`;
+  const now = Date.now();
+  const known = verdicts.get(key);
+  if (known && known.until > now) return known.live;
+  const live = await checkInRedis(claims);
+  if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+  verdicts.set(key, { live, until: now + VERDICT_TTL_MS });
+  return live;
+}
+
+async function checkInRedis(claims: AccessClaims): Promise<boolean> {
   let cached: (string | null)[];
   try {
     cached = await redis.mget(versionKey(claims.sub), familyKey(claims.fam));
@@ -59,10 +100,14 @@ export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> 
 
 /** Records a new token version for a user (after the reset that bumped it committed). */
 export async function publishTokenVersion(userId: string, version: number): Promise<void> {
+  verdicts.clear();
   await redis.set(versionKey(userId), String(version), 'EX', VERSION_TTL_SECONDS);
+  await announceRevocation();
 }
 
 /** Marks a family's access tokens revoked for as long as any of them could be unexpired. */
 export async function publishFamilyRevoked(familyId: string): Promise<void> {
+  verdicts.clear();
   await redis.set(familyKey(familyId), '1', 'EX', config.jwt.accessTtlSeconds + 60);
+  await announceRevocation();
 }

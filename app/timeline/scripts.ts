@@ -98,6 +98,7 @@ return {'page', page, hydrate(user, viewerKnown(user), page)}`,
   /**
    * Adds one entry to many timelines, only those that exist (a missing one is rebuilt whole
    * on its next read), and trims each to its cap. KEYS: timelines; ARGV: id, cap.
+   * Trimming keeps rank 0 (the sentinel) and the top `cap` ranks: ranks 1 to -(cap + 1) go.
    */
   addToTimelines: {
     numberOfKeys: -1,
@@ -107,7 +108,7 @@ local added = 0
 for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
     added = added + redis.call('ZADD', key, id, id)
-    redis.call('ZREMRANGEBYRANK', key, 1, -(cap + 2))
+    redis.call('ZREMRANGEBYRANK', key, 1, -(cap + 1))
   end
 end
 return added`,
@@ -120,7 +121,7 @@ return added`,
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local cap = tonumber(ARGV[1])
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i]) end
-redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(cap + 2))
+redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(cap + 1))
 return 1`,
   },
 

@@ -3,7 +3,7 @@ import { forbidden, notFound } from '../errors';
 import { execute, inTransaction, sequelize } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
-import { refreshCachedCounts, hydrateTweets } from './cache';
+import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
 import { forgetPopular, recordEngagement } from './popular';
 import { bumpCounter, bumpUserCounter, lockTweet, type TweetCounts } from './counters';
 
@@ -61,11 +61,13 @@ export async function createTweet(
  */
 export async function deleteTweet(viewerId: string, id: string): Promise<void> {
   let parent: TweetCounts | null = null;
+  let undoneRetweetOf: string | null = null;
   const removed = await inTransaction(async (transaction) => {
     const tweet = await lockTweet(id, transaction);
     if (!tweet) throw notFound('tweet');
     if (tweet.authorId !== viewerId) throw forbidden('Only its author can delete a tweet.');
     const entries = [{ id: tweet.id, authorId: tweet.authorId }];
+    undoneRetweetOf = tweet.retweetOfId;
     if (tweet.retweetOfId) {
       parent = await bumpCounter(tweet.retweetOfId, 'retweets_count', -1, transaction);
     } else {
@@ -118,4 +120,6 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
   await removeOwnEntries(removed);
   await forgetPopular(removed.map((entry) => entry.id));
   if (parent) await refreshCachedCounts(parent);
+  // Like unretweet: the viewer's cached `retweeted` set must forget the original too.
+  if (undoneRetweetOf) await updateViewerSet('retweeted', viewerId, undoneRetweetOf, false);
 }

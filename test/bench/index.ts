@@ -1,0 +1,252 @@
+/**
+ * `npm run bench`: throughput of Chirp's hot paths as ratios to a bare Node HTTP server that
+ * answers the same bytes, measured in the same run (this machine is shared and noisy, so
+ * only ratios mean anything). Uses its own database (chirp_bench) and Redis database 14.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import type Redis from 'ioredis';
+
+Object.assign(process.env, {
+  NODE_ENV: 'production',
+  DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/chirp_bench',
+  REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/14',
+  JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+  BCRYPT_ROUNDS: '4',
+  LOG_LEVEL: 'warn',
+});
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 32;
+
+interface Session {
+  id: string;
+  accessToken: string;
+}
+
+async function main(): Promise<void> {
+  const { config } = await import('../../config');
+  const { createMigrator, ensureDatabase } = await import('../../migrations');
+  const { sequelize } = await import('../../app/infra/db');
+  const { redis, closeRedis } = await import('../../app/infra/redis');
+  const { startProcess, freePort } = await import('../helpers/processes');
+  const { insertUsers, insertFollows } = await import('./world');
+
+  await ensureDatabase(config.databaseUrl, config.databaseName);
+  await createMigrator(sequelize).up();
+  for (const table of [
+    'notifications',
+    'likes',
+    'follows',
+    'tweets',
+    'password_resets',
+    'refresh_tokens',
+    'users',
+  ]) {
+    await sequelize.query(`DELETE FROM ${table}`);
+  }
+  await redis.flushdb(); // database 14: the benchmark's own
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const apiProcess = await startProcess('app/index.ts', { PORT: String(port) });
+  const worker = await startProcess('workers/index.ts');
+  const call = async (method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return {
+      status: response.status,
+      text,
+      json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+  };
+  let registered = 0;
+  const register = async (): Promise<Session> => {
+    registered += 1;
+    const name = `bench${registered}`;
+    const { json } = await call('POST', '/auth/register', undefined, {
+      username: name,
+      email: `${name}@bench.test`,
+      password: 'bench password 123',
+    });
+    return { id: (json.user as { id: string }).id, accessToken: json.accessToken as string };
+  };
+
+  try {
+    process.stdout.write(
+      'Setting up: 20 authors with 2 tweets each, one reader following them all…\n',
+    );
+    const authors = await Promise.all(Array.from({ length: 20 }, register));
+    for (const author of authors) {
+      for (let i = 0; i < 2; i += 1)
+        await call('POST', '/tweets', author.accessToken, {
+          content: `Tweet ${i} by ${author.id} 🐦`,
+        });
+    }
+    const reader = await register();
+    for (const author of authors)
+      await call('POST', `/users/${author.id}/follow`, reader.accessToken);
+    const warmPage = await call('GET', '/tweets?limit=20', reader.accessToken);
+    const items = (warmPage.json.data as unknown[]).length;
+    if (items !== 20) throw new Error(`expected 20 items in the reader's page, got ${items}`);
+
+    // The bare server: the same bytes, the same content type, nothing else.
+    const bare = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(warmPage.text);
+    });
+    const barePort = await freePort();
+    await new Promise<void>((resolve) => bare.listen(barePort, '127.0.0.1', resolve));
+
+    const run = async (url: string, options: Partial<autocannon.Options> = {}) => {
+      const result = await autocannon({
+        url,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        ...options,
+      });
+      if (result.non2xx > 0 || result.errors > 0) {
+        throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+      }
+      return result.requests.average;
+    };
+    const auth = { headers: { authorization: `Bearer ${reader.accessToken}` } };
+
+    process.stdout.write(`Measuring, ${DURATION} s per run…\n`);
+    // Alternate the two sides so a noisy neighbour hurts both alike.
+    const bareRps: number[] = [];
+    const warmRps: number[] = [];
+    for (let round = 0; round < 2; round += 1) {
+      bareRps.push(await run(`http://127.0.0.1:${barePort}/`));
+      warmRps.push(await run(`${base}/tweets?limit=20`, auth));
+    }
+    const bareAvg = average(bareRps);
+    const warmAvg = average(warmRps);
+
+    // Cold: 400 readers following the same authors, every cache and timeline dropped first,
+    // each reader read once, so every request rebuilds a timeline from MySQL.
+    const readers = await Promise.all(Array.from({ length: 400 }, register));
+    for (const author of authors)
+      await insertFollows(
+        sequelize,
+        readers.map((r) => r.id),
+        author.id,
+      );
+    await dropTimelineCaches(redis);
+    const started = performance.now();
+    let next = 0;
+    const cold = await autocannon({
+      url: `${base}/tweets?limit=20`,
+      connections: 16,
+      amount: readers.length,
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            headers: {
+              ...request.headers,
+              authorization: `Bearer ${readers[next++ % readers.length].accessToken}`,
+            },
+          }),
+        },
+      ],
+    });
+    const coldRps = readers.length / ((performance.now() - started) / 1000);
+    if (cold.non2xx > 0) throw new Error(`cold reads: ${cold.non2xx} non-2xx answers`);
+
+    // Writes: 64 authors taking turns (one author's posts queue on their own counter row).
+    const posters = await Promise.all(Array.from({ length: 64 }, register));
+    let turn = 0;
+    const postRps = await run(`${base}/tweets`, {
+      method: 'POST',
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            headers: {
+              ...request.headers,
+              'content-type': 'application/json',
+              authorization: `Bearer ${posters[turn++ % posters.length].accessToken}`,
+            },
+          }),
+        },
+      ],
+      body: JSON.stringify({ content: 'Benchmarking Chirp, one tweet at a time.' }),
+    });
+
+    // Fan-out: one author with 10,000 followers whose timelines exist (fan-out writes only
+    // timelines that exist; a missing one is rebuilt whole on read).
+    const celebrity = await register();
+    const followers = await insertUsers(sequelize, 'fan', 10_000);
+    await insertFollows(sequelize, followers, celebrity.id);
+    const pipeline = redis.pipeline();
+    for (const id of followers) pipeline.zadd(`tl:h:${id}`, 0, '0');
+    await pipeline.exec();
+    const fanoutSeconds: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const begin = performance.now();
+      const { json } = await call('POST', '/tweets', celebrity.accessToken, {
+        content: `To ten thousand, #${i}`,
+      });
+      const answered = performance.now();
+      const id = json.id as string;
+      const last = `tl:h:${followers[followers.length - 1]}`;
+      while ((await redis.zscore(last, id)) === null) {
+        if (performance.now() - begin > 30_000) throw new Error('fan-out did not finish in 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      fanoutSeconds.push((performance.now() - answered) / 1000);
+    }
+    bare.close();
+
+    const lines = [
+      '',
+      `bare node http (same ${warmPage.text.length} bytes): ${fmt(bareAvg)} req/s`,
+      `home timeline, warm (GET /tweets, 20 items):   ${fmt(warmAvg)} req/s  ratio to bare ${ratio(warmAvg, bareAvg)}  (target >= 0.25)`,
+      `home timeline, cold (rebuilt from MySQL):      ${fmt(coldRps)} req/s  ratio to warm ${ratio(coldRps, warmAvg)}`,
+      `POST /tweets:                                   ${fmt(postRps)} req/s  ratio to bare ${ratio(postRps, bareAvg)}`,
+      `fan-out to 10,000 followers, 201 to last timeline: ${fanoutSeconds.map((s) => s.toFixed(3)).join(' s, ')} s  median ${median(fanoutSeconds).toFixed(3)} s  (target <= 0.5 s)`,
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+  } finally {
+    await apiProcess.stop();
+    await worker.stop();
+    await sequelize.close();
+    await closeRedis();
+  }
+}
+
+async function dropTimelineCaches(redis: Redis): Promise<void> {
+  for (const pattern of ['tl:*', 'tw:*', 'lk:*', 'rtd:*']) {
+    let cursor = '0';
+    do {
+      const [nextCursor, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = nextCursor;
+      if (found.length > 0) await redis.del(...found);
+    } while (cursor !== '0');
+  }
+}
+
+const average = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fmt = (value: number) => Math.round(value).toString().padStart(7);
+const ratio = (a: number, b: number) => (a / b).toFixed(3);
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
