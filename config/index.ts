@@ -43,6 +43,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     databaseUrl: env.DATABASE_URL,
     databaseName: databaseName(env.DATABASE_URL),
     redisUrl: env.REDIS_URL,
+    /**
+     * Pub/sub channels are shared by every logical database of a Redis server: channels are
+     * named after the database so a test suite on /13 never talks to a cluster on /0.
+     */
+    pubsubPrefix: `chirp:${new URL(env.REDIS_URL).pathname.replace(/^\//, '') || '0'}:`,
     jwt: {
       secret: env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
       usingDevelopmentSecret: env.JWT_SECRET === undefined,

@@ -51,7 +51,7 @@ async function checkInMysql(claims: AccessClaims): Promise<boolean> {
  */
 const VERDICT_TTL_MS = 5000;
 const MAX_VERDICTS = 50_000;
-const REVOCATIONS_CHANNEL = 'auth:revocations';
+const REVOCATIONS_CHANNEL = `${config.pubsubPrefix}auth:revocations`;
 const verdicts = new Map<string, { live: boolean; until: number }>();
 let listening = false;
 

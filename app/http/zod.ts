@@ -10,9 +10,9 @@ export { z };
 export const Id = z
   .string()
   .regex(/^[1-9][0-9]{0,19}$/, 'must be a numeric id')
-  // zod runs every check even after the regex failed: guard before BigInt().
+  // zod runs every check even after the regex failed: only judge the range of digits.
   .refine(
-    (value) => /^[0-9]{1,20}$/.test(value) && BigInt(value) <= 18446744073709551615n,
+    (value) => !/^[0-9]{1,20}$/.test(value) || BigInt(value) <= 18446744073709551615n,
     'must be a numeric id',
   )
   .openapi({ example: '1024' });
