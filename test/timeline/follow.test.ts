@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { api, bearer, registerUser } from '../helpers/http';
+import type { RunningProcess } from '../helpers/processes';
+import {
+  follow,
+  newestFirst,
+  readAllPages,
+  readPage,
+  startWorker,
+  stopWorker,
+  timelineIds,
+  tweet,
+  unfollow,
+  waitForJob,
+  waitForQueuesIdle,
+} from './support';
+
+describe('Follow and unfollow in home timelines', function () {
+  this.timeout(60_000);
+  let worker: RunningProcess | undefined;
+
+  before(async function () {
+    worker = await startWorker();
+  });
+
+  after(async function () {
+    await stopWorker(worker);
+  });
+
+  it("merges the followee's earlier tweets in on follow and takes them out on unfollow", async () => {
+    const viewer = await registerUser();
+    const followee = await registerUser();
+    const stranger = await registerUser();
+
+    const own = [await tweet(viewer, 'mine, first')];
+    const theirs = [await tweet(followee, 'theirs, first')];
+    own.push(await tweet(viewer, 'mine, second'));
+    theirs.push(await tweet(followee, 'a reply to you', { replyToId: own[0] }));
+    const strangers = await tweet(stranger, 'retweet me');
+    const retweet = await api()
+      .post(`/tweets/${strangers}/retweet`)
+      .set(bearer(followee.accessToken));
+    expect(retweet.status).to.equal(200);
+    const retweetEntry = (await readPage(followee)).data.find((item) => item.type === 'retweet');
+    theirs.push(retweetEntry!.id);
+    theirs.push(await tweet(followee, 'theirs, last'));
+    await readPage(viewer); // the viewer's timeline is built before the follow
+    await waitForQueuesIdle();
+
+    await follow(viewer, followee);
+    const merged = newestFirst([...own, ...theirs]);
+    const pages = await readAllPages(viewer, { limit: 4 });
+    const items = pages.flatMap((page) => page.data);
+    expect(items.map((item) => item.id)).to.deep.equal(merged);
+    const retweetItem = items.find((item) => item.type === 'retweet');
+    expect(retweetItem?.tweet?.id).to.equal(strangers);
+    expect(items.find((item) => item.id === theirs[1])?.replyToId).to.equal(own[0]);
+
+    await unfollow(viewer, followee);
+    expect(await timelineIds(viewer, { limit: 4 })).to.deep.equal(newestFirst(own));
+
+    // Nor do their new tweets reach the viewer any more.
+    const later = await tweet(followee, 'after the unfollow');
+    await waitForJob('fanout', `fanout:${later}`);
+    expect(await timelineIds(viewer)).to.deep.equal(newestFirst(own));
+  });
+
+  it('keeps the timeline true across unfollow and follow again', async () => {
+    const viewer = await registerUser();
+    const followee = await registerUser();
+    await follow(viewer, followee);
+    await readPage(viewer);
+    const first = await tweet(followee, 'while followed');
+    await waitForJob('fanout', `fanout:${first}`);
+    expect(await timelineIds(viewer)).to.deep.equal([first]);
+
+    await unfollow(viewer, followee);
+    expect(await timelineIds(viewer)).to.deep.equal([]);
+    const second = await tweet(followee, 'while not followed');
+    await waitForJob('fanout', `fanout:${second}`);
+
+    await follow(viewer, followee);
+    expect(await timelineIds(viewer)).to.deep.equal([second, first]);
+  });
+});

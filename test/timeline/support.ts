@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { redis } from '../../app/infra/redis';
+import { QUEUE_NAMES, type QueueName } from '../../app/queue/jobs';
+import { getQueue } from '../../app/queue/queues';
+import { keys } from '../../app/timeline/keys';
+import { api, bearer, registerUser, type TestUser } from '../helpers/http';
+import { freePort, startProcess, type RunningProcess } from '../helpers/processes';
+
+/** An HTTP client on an API node: the in-process one (`api()`) or a process of the test's own. */
+export type Client = ReturnType<typeof api>;
+
+/** A timeline item as the API answers it (a tweet or a retweet entry). */
+export interface Item {
+  id: string;
+  type?: 'retweet';
+  content?: string;
+  replyToId?: string | null;
+  liked?: boolean;
+  retweeted?: boolean;
+  tweet?: Item;
+  [field: string]: unknown;
+}
+
+export interface Page {
+  data: Item[];
+  nextCursor: string | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Calls `probe` until it answers something truthy, failing with `what` after the deadline. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** Registers `count` fresh users through the API. */
+export async function registerUsers(count: number): Promise<TestUser[]> {
+  return Promise.all(Array.from({ length: count }, () => registerUser()));
+}
+
+export async function follow(follower: TestUser, followee: TestUser, client = api()) {
+  const response = await client
+    .post(`/users/${followee.id}/follow`)
+    .set(bearer(follower.accessToken));
+  expect(response.status, JSON.stringify(response.body)).to.equal(200);
+}
+
+export async function unfollow(follower: TestUser, followee: TestUser, client = api()) {
+  const response = await client
+    .post(`/users/${followee.id}/unfollow`)
+    .set(bearer(follower.accessToken));
+  expect(response.status, JSON.stringify(response.body)).to.equal(200);
+}
+
+/** Posts a tweet (or a reply) and answers its id. */
+export async function tweet(
+  author: TestUser,
+  content: string,
+  { replyToId, client = api() }: { replyToId?: string; client?: Client } = {},
+): Promise<string> {
+  const response = await client
+    .post('/tweets')
+    .set(bearer(author.accessToken))
+    .send({ content, ...(replyToId ? { replyToId } : {}) });
+  expect(response.status, JSON.stringify(response.body)).to.equal(201);
+  return (response.body as Item).id;
+}
+
+/** One page of the caller's home timeline (GET /tweets). */
+export async function readPage(
+  user: TestUser,
+  { limit, cursor, client = api() }: { limit?: number; cursor?: string; client?: Client } = {},
+): Promise<Page> {
+  const query: Record<string, string> = {};
+  if (limit !== undefined) query.limit = String(limit);
+  if (cursor !== undefined) query.cursor = cursor;
+  const response = await client.get('/tweets').query(query).set(bearer(user.accessToken));
+  expect(response.status, JSON.stringify(response.body)).to.equal(200);
+  return response.body as Page;
+}
+
+/** Every page of a home timeline, following nextCursor until it is null. */
+export async function readAllPages(
+  user: TestUser,
+  { limit = 20, client = api() }: { limit?: number; client?: Client } = {},
+): Promise<Page[]> {
+  const pages: Page[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await readPage(user, { limit, cursor, client });
+    pages.push(page);
+    if (pages.length > 1000) throw new Error('the timeline never ends');
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return pages;
+}
+
+/** The entry ids of a whole home timeline, in the order the API gives them. */
+export async function timelineIds(
+  user: TestUser,
+  options: { limit?: number; client?: Client } = {},
+): Promise<string[]> {
+  const pages = await readAllPages(user, options);
+  return pages.flatMap((page) => page.data.map((item) => item.id));
+}
+
+/** Ids sorted newest first (ids grow with time), as a home timeline lists them. */
+export const newestFirst = (ids: string[]) =>
+  [...ids].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0));
+
+/** Whether the user's stored home timeline (the Redis sorted set) holds the entry. */
+export async function storedTimelineHas(userId: string, entryId: string): Promise<boolean> {
+  return (await redis.zscore(keys.home(userId), entryId)) !== null;
+}
+
+/** Waits until the queue has finished the job of that id (a real worker must be running). */
+export async function waitForJob(queue: QueueName, jobId: string, timeoutMs = 15_000) {
+  return eventually(
+    `job ${jobId} of queue ${queue} completed`,
+    async () => {
+      const job = await getQueue(queue).getJob(jobId);
+      return job && (await job.isCompleted()) ? job : null;
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits until no queue has anything waiting, delayed or running. */
+export async function waitForQueuesIdle(timeoutMs = 20_000): Promise<void> {
+  await eventually(
+    'every queue idle',
+    async () => {
+      for (const name of QUEUE_NAMES) {
+        const counts = await getQueue(name).getJobCounts();
+        if (counts.waiting + counts.active + counts.delayed > 0) return false;
+      }
+      return true;
+    },
+    timeoutMs,
+  );
+}
+
+/**
+ * Starts a worker process (workers/index.ts) with extra environment. Only one worker runs at
+ * a time in these tests: they share the queues, and a worker of another configuration (say,
+ * another celebrity threshold) must not take a job meant for this one.
+ */
+export const startWorker = (env: Record<string, string> = {}) =>
+  startProcess('workers/index.ts', env);
+
+/** Lets the worker finish every queued job (none is left for another suite), then stops it. */
+export async function stopWorker(worker: RunningProcess | undefined): Promise<void> {
+  if (!worker) return;
+  try {
+    await waitForQueuesIdle();
+  } finally {
+    await worker.stop();
+  }
+}
+
+/** An API node of the test's own (a real process on a free port) with extra environment. */
+export async function startApiNode(
+  env: Record<string, string>,
+): Promise<{ process: RunningProcess; client: () => Client }> {
+  const port = await freePort();
+  const running = await startProcess('app/index.ts', { ...env, PORT: String(port) });
+  return { process: running, client: () => supertest(`http://127.0.0.1:${port}`) };
+}
