@@ -8,6 +8,7 @@ import { logger, setProcessRole } from './infra/logger';
 import { exitUnlessServicesAnswer } from './infra/preflight';
 import { closeRedis } from './infra/redis';
 import { closeQueues } from './queue/queues';
+import { attachRealtime } from './realtime/server';
 import { createApp } from './server';
 
 async function main(): Promise<void> {
@@ -29,11 +30,14 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's callback is the listener
   const server = http.createServer(createApp().callback());
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+  const realtime = attachRealtime(server);
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   const address = server.address();
   logger.info({ port: typeof address === 'object' ? address?.port : config.port }, 'api listening');
 
   handleShutdown([
+    // Sockets first: clients are told to go (and reconnect elsewhere) before HTTP closes.
+    { name: 'realtime', run: () => realtime.close() },
     {
       name: 'http',
       // Stops accepting, closes idle keep-alive sockets, waits for in-flight requests.

@@ -7,6 +7,11 @@ import { entryIdsByAuthors, isCelebrity } from '../app/timeline/build';
 import { keys } from '../app/timeline/keys';
 import { removeFromTimelines } from '../app/timeline/maintain';
 import { scriptPipeline, store } from '../app/timeline/store';
+import type { z } from '../app/http/zod';
+import { emitToUsers } from '../app/realtime/emitter';
+import { onlineUsers } from '../app/realtime/presence';
+import { hydrateTweets } from '../app/tweets/cache';
+import type { TimelineItem } from '../app/tweets/schemas';
 
 /** Followers read per SQL page, and timelines written per script call within it. */
 const FOLLOWER_PAGE = 2000;
@@ -33,6 +38,24 @@ export async function forEachFollowerPage(
   }
 }
 
+/** Calls `each` with the online users (presence) who follow `userId`, a chunk at a time. */
+async function forEachOnlineFollower(
+  userId: string,
+  each: (ids: string[]) => Promise<void>,
+): Promise<void> {
+  const online = await onlineUsers();
+  for (let i = 0; i < online.length; i += FOLLOWER_PAGE) {
+    const rows = await sequelize.query<{ id: string }>(
+      'SELECT follower_id AS id FROM follows WHERE followee_id = :userId AND follower_id IN (:ids)',
+      {
+        replacements: { userId, ids: online.slice(i, i + FOLLOWER_PAGE) },
+        type: QueryTypes.SELECT,
+      },
+    );
+    if (rows.length > 0) await each(rows.map((row) => String(row.id)));
+  }
+}
+
 /**
  * Pushes a new entry into the home timeline of every follower of its author, a page of
  * followers per SQL query and a few hundred timelines per pipelined script call. Adding is
@@ -51,7 +74,17 @@ export async function processFanout(
   const authorId = String(entry.authorId);
   const cap = String(config.timeline.maxLength);
   await store.addToTimelines(2, keys.home(authorId), keys.author(authorId), job.data.entryId, cap);
-  if (isCelebrity(Number(entry.followers))) return { delivered: 0 };
+  const [text] = await hydrateTweets(null, [job.data.entryId]);
+  if (!text) return { delivered: 0 };
+  const tweet = JSON.parse(text) as z.infer<typeof TimelineItem>;
+  await emitToUsers([authorId], 'tweet:new', { tweet });
+  if (isCelebrity(Number(entry.followers))) {
+    // No timelines to write: only followers online now need to hear of it.
+    await forEachOnlineFollower(authorId, (followers) =>
+      emitToUsers(followers, 'tweet:new', { tweet }),
+    );
+    return { delivered: 0 };
+  }
   const delivered = await forEachFollowerPage(authorId, async (followers) => {
     const pipeline = scriptPipeline();
     for (let i = 0; i < followers.length; i += KEYS_PER_CALL) {
@@ -59,6 +92,7 @@ export async function processFanout(
       pipeline.addToTimelines(batch.length, ...batch, job.data.entryId, cap);
     }
     await pipeline.exec();
+    await emitToUsers(followers, 'tweet:new', { tweet });
   });
   return { delivered };
 }
@@ -70,9 +104,11 @@ async function removeEntries(entries: { id: string; authorId: string }[]): Promi
     byAuthor.set(authorId, [...(byAuthor.get(authorId) ?? []), id]);
   for (const [authorId, ids] of byAuthor) {
     await removeFromTimelines([keys.home(authorId), keys.author(authorId)], ids);
-    await forEachFollowerPage(authorId, (followers) =>
-      removeFromTimelines(followers.map(keys.home), ids),
-    );
+    for (const id of ids) await emitToUsers([authorId], 'tweet:deleted', { id });
+    await forEachFollowerPage(authorId, async (followers) => {
+      await removeFromTimelines(followers.map(keys.home), ids);
+      for (const id of ids) await emitToUsers(followers, 'tweet:deleted', { id });
+    });
   }
 }
 

@@ -32,7 +32,8 @@ export async function revokeFamily(familyId: string, transaction?: Transaction):
 }
 
 export type RotationResult =
-  { ok: true; userId: string; familyId: string } | { ok: false; reusedFamilyId?: string };
+  | { ok: true; userId: string; familyId: string }
+  | { ok: false; reusedFamilyId?: string; userId?: string };
 
 /**
  * Spends a refresh token. The conditional UPDATE makes the spend atomic: of two requests
@@ -50,7 +51,7 @@ export async function spendRefreshToken(
     { where: { id: row.id, rotatedAt: null, revokedAt: null }, transaction },
   );
   if (spent === 1) return { ok: true, userId: String(row.userId), familyId: row.familyId };
-  return { ok: false, reusedFamilyId: row.familyId };
+  return { ok: false, reusedFamilyId: row.familyId, userId: String(row.userId) };
 }
 
 /** Revokes every refresh token a user holds (password reset). */

@@ -28,7 +28,7 @@ async function checkInMysql(claims: AccessClaims): Promise<boolean> {
   if (!user) return false;
   try {
     // The family mark goes back first: a version key found without it reads as "not revoked".
-    if (revoked !== null) await publishFamilyRevoked(claims.fam);
+    if (revoked !== null) await publishFamilyRevoked(claims.fam, claims.sub);
     // NX: a reset that committed after our read has published a newer version; keep it.
     await redis.set(
       versionKey(claims.sub),
@@ -54,12 +54,22 @@ const MAX_VERDICTS = 50_000;
 const REVOCATIONS_CHANNEL = `${config.pubsubPrefix}auth:revocations`;
 const verdicts = new Map<string, { live: boolean; until: number }>();
 let listening = false;
+const revocationListeners: ((userId: string) => void)[] = [];
+
+/** Calls `listener` with the user id of every revocation, heard from any process. */
+export function onRevocation(listener: (userId: string) => void): void {
+  revocationListeners.push(listener);
+  listenForRevocations();
+}
 
 function listenForRevocations(): void {
   if (listening) return;
   listening = true;
   const subscriber = createRedis({ name: 'auth-revocations', blocking: true });
-  subscriber.on('message', () => verdicts.clear());
+  subscriber.on('message', (_channel: string, userId: string) => {
+    verdicts.clear();
+    for (const listener of revocationListeners) listener(userId);
+  });
   // After a reconnect, messages may have been missed while away: forget everything.
   subscriber.on('ready', () => verdicts.clear());
   subscriber.subscribe(REVOCATIONS_CHANNEL).catch((error: unknown) => {
@@ -67,9 +77,9 @@ function listenForRevocations(): void {
   });
 }
 
-async function announceRevocation(): Promise<void> {
+async function announceRevocation(userId: string): Promise<void> {
   verdicts.clear();
-  await redis.publish(REVOCATIONS_CHANNEL, '1');
+  await redis.publish(REVOCATIONS_CHANNEL, userId);
 }
 
 /** True when the token's user still has its version and its family was not logged out. */
@@ -102,12 +112,12 @@ async function checkInRedis(claims: AccessClaims): Promise<boolean> {
 export async function publishTokenVersion(userId: string, version: number): Promise<void> {
   verdicts.clear();
   await redis.set(versionKey(userId), String(version), 'EX', VERSION_TTL_SECONDS);
-  await announceRevocation();
+  await announceRevocation(userId);
 }
 
 /** Marks a family's access tokens revoked for as long as any of them could be unexpired. */
-export async function publishFamilyRevoked(familyId: string): Promise<void> {
+export async function publishFamilyRevoked(familyId: string, userId: string): Promise<void> {
   verdicts.clear();
   await redis.set(familyKey(familyId), '1', 'EX', config.jwt.accessTtlSeconds + 60);
-  await announceRevocation();
+  await announceRevocation(userId);
 }

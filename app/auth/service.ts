@@ -93,7 +93,7 @@ export async function refresh(token: string) {
     if (outcome.reusedFamilyId) {
       // Someone presented a token that was already exchanged: a copy may be in other hands.
       await revokeFamily(outcome.reusedFamilyId);
-      await publishFamilyRevoked(outcome.reusedFamilyId);
+      await publishFamilyRevoked(outcome.reusedFamilyId, outcome.userId ?? '');
       logger.warn({ familyId: outcome.reusedFamilyId }, 'refresh token reuse: family revoked');
     }
     throw unauthorized('The refresh token is not valid.');
@@ -106,7 +106,7 @@ export async function logout(viewerId: string, token: string): Promise<void> {
   const row = await findRefreshToken(token);
   if (!row || String(row.userId) !== viewerId) return;
   await revokeFamily(row.familyId);
-  await publishFamilyRevoked(row.familyId);
+  await publishFamilyRevoked(row.familyId, viewerId);
 }
 
 /** Queues a reset mail when the address is known; says nothing either way. */

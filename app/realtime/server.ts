@@ -1,0 +1,135 @@
+import type http from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import client from 'prom-client';
+import { Server, type Socket } from 'socket.io';
+import { config } from '../../config';
+import { isAccessTokenLive, onRevocation } from '../auth/revocation';
+import { verifyAccessToken } from '../auth/verify';
+import { registry } from '../http/metrics';
+import { logger } from '../infra/logger';
+import { createRedis } from '../infra/redis';
+import {
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  socketIoKey,
+  userRoom,
+} from './events';
+import { PRESENCE_REFRESH_MS, markOnline } from './presence';
+
+interface SocketData {
+  userId: string;
+  version: number;
+  familyId: string;
+}
+
+type ChirpServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+type ChirpSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+
+const connected = new client.Gauge({
+  name: 'chirp_realtime_connected_sockets',
+  help: 'Sockets connected to this API node',
+  registers: [registry],
+});
+const emitted = new client.Counter({
+  name: 'chirp_realtime_events_sent_total',
+  help: 'Realtime events sent to sockets of this API node, by event',
+  labelNames: ['event'] as const,
+  registers: [registry],
+});
+
+/**
+ * Attaches Socket.IO at /socket.io to an API node's HTTP server. A socket proves itself with
+ * `auth: {token}` at the handshake (refused with `unauthorized` otherwise), joins
+ * `user:<id>`, and is cut the moment its token expires or is revoked. Rooms are shared with
+ * every node through the Redis adapter, so an event emitted anywhere reaches it.
+ */
+export function attachRealtime(server: http.Server): { close(): Promise<void> } {
+  const io: ChirpServer = new Server(server, {
+    path: '/socket.io',
+    serveClient: false,
+    adapter: createAdapter(
+      createRedis({ name: 'socket.io-pub' }),
+      createRedis({ name: 'socket.io-sub', blocking: true }),
+      {
+        key: socketIoKey(config.pubsubPrefix),
+      },
+    ),
+  });
+
+  io.use((socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown };
+    verifyAccessToken(auth.token).then(
+      (verified) => {
+        if (!verified) return next(new Error('unauthorized'));
+        socket.data = {
+          userId: verified.claims.sub,
+          version: verified.claims.ver,
+          familyId: verified.claims.fam,
+        };
+        // Cut the socket when the token it proved itself with runs out.
+        const timer = setTimeout(
+          () => socket.disconnect(true),
+          Math.max(verified.expiresAt - Date.now(), 0),
+        );
+        socket.once('disconnect', () => clearTimeout(timer));
+        next();
+      },
+      (error: unknown) => {
+        logger.warn({ err: error }, 'socket authentication failed');
+        next(new Error('unavailable'));
+      },
+    );
+  });
+
+  io.on('connection', (socket: ChirpSocket) => {
+    connected.inc();
+    void socket.join(userRoom(socket.data.userId));
+    socket.onAnyOutgoing((event: string) => emitted.inc({ event }));
+    socket.once('disconnect', () => connected.dec());
+    markOnline([socket.data.userId]).catch(() => undefined); // presence is best effort
+  });
+
+  // A revocation heard from any node: re-check this node's sockets of that user.
+  onRevocation((userId) => {
+    for (const socket of localSocketsOf(io, userId)) {
+      const { version, familyId } = socket.data;
+      isAccessTokenLive({ sub: userId, ver: version, fam: familyId }).then(
+        (live) => live || socket.disconnect(true),
+        () => socket.disconnect(true),
+      );
+    }
+  });
+
+  const presence = setInterval(() => {
+    const users = new Set([...io.of('/').sockets.values()].map((socket) => socket.data.userId));
+    markOnline([...users]).catch(() => undefined);
+  }, PRESENCE_REFRESH_MS);
+  presence.unref();
+
+  return {
+    async close() {
+      clearInterval(presence);
+      io.disconnectSockets(true);
+      // io.close() would close the HTTP server too; the HTTP step owns that.
+      await io.of('/').adapter.close?.();
+    },
+  };
+}
+
+function localSocketsOf(io: ChirpServer, userId: string): ChirpSocket[] {
+  const room = io.of('/').adapter.rooms.get(userRoom(userId));
+  if (!room) return [];
+  return [...room]
+    .map((id) => io.of('/').sockets.get(id))
+    .filter((s): s is ChirpSocket => s !== undefined);
+}
