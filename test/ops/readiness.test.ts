@@ -1,3 +1,4 @@
+import { config } from '../../config';
 import { expect } from 'chai';
 import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
 import { OwnRedis, TcpRelay } from '../helpers/services';
@@ -44,7 +45,7 @@ describe('GET /healthz and GET /readyz', function () {
     apiProcess = await startProcess('app/index.ts', {
       PORT: String(port),
       REDIS_URL: ownRedis.url,
-      DATABASE_URL: `mysql://root@127.0.0.1:${relay.port}/chirp_test_c`,
+      DATABASE_URL: `mysql://root@127.0.0.1:${relay.port}/${config.databaseName}`,
     });
     base = `http://127.0.0.1:${port}`;
   });
