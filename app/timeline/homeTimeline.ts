@@ -1,13 +1,12 @@
 import { encodeCursor } from '../http/paging';
 import { logger } from '../infra/logger';
-import { assemble } from '../tweets/cache';
+import { assemble, type Hydrated } from '../tweets/cache';
 import { hydrateTweets } from '../tweets/cache';
 import { pageJson } from '../tweets/presenter';
 import { entryIdsByAuthors, followeesOf, rebuildAuthor, rebuildHome } from './build';
 import { store } from './store';
 
-type RawRecord = Parameters<typeof assemble>[2][number];
-type HomePageResult = ['missing'] | ['authors', ...string[]] | ['page', string[], RawRecord[]];
+type HomePageResult = ['missing'] | ['authors', ...string[]] | ['page', string[], Hydrated];
 
 /**
  * Turns `limit + 1` candidate ids into a page. Entries that vanished (deleted tweets) are

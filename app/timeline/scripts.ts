@@ -7,37 +7,49 @@ import type { ChainableCommander } from 'ioredis';
  * pair) allows; Redis Cluster would need hash tags (see docs/decisions).
  */
 
-/** Hydrates one id into {id, prefix, likes, retweets, replies, retweetOf, liked, retweeted}. */
+/**
+ * Hydration. A cached tweet is one string, `version|likes|retweets|replies|retweetOf|prefix`
+ * (the prefix last: it may contain `|`), so a page is one MGET (two with retweets'
+ * originals) and the viewer's flags two SMISMEMBERs: a handful of calls whatever the page
+ * size, which is what keeps the script cheap for Redis.
+ * Answers {ids, records (false when not cached), liked, retweeted}; flags are empty when
+ * the viewer is anonymous or their sets are not cached.
+ */
 const HYDRATE = `
-local function flags(viewer, known, id)
-  if viewer == '' then return '0', '0' end
-  if not known then return '?', '?' end
-  return tostring(redis.call('SISMEMBER', 'lk:' .. viewer, id)),
-         tostring(redis.call('SISMEMBER', 'rtd:' .. viewer, id))
-end
-local function hydrate(viewer, known, ids)
-  local out = {}
-  local originals = {}
-  local seen = {}
+local function hydrate(viewer, ids)
+  local all, seen, records = {}, {}, {}
   for _, id in ipairs(ids) do
-    local h = redis.call('HMGET', 'tw:' .. id, 'b', 'l', 'r', 'p', 'rt')
-    local liked, retweeted = flags(viewer, known, id)
-    table.insert(out, {id, h[1] or '', h[2] or '0', h[3] or '0', h[4] or '0', h[5] or '', liked, retweeted})
-    seen[id] = true
-    if h[5] and h[5] ~= '' then table.insert(originals, h[5]) end
+    if not seen[id] then seen[id] = true; all[#all + 1] = id end
   end
-  for _, id in ipairs(originals) do
-    if not seen[id] then
-      seen[id] = true
-      local h = redis.call('HMGET', 'tw:' .. id, 'b', 'l', 'r', 'p', 'rt')
-      local liked, retweeted = flags(viewer, known, id)
-      table.insert(out, {id, h[1] or '', h[2] or '0', h[3] or '0', h[4] or '0', h[5] or '', liked, retweeted})
+  if #all == 0 then return {all, records, {}, {}} end
+  local keys = {}
+  for i, id in ipairs(all) do keys[i] = 'tw:' .. id end
+  records = redis.call('MGET', unpack(keys))
+  local extra = {}
+  for _, record in ipairs(records) do
+    if record then
+      local original = string.match(record, '^[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|')
+      if original and original ~= '' and not seen[original] then
+        seen[original] = true
+        extra[#extra + 1] = original
+      end
     end
   end
-  return out
-end
-local function viewerKnown(viewer)
-  return viewer ~= '' and redis.call('EXISTS', 'lk:' .. viewer) == 1 and redis.call('EXISTS', 'rtd:' .. viewer) == 1
+  if #extra > 0 then
+    local extraKeys = {}
+    for i, id in ipairs(extra) do extraKeys[i] = 'tw:' .. id end
+    local more = redis.call('MGET', unpack(extraKeys))
+    for i, id in ipairs(extra) do
+      all[#all + 1] = id
+      records[#records + 1] = more[i]
+    end
+  end
+  local liked, retweeted = {}, {}
+  if viewer ~= '' and redis.call('EXISTS', 'lk:' .. viewer) == 1 and redis.call('EXISTS', 'rtd:' .. viewer) == 1 then
+    liked = redis.call('SMISMEMBER', 'lk:' .. viewer, unpack(all))
+    retweeted = redis.call('SMISMEMBER', 'rtd:' .. viewer, unpack(all))
+  end
+  return {all, records, liked, retweeted}
 end
 `;
 
@@ -46,10 +58,9 @@ const scripts = {
   hydrateTweets: {
     numberOfKeys: 0,
     lua: `${HYDRATE}
-local viewer = ARGV[1]
 local ids = {}
 for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
-return hydrate(viewer, viewerKnown(viewer), ids)`,
+return hydrate(ARGV[1], ids)`,
   },
 
   /**
@@ -92,7 +103,7 @@ for _, id in ipairs(ids) do
 end
 redis.call('EXPIRE', home, ${14 * 86_400})
 redis.call('EXPIRE', celebs, ${14 * 86_400})
-return {'page', page, hydrate(user, viewerKnown(user), page)}`,
+return {'page', page, hydrate(user, page)}`,
   },
 
   /**
@@ -138,19 +149,22 @@ return 1`,
   /**
    * Writes a tweet's cache record unless a newer version is already there. Mode 'full'
    * creates it; mode 'counts' only refreshes counters of an existing record.
-   * KEYS[1]; ARGV: mode, version, ttl, field, value, …
+   * KEYS[1]; ARGV: mode, version, ttl, likes, retweets, replies[, retweetOf, prefix]
    */
   writeTweetCache: {
     numberOfKeys: 1,
     lua: `
 local mode, version, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local current = redis.call('HGET', KEYS[1], 'v')
+local current = redis.call('GET', KEYS[1])
 if mode == 'counts' and not current then return 0 end
-if current and tonumber(current) > version then return 0 end
-local fields = {'v', ARGV[2]}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('EXPIRE', KEYS[1], ttl)
+local retweetOf, prefix = ARGV[7], ARGV[8]
+if current then
+  local cachedVersion, cachedOriginal, cachedPrefix =
+    string.match(current, '^(%d+)|[^|]*|[^|]*|[^|]*|([^|]*)|(.*)$')
+  if tonumber(cachedVersion) > version then return 0 end
+  if mode == 'counts' then retweetOf, prefix = cachedOriginal, cachedPrefix end
+end
+redis.call('SET', KEYS[1], table.concat({ARGV[2], ARGV[4], ARGV[5], ARGV[6], retweetOf, prefix}, '|'), 'EX', ttl)
 return 1`,
   },
 } as const;

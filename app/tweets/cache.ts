@@ -6,29 +6,39 @@ import { scriptPipeline, store } from '../timeline/store';
 import { assembleTweet, prefixOf, type TweetPieces } from './presenter';
 import { loadTweetRows, type TweetRow } from './records';
 
-type RawRecord = [string, string, string, string, string, string, string, string];
+/** What the hydrate scripts answer: ids, their cached records, and the viewer's flags. */
+export type Hydrated = [string[], (string | null)[], number[], number[]];
 
-function piecesFromRaw([
-  id,
-  prefix,
-  likes,
-  retweets,
-  replies,
-  retweetOf,
-  liked,
-  retweeted,
-]: RawRecord): TweetPieces {
-  const flag = (value: string) => (value === '?' ? null : value === '1');
-  return {
-    id,
-    prefix,
-    likes: Number(likes),
-    retweets: Number(retweets),
-    replies: Number(replies),
-    retweetOf: retweetOf || null,
-    liked: flag(liked),
-    retweeted: flag(retweeted),
-  };
+const RECORD = /^(\d+)\|(\d+)\|(\d+)\|(\d+)\|(\d*)\|/;
+
+function piecesFromCache([ids, records, liked, retweeted]: Hydrated): TweetPieces[] {
+  return ids.map((id, i) => {
+    const record = records[i];
+    const match = record ? RECORD.exec(record) : null;
+    const flag = (values: number[]) => (values.length > 0 ? values[i] === 1 : null);
+    if (!record || !match) {
+      return {
+        id,
+        prefix: '',
+        likes: 0,
+        retweets: 0,
+        replies: 0,
+        retweetOf: null,
+        liked: flag(liked),
+        retweeted: flag(retweeted),
+      };
+    }
+    return {
+      id,
+      prefix: record.slice(match[0].length),
+      likes: Number(match[2]),
+      retweets: Number(match[3]),
+      replies: Number(match[4]),
+      retweetOf: match[5] || null,
+      liked: flag(liked),
+      retweeted: flag(retweeted),
+    };
+  });
 }
 
 function piecesFromRow(row: TweetRow): TweetPieces {
@@ -50,23 +60,18 @@ async function fillCache(rows: TweetRow[]): Promise<void> {
   const pipeline = scriptPipeline();
   for (const row of rows) {
     const fields = [
-      'b',
-      prefixOf(row),
-      'l',
-      row.likesCount,
-      'r',
-      row.retweetsCount,
-      'p',
-      row.repliesCount,
-      'rt',
+      String(row.likesCount),
+      String(row.retweetsCount),
+      String(row.repliesCount),
       row.retweetOfId ?? '',
+      prefixOf(row),
     ];
     pipeline.writeTweetCache(
       keys.tweet(row.id),
       'full',
       String(row.version),
       String(TWEET_CACHE_TTL_SECONDS),
-      ...fields.map(String),
+      ...fields,
     );
   }
   await pipeline.exec();
@@ -81,11 +86,8 @@ export async function refreshCachedCounts(
     'counts',
     String(row.version),
     String(TWEET_CACHE_TTL_SECONDS),
-    'l',
     String(row.likesCount),
-    'r',
     String(row.retweetsCount),
-    'p',
     String(row.repliesCount),
   );
 }
@@ -179,9 +181,9 @@ async function complete(
 export async function assemble(
   viewerId: string | null,
   ids: string[],
-  raw: RawRecord[],
+  hydrated: Hydrated,
 ): Promise<(string | null)[]> {
-  const byId = await complete(viewerId, raw.map(piecesFromRaw));
+  const byId = await complete(viewerId, piecesFromCache(hydrated));
   return ids.map((id) => {
     const pieces = byId.get(id);
     return pieces ? assembleTweet(pieces, byId) : null;
@@ -194,12 +196,12 @@ export async function hydrateTweets(
   ids: string[],
 ): Promise<(string | null)[]> {
   if (ids.length === 0) return [];
-  let raw: RawRecord[];
+  let hydrated: Hydrated;
   try {
-    raw = (await store.hydrateTweets(viewerId ?? '', ...ids)) as RawRecord[];
+    hydrated = (await store.hydrateTweets(viewerId ?? '', ...ids)) as Hydrated;
   } catch (error) {
     logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
-    raw = ids.map((id) => [id, '', '0', '0', '0', '', '?', '?']);
+    hydrated = [[...new Set(ids)], [], [], []];
   }
-  return assemble(viewerId, ids, raw);
+  return assemble(viewerId, ids, hydrated);
 }

@@ -3,10 +3,14 @@
  * answers the same bytes, measured in the same run (this machine is shared and noisy, so
  * only ratios mean anything). Uses its own database (chirp_bench) and Redis database 14.
  */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type Redis from 'ioredis';
+import type { Sequelize } from 'sequelize';
+import type { RunningProcess } from '../helpers/processes';
 
 Object.assign(process.env, {
   NODE_ENV: 'production',
@@ -208,6 +212,18 @@ async function main(): Promise<void> {
     }
     bare.close();
 
+    const liveAuthor = await register();
+    const realtime = await measureRealtime({
+      base,
+      authorToken: liveAuthor.accessToken,
+      insertUsers,
+      insertFollows,
+      sequelize,
+      startProcess,
+      freePort,
+      apiPid: apiProcess.child.pid!,
+    });
+
     const lines = [
       '',
       `bare node http (same ${warmPage.text.length} bytes): ${fmt(bareAvg)} req/s`,
@@ -215,6 +231,8 @@ async function main(): Promise<void> {
       `home timeline, cold (rebuilt from MySQL):      ${fmt(coldRps)} req/s  ratio to warm ${ratio(coldRps, warmAvg)}`,
       `POST /tweets:                                   ${fmt(postRps)} req/s  ratio to bare ${ratio(postRps, bareAvg)}`,
       `fan-out to 10,000 followers, 201 to last timeline: ${fanoutSeconds.map((s) => s.toFixed(3)).join(' s, ')} s  median ${median(fanoutSeconds).toFixed(3)} s  (target <= 0.5 s)`,
+      `realtime, ${realtime.sockets} sockets on 2 API nodes, POST answer to tweet:new over ${realtime.deliveries} deliveries: p50 ${realtime.p50.toFixed(1)} ms, p99 ${realtime.p99.toFixed(1)} ms  (target p99 <= 250 ms)`,
+      `memory per idle connected socket: ${(realtime.bytesPerSocket / 1024).toFixed(1)} KiB (RSS growth of the API nodes / sockets)`,
       '',
     ];
     process.stdout.write(lines.join('\n'));
@@ -223,6 +241,100 @@ async function main(): Promise<void> {
     await worker.stop();
     await sequelize.close();
     await closeRedis();
+  }
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/**
+ * 1,000 sockets, half on each of two API nodes, all following one author; each of a few
+ * tweets is timed from the moment its POST is answered to each socket's `tweet:new`.
+ */
+async function measureRealtime(deps: {
+  base: string;
+  authorToken: string;
+  apiPid: number;
+  sequelize: Sequelize;
+  insertUsers: (s: Sequelize, prefix: string, n: number) => Promise<string[]>;
+  insertFollows: (s: Sequelize, followers: string[], followee: string) => Promise<void>;
+  startProcess: (entry: string, env?: Record<string, string>) => Promise<RunningProcess>;
+  freePort: () => Promise<number>;
+}) {
+  const { signAccessToken } = await import('../../app/auth/tokens');
+  const { io } = await import('socket.io-client');
+  const SOCKETS = 1000;
+  const port2 = await deps.freePort();
+  const second = await deps.startProcess('app/index.ts', { PORT: String(port2) });
+  try {
+    const me = (await (
+      await fetch(`${deps.base}/users/me`, {
+        headers: { authorization: `Bearer ${deps.authorToken}` },
+      })
+    ).json()) as { id: string };
+    const followers = await deps.insertUsers(deps.sequelize, 'live', SOCKETS);
+    await deps.insertFollows(deps.sequelize, followers, me.id);
+    const rssBefore = rssOf(deps.apiPid) + rssOf(second.child.pid!);
+    const bases = [deps.base, `http://127.0.0.1:${port2}`];
+    const arrivals: number[][] = [];
+    let current = -1;
+    const sockets = await Promise.all(
+      followers.map(async (id, i) => {
+        const token = signAccessToken({ sub: id, ver: 0, fam: randomUUID() });
+        const socket = io(bases[i % 2], {
+          auth: { token },
+          transports: ['websocket'],
+          reconnection: false,
+        });
+        socket.on('tweet:new', () => arrivals[current]?.push(performance.now()));
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        return socket;
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // let the nodes settle
+    const bytesPerSocket = (rssOf(deps.apiPid) + rssOf(second.child.pid!) - rssBefore) / SOCKETS;
+    const latencies: number[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      arrivals[round] = [];
+      current = round;
+      const response = await fetch(`${deps.base}/tweets`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${deps.authorToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ content: `Live #${round}` }),
+      });
+      const answered = performance.now();
+      if (response.status !== 201) throw new Error(`POST /tweets answered ${response.status}`);
+      const deadline = answered + 10_000;
+      while (arrivals[round].length < SOCKETS && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      if (arrivals[round].length < SOCKETS)
+        throw new Error(
+          `only ${arrivals[round].length} of ${SOCKETS} sockets heard tweet #${round}`,
+        );
+      latencies.push(...arrivals[round].map((t) => Math.max(t - answered, 0)));
+    }
+    for (const socket of sockets) socket.close();
+    latencies.sort((a, b) => a - b);
+    const at = (q: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+    return {
+      sockets: SOCKETS,
+      deliveries: latencies.length,
+      p50: at(0.5),
+      p99: at(0.99),
+      bytesPerSocket,
+    };
+  } finally {
+    await second.stop();
   }
 }
 
