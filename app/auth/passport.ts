@@ -4,7 +4,18 @@ import { unauthorized } from '../errors';
 import type { AppContext, Viewer } from '../http/context';
 import type { Authenticate } from '../http/route';
 import { isAccessTokenLive } from './revocation';
-import { accessTokenKey, accessTokenVerifyOptions, asAccessClaims } from './tokens';
+import {
+  accessTokenKey,
+  accessTokenVerifyOptions,
+  asAccessClaims,
+  type AccessClaims,
+} from './tokens';
+
+/** What passport-jwt proved about a token: its claims and when it expires (ms). */
+interface ProvenToken {
+  claims: AccessClaims;
+  expiresAt: number;
+}
 
 passport.use(
   new JwtStrategy(
@@ -17,11 +28,12 @@ passport.use(
       issuer: accessTokenVerifyOptions.issuer as string,
       audience: accessTokenVerifyOptions.audience as string,
     },
-    (payload: unknown, done: (error: unknown, viewer?: Viewer | false) => void) => {
+    (payload: unknown, done: (error: unknown, proven?: ProvenToken | false) => void) => {
       const claims = asAccessClaims(payload);
-      if (!claims) return done(null, false);
+      const exp = (payload as { exp?: unknown }).exp;
+      if (!claims || typeof exp !== 'number') return done(null, false);
       isAccessTokenLive(claims).then(
-        (live) => done(null, live ? { id: claims.sub, familyId: claims.fam } : false),
+        (live) => done(null, live ? { claims, expiresAt: exp * 1000 } : false),
         (error) => done(error),
       );
     },
@@ -31,23 +43,50 @@ passport.use(
 export { passport };
 
 /**
- * Proves the caller through passport-jwt. `required` routes answer 401 without a valid
- * token; `optional` ones go on anonymously when no Authorization header is sent.
+ * Tokens passport-jwt has already proven, by their exact text. A client sends the same token
+ * for its whole life, so later requests skip the signature check and passport's per-request
+ * machinery; expiry and revocation are still checked on every request.
  */
-export const authenticate: Authenticate = async (ctx: AppContext, mode) => {
-  if (mode === 'optional' && !ctx.get('Authorization')) return;
-  await new Promise<void>((resolve, reject) => {
+const proven = new Map<string, ProvenToken>();
+const MAX_PROVEN = 100_000;
+
+const viewerOf = ({ claims }: ProvenToken): Viewer => ({ id: claims.sub, familyId: claims.fam });
+
+function throughPassport(ctx: AppContext): Promise<ProvenToken> {
+  return new Promise<ProvenToken>((resolve, reject) => {
     const middleware = passport.authenticate(
       'jwt',
       { session: false },
-      (error: unknown, viewer: Viewer | false | undefined) => {
+      (error: unknown, result: ProvenToken | false | undefined) => {
         if (error)
           return reject(error instanceof Error ? error : new Error('authentication failed'));
-        if (!viewer) return reject(unauthorized());
-        ctx.state.viewer = viewer;
-        resolve();
+        if (!result) return reject(unauthorized());
+        resolve(result);
       },
     ) as (ctx: AppContext, next: () => Promise<void>) => Promise<void>;
     middleware(ctx, () => Promise.resolve()).catch(reject);
   });
+}
+
+/**
+ * Proves the caller through passport-jwt. `required` routes answer 401 without a valid
+ * token; `optional` ones go on anonymously when no Authorization header is sent.
+ */
+export const authenticate: Authenticate = async (ctx: AppContext, mode) => {
+  const header = ctx.get('Authorization');
+  if (mode === 'optional' && !header) return;
+  // The same reading as passport-jwt's: scheme `bearer` in any case, then the token.
+  const token = /^bearer\s+(\S+)$/i.exec(header)?.[1];
+  const known = token ? proven.get(token) : undefined;
+  if (known && known.expiresAt > Date.now()) {
+    if (!(await isAccessTokenLive(known.claims))) throw unauthorized();
+    ctx.state.viewer = viewerOf(known);
+    return;
+  }
+  const result = await throughPassport(ctx);
+  if (token) {
+    if (proven.size >= MAX_PROVEN) proven.clear();
+    proven.set(token, result);
+  }
+  ctx.state.viewer = viewerOf(result);
 };

@@ -12,7 +12,7 @@ export const keys = {
   /** Recent tweets and retweets of one author. */
   author: (userId: string) => `tl:u:${userId}`,
   /** The cached parts of one tweet (hash): JSON prefix, counters, version. */
-  tweet: (tweetId: string) => `tw:${tweetId}`,
+  tweet: (tweetId: string) => `tws:${tweetId}`,
   /** Tweet ids a user liked / retweeted (sets), for `liked` and `retweeted`. */
   liked: (userId: string) => `lk:${userId}`,
   retweeted: (userId: string) => `rtd:${userId}`,

@@ -23,7 +23,7 @@ local function hydrate(viewer, ids)
   end
   if #all == 0 then return {all, records, {}, {}} end
   local keys = {}
-  for i, id in ipairs(all) do keys[i] = 'tw:' .. id end
+  for i, id in ipairs(all) do keys[i] = 'tws:' .. id end
   records = redis.call('MGET', unpack(keys))
   local extra = {}
   for _, record in ipairs(records) do
@@ -37,7 +37,7 @@ local function hydrate(viewer, ids)
   end
   if #extra > 0 then
     local extraKeys = {}
-    for i, id in ipairs(extra) do extraKeys[i] = 'tw:' .. id end
+    for i, id in ipairs(extra) do extraKeys[i] = 'tws:' .. id end
     local more = redis.call('MGET', unpack(extraKeys))
     for i, id in ipairs(extra) do
       all[#all + 1] = id

@@ -106,3 +106,20 @@ describe('access tokens on GET /users/me', () => {
     await expectRefused(`Bearer ${token}`);
   });
 });
+
+describe('Authorization header reading', () => {
+  it('never mistakes one caller for another, whatever the case of the scheme', async () => {
+    const first = await registerUser();
+    const second = await registerUser();
+    const asFirst = await api()
+      .get('/users/me')
+      .set('Authorization', `bearer ${first.accessToken}`);
+    const asSecond = await api()
+      .get('/users/me')
+      .set('Authorization', `BEARER ${second.accessToken}`);
+    expect(asFirst.status).to.equal(200);
+    expect(asSecond.status).to.equal(200);
+    expect(asFirst.body.id).to.equal(first.id);
+    expect(asSecond.body.id).to.equal(second.id);
+  });
+});
