@@ -119,8 +119,12 @@ export function attachRealtime(server: http.Server): { close(): Promise<void> } 
   return {
     async close() {
       clearInterval(presence);
-      io.disconnectSockets(true);
-      // io.close() would close the HTTP server too; the HTTP step owns that.
+      // This node's connections only: io.disconnectSockets() is relayed by the Redis adapter
+      // to every other node (this one unsubscribes before its own request comes back), and
+      // its "io server disconnect" tells clients not to reconnect. A closed transport makes
+      // them reconnect, to another node. io.close() would close the HTTP server too; the
+      // HTTP step owns that.
+      io.engine.close();
       await io.of('/').adapter.close?.();
     },
   };
