@@ -6,79 +6,39 @@ import { scriptPipeline, store } from '../timeline/store';
 import { assembleTweet, prefixOf, type TweetPieces } from './presenter';
 import { loadTweetRows, type TweetRow } from './records';
 
+/** What the hydrate scripts answer: ids, their cached records, and the viewer's flags. */
+export type Hydrated = [string[], (string | null)[], number[], number[]];
+
 const RECORD = /^(\d+)\|(\d+)\|(\d+)\|(\d+)\|(\d*)\|/;
 
-/**
- * A cached tweet is one string, `version|likes|retweets|replies|retweetOf|prefix` (the
- * prefix last: it may contain `|`), so a page is one MGET and the viewer's flags two
- * SMISMEMBERs, a handful of plain commands whatever the page size. (A Lua script doing the
- * same cost Redis five times the CPU: see docs/decisions/0006.)
- */
-function parseRecord(id: string, record: string | null): TweetPieces {
-  const match = record ? RECORD.exec(record) : null;
-  if (!record || !match) {
+function piecesFromCache([ids, records, liked, retweeted]: Hydrated): TweetPieces[] {
+  return ids.map((id, i) => {
+    const record = records[i];
+    const match = record ? RECORD.exec(record) : null;
+    const flag = (values: number[]) => (values.length > 0 ? values[i] === 1 : null);
+    if (!record || !match) {
+      return {
+        id,
+        prefix: '',
+        likes: 0,
+        retweets: 0,
+        replies: 0,
+        retweetOf: null,
+        liked: flag(liked),
+        retweeted: flag(retweeted),
+      };
+    }
     return {
       id,
-      prefix: '',
-      likes: 0,
-      retweets: 0,
-      replies: 0,
-      retweetOf: null,
-      liked: null,
-      retweeted: null,
+      prefix: record.slice(match[0].length),
+      likes: Number(match[2]),
+      retweets: Number(match[3]),
+      replies: Number(match[4]),
+      retweetOf: match[5] || null,
+      liked: flag(liked),
+      retweeted: flag(retweeted),
     };
-  }
-  return {
-    id,
-    prefix: record.slice(match[0].length),
-    likes: Number(match[2]),
-    retweets: Number(match[3]),
-    replies: Number(match[4]),
-    retweetOf: match[5] || null,
-    liked: null,
-    retweeted: null,
-  };
-}
-
-type Replies = [Error | null, unknown][];
-
-/** Cached records and the viewer's flags for ids, in one pipelined round trip. */
-async function readCached(viewerId: string | null, ids: string[]): Promise<TweetPieces[]> {
-  const pipeline = store.pipeline().mget(...ids.map(keys.tweet));
-  if (viewerId) {
-    pipeline
-      .exists(keys.liked(viewerId), keys.retweeted(viewerId))
-      .smismember(keys.liked(viewerId), ...ids)
-      .smismember(keys.retweeted(viewerId), ...ids);
-  }
-  const replies = (await pipeline.exec()) as Replies;
-  for (const [error] of replies) if (error) throw error;
-  const records = replies[0][1] as (string | null)[];
-  const known = viewerId !== null && replies[1][1] === 2; // both viewer sets are cached
-  const liked = known ? (replies[2][1] as number[]) : [];
-  const retweeted = known ? (replies[3][1] as number[]) : [];
-  return ids.map((id, i) => ({
-    ...parseRecord(id, records[i]),
-    liked: known ? liked[i] === 1 : null,
-    retweeted: known ? retweeted[i] === 1 : null,
-  }));
-}
-
-/** Cached pieces of ids and of the originals their retweets point at (one or two trips). */
-export async function readCachedTweets(
-  viewerId: string | null,
-  ids: string[],
-): Promise<TweetPieces[]> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return [];
-  const pieces = await readCached(viewerId, unique);
-  const seen = new Set(unique);
-  const originals = [
-    ...new Set(
-      pieces.map((p) => p.retweetOf).filter((id): id is string => id !== null && !seen.has(id)),
-    ),
-  ];
-  return originals.length > 0 ? [...pieces, ...(await readCached(viewerId, originals))] : pieces;
+  });
 }
 
 function piecesFromRow(row: TweetRow): TweetPieces {
@@ -217,13 +177,13 @@ async function complete(
   return byId;
 }
 
-/** Turns cached pieces into JSON texts, in the order of `ids`, completing misses from MySQL. */
+/** Turns records as the hydrate scripts return them into JSON texts, in the order of `ids`. */
 export async function assemble(
   viewerId: string | null,
   ids: string[],
-  cached: TweetPieces[],
+  hydrated: Hydrated,
 ): Promise<(string | null)[]> {
-  const byId = await complete(viewerId, cached);
+  const byId = await complete(viewerId, piecesFromCache(hydrated));
   return ids.map((id) => {
     const pieces = byId.get(id);
     return pieces ? assembleTweet(pieces, byId) : null;
@@ -236,12 +196,12 @@ export async function hydrateTweets(
   ids: string[],
 ): Promise<(string | null)[]> {
   if (ids.length === 0) return [];
-  let cached: TweetPieces[];
+  let hydrated: Hydrated;
   try {
-    cached = await readCachedTweets(viewerId, ids);
+    hydrated = (await store.hydrateTweets(viewerId ?? '', ...ids)) as Hydrated;
   } catch (error) {
     logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
-    cached = [...new Set(ids)].map((id) => parseRecord(id, null));
+    hydrated = [[...new Set(ids)], [], [], []];
   }
-  return assemble(viewerId, ids, cached);
+  return assemble(viewerId, ids, hydrated);
 }

@@ -34,7 +34,11 @@ export async function startProcess(
   env: Record<string, string | undefined> = {},
   { waitForReady = true, timeoutMs = 30_000 } = {},
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+  // Built JavaScript (dist/) runs as in production; TypeScript sources run through tsx.
+  const args = entry.endsWith('.js')
+    ? [path.join(ROOT, entry)]
+    : ['--import', 'tsx', path.join(ROOT, entry)];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
