@@ -33,7 +33,11 @@ export function createRedis(
 }
 
 /** The process-wide general-purpose connection (caches, counters, timelines). */
-export const redis = createRedis({ name: 'main', maxRetriesPerRequest: 2 });
+export const redis = createRedis({
+  name: 'main',
+  maxRetriesPerRequest: 2,
+  enableAutoPipelining: true,
+});
 
 /** Closes every connection this process opened; safe to call twice. */
 export async function closeRedis(): Promise<void> {

@@ -77,11 +77,7 @@ export function attachRealtime(server: http.Server): { close(): Promise<void> } 
           familyId: verified.claims.fam,
         };
         // Cut the socket when the token it proved itself with runs out.
-        const timer = setTimeout(
-          () => socket.disconnect(true),
-          Math.max(verified.expiresAt - Date.now(), 0),
-        );
-        socket.once('disconnect', () => clearTimeout(timer));
+        cutAt(socket, verified.expiresAt);
         next();
       },
       (error: unknown) => {
@@ -128,6 +124,19 @@ export function attachRealtime(server: http.Server): { close(): Promise<void> } 
       await io.of('/').adapter.close?.();
     },
   };
+}
+
+/** Longest delay setTimeout honours (about 24.8 days); longer ones would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Disconnects a socket at `expiresAt`, re-arming the timer for delays past its maximum. */
+function cutAt(socket: ChirpSocket, expiresAt: number): void {
+  const delay = expiresAt - Date.now();
+  const timer = setTimeout(
+    () => (delay > MAX_TIMER_MS ? cutAt(socket, expiresAt) : socket.disconnect(true)),
+    Math.min(Math.max(delay, 0), MAX_TIMER_MS),
+  );
+  socket.once('disconnect', () => clearTimeout(timer));
 }
 
 function localSocketsOf(io: ChirpServer, userId: string): ChirpSocket[] {
