@@ -2,7 +2,6 @@ import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
-import helmet from 'koa-helmet';
 import { config } from '../config';
 import { authenticate } from './auth/passport';
 import { AppError } from './errors';
@@ -10,6 +9,7 @@ import type { AppState } from './http/context';
 import { httpMetrics } from './http/metrics';
 import { problemDetails } from './http/problem';
 import { requestLog } from './http/requestLog';
+import { securityHeaders } from './http/securityHeaders';
 import { mountRoutes } from './http/route';
 import { routes } from './routes';
 
@@ -41,7 +41,7 @@ export function createApp(): Koa<AppState> {
   app.use(httpMetrics());
   app.use(problemDetails());
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         // Swagger UI styles itself with inline style attributes.
         directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },

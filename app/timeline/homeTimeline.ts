@@ -1,12 +1,22 @@
 import { encodeCursor } from '../http/paging';
 import { logger } from '../infra/logger';
-import { assemble, type Hydrated } from '../tweets/cache';
 import { hydrateTweets } from '../tweets/cache';
 import { pageJson } from '../tweets/presenter';
 import { entryIdsByAuthors, followeesOf, rebuildAuthor, rebuildHome } from './build';
+import { keys } from './keys';
 import { store } from './store';
 
-type HomePageResult = ['missing'] | ['authors', ...string[]] | ['page', string[], Hydrated];
+type HomePageResult = ['missing'] | ['authors', ...string[]] | ['page', string[], string | null];
+
+/** Entries whose tweet is gone (deleted meanwhile) leave the timeline, so pages render whole. */
+async function forgetVanished(
+  viewerId: string,
+  ids: string[],
+  texts: (string | null)[],
+): Promise<void> {
+  const vanished = ids.filter((_, i) => texts[i] === null);
+  if (vanished.length > 0) await store.zrem(keys.home(viewerId), ...vanished);
+}
 
 /**
  * Turns `limit + 1` candidate ids into a page. Entries that vanished (deleted tweets) are
@@ -47,6 +57,7 @@ export async function readHomeTimeline(
         viewerId,
         below ?? '+inf',
         String(limit + 1),
+        String(limit),
       )) as HomePageResult;
     } catch (error) {
       logger.debug({ err: error }, 'timeline store unavailable; reading MySQL');
@@ -57,8 +68,13 @@ export async function readHomeTimeline(
     } else if (result[0] === 'authors') {
       await Promise.all(result.slice(1).map((authorId) => rebuildAuthor(authorId)));
     } else {
-      const [, ids, raw] = result;
-      return toJsonPage(ids, await assemble(viewerId, ids, raw), limit);
+      const [, ids, rendered] = result;
+      const nextCursor = ids.length > limit ? encodeCursor(ids[limit - 1]) : null;
+      // Rendered in Redis: every piece was cached. Otherwise fill the caches on the way.
+      if (rendered !== null) return pageJson(rendered, nextCursor);
+      const texts = await hydrateTweets(viewerId, ids.slice(0, limit));
+      await forgetVanished(viewerId, ids.slice(0, limit), texts);
+      return toJsonPage(ids, [...texts, null], limit);
     }
   }
   return readFromMysql(viewerId, below, limit);

@@ -59,7 +59,8 @@ export function assembleTweet(pieces: TweetPieces, byId: Map<string, TweetPieces
   );
 }
 
-/** `{"data":[…],"nextCursor":…}` from already serialised items. */
-export function pageJson(items: string[], nextCursor: string | null): string {
-  return `{"data":[${items.join(',')}],"nextCursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
+/** `{"data":[…],"nextCursor":…}` from already serialised items (or their joined text). */
+export function pageJson(items: string[] | string, nextCursor: string | null): string {
+  const data = typeof items === 'string' ? items : items.join(',');
+  return `{"data":[${data}],"nextCursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
 }
