@@ -55,7 +55,7 @@ export const envSchema = z
     JWT_ACCESS_TTL: duration.default(15 * 60),
     REFRESH_TTL: duration.default(30 * 86400),
     BCRYPT_ROUNDS: int(4, 15).default(12),
-    RATE_LIMIT_POINTS: int(1, 1_000_000).default(5),
+    RATE_LIMIT_POINTS: int(0, 1_000_000).default(5),
     RATE_LIMIT_DURATION: int(1, 86400).default(1),
     AUTH_RATE_LIMIT_POINTS: int(1, 1_000_000).default(10),
     AUTH_RATE_LIMIT_DURATION: int(1, 86400).default(300),

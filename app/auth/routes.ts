@@ -21,6 +21,7 @@ export const authRoutes = [
     request: { body: RegisterBody },
     responses: { 201: { description: 'The new account and its first session', schema: Session } },
     errors: ['username_taken', 'email_taken'],
+    authLimit: (body) => body.email,
     async handle({ body }) {
       return { status: 201, body: await auth.register(body) };
     },
@@ -34,6 +35,7 @@ export const authRoutes = [
     request: { body: LoginBody },
     responses: { 200: { description: 'A new session', schema: Session } },
     errors: ['invalid_credentials'],
+    authLimit: (body) => body.username ?? body.email,
     async handle({ body }) {
       return { status: 200, body: await auth.login(body) };
     },
@@ -76,6 +78,7 @@ export const authRoutes = [
     auth: 'none',
     request: { body: ForgotPasswordBody },
     responses: { 202: { description: 'If the address is registered, a link is on its way' } },
+    authLimit: (body) => body.email,
     async handle({ body }) {
       await auth.forgotPassword(body.email);
       return { status: 202 };

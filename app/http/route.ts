@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { config } from '../../config';
 import { AppError, type ErrorCode, type FieldError } from '../errors';
 import type { AppContext, AppState, Viewer } from './context';
+import { limitAuthAttempt, limitRequest } from './rateLimit';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** `required`: 401 without a valid token; `optional`: a token is used when present. */
@@ -57,6 +58,11 @@ export interface RouteSpec<
   errors?: ErrorCode[];
   /** Health, readiness and metrics: exempt from rate limits. */
   operational?: boolean;
+  /**
+   * Login, register, forgot-password: also spend the strict per-IP budget and, when this
+   * names one, the per-account budget of AUTH_RATE_LIMIT_POINTS.
+   */
+  authLimit?: (body: Out<B>) => string | undefined;
   handle(input: RouteInput<B, Q, P, A>): Promise<Reply> | Reply;
 }
 
@@ -145,8 +151,18 @@ export function mountRoutes(
   for (const route of routes) {
     router[route.method](route.path, async (ctx) => {
       const context = ctx as unknown as AppContext;
-      if (route.auth !== 'none') await authenticate(context, route.auth);
+      if (route.auth !== 'none') {
+        try {
+          await authenticate(context, route.auth);
+        } catch (error) {
+          // Failed attempts spend the address's budget too: guessing tokens is not free.
+          if (!route.operational) await limitRequest(context);
+          throw error;
+        }
+      }
+      if (!route.operational) await limitRequest(context);
       const input = parseInput(route, context);
+      if (route.authLimit) await limitAuthAttempt(context, route.authLimit(input.body));
       const reply = await route.handle({
         ...input,
         viewer: context.state.viewer,

@@ -1,0 +1,101 @@
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import { config } from '../../config';
+import { AppError } from '../errors';
+import { createRedis } from '../infra/redis';
+import type { AppContext } from './context';
+
+/**
+ * Rate limits on Redis (rate-limiter-flexible), so every API node counts against the same
+ * budget. When Redis is away each node falls back to an in-memory limiter of the same size
+ * (its insurance), so limits degrade to per-node instead of failing requests.
+ */
+let client: ReturnType<typeof createRedis> | undefined;
+function limiter(keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
+  // Its own connection without an offline queue: with Redis down a check fails at once and
+  // the insurance limiter answers, instead of requests waiting for a reconnect.
+  client ??= createRedis({
+    name: 'rate-limits',
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  return new RateLimiterRedis({
+    storeClient: client,
+    keyPrefix,
+    points,
+    duration,
+    insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${keyPrefix}:mem`, points, duration }),
+  });
+}
+
+const enabled = config.rateLimit.points > 0;
+let general: RateLimiterAbstract | undefined;
+let authentication: RateLimiterAbstract | undefined;
+
+/** The budget every request spends, per user when signed in, per IP otherwise. */
+const generalLimiter = () =>
+  (general ??= limiter('rl:api', config.rateLimit.points, config.rateLimit.durationSeconds));
+/** The stricter budget of login, register and forgot-password: per IP and per account. */
+const authLimiter = () =>
+  (authentication ??= limiter(
+    'rl:auth',
+    config.rateLimit.authPoints,
+    config.rateLimit.authDurationSeconds,
+  ));
+
+function setHeaders(ctx: AppContext, points: number, result: RateLimiterRes): void {
+  ctx.set({
+    'RateLimit-Limit': String(points),
+    'RateLimit-Remaining': String(Math.max(result.remainingPoints, 0)),
+    'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
+  });
+}
+
+function tooMany(result: RateLimiterRes, what: string): AppError {
+  const retryAfter = String(Math.max(Math.ceil(result.msBeforeNext / 1000), 1));
+  return new AppError(
+    'rate_limited',
+    `Too many ${what}; try again in ${retryAfter} s.`,
+    undefined,
+    {
+      'Retry-After': retryAfter,
+    },
+  );
+}
+
+async function spend(
+  ctx: AppContext,
+  store: RateLimiterAbstract,
+  key: string,
+  what: string,
+): Promise<void> {
+  try {
+    setHeaders(ctx, store.points, await store.consume(key));
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    setHeaders(ctx, store.points, rejection);
+    throw tooMany(rejection, what);
+  }
+}
+
+/**
+ * Spends one point of the caller's budget: the signed-in user's, else the client IP's (which
+ * honours X-Forwarded-For only with TRUST_PROXY). Throws 429 `rate_limited` when it is spent.
+ */
+export async function limitRequest(ctx: AppContext): Promise<void> {
+  if (!enabled) return;
+  const key = ctx.state.viewer ? `u:${ctx.state.viewer.id}` : `ip:${ctx.ip}`;
+  await spend(ctx, generalLimiter(), key, 'requests');
+}
+
+/** Spends a point of the strict budget for an IP and, when named, for an account. */
+export async function limitAuthAttempt(ctx: AppContext, account?: string): Promise<void> {
+  if (!enabled) return;
+  await spend(ctx, authLimiter(), `ip:${ctx.ip}`, 'attempts from this address');
+  if (account)
+    await spend(ctx, authLimiter(), `acct:${account.toLowerCase()}`, 'attempts for this account');
+}
