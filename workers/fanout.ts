@@ -8,6 +8,7 @@ import { keys } from '../app/timeline/keys';
 import { removeFromTimelines } from '../app/timeline/maintain';
 import { scriptPipeline, store } from '../app/timeline/store';
 import type { z } from '../app/http/zod';
+import { forgetTokenState } from '../app/auth/revocation';
 import { emitToUsers } from '../app/realtime/emitter';
 import { onlineUsers } from '../app/realtime/presence';
 import { hydrateTweets } from '../app/tweets/cache';
@@ -129,9 +130,30 @@ async function celebrityChanged(userId: string, celebrity: boolean): Promise<voi
   });
 }
 
+/** Drops caches that may have missed an update while Redis was away; they rebuild from MySQL. */
+async function repair(scope: {
+  tweetIds: string[];
+  userIds: string[];
+  authUserIds: string[];
+}): Promise<void> {
+  const stale = [
+    ...scope.tweetIds.map(keys.tweet),
+    ...scope.userIds.flatMap((id) => [
+      keys.home(id),
+      keys.celebrities(id),
+      keys.author(id),
+      keys.liked(id),
+      keys.retweeted(id),
+    ]),
+  ];
+  if (stale.length > 0) await store.del(...stale);
+  for (const userId of scope.authUserIds) await forgetTokenState(userId);
+}
+
 /** The `timeline` queue's processor. */
 export async function processTimelineJob(job: Job<JobPayloads['timeline']>): Promise<void> {
   const data = job.data;
   if (data.kind === 'remove') await removeEntries(data.entries);
-  else await celebrityChanged(data.userId, data.celebrity);
+  else if (data.kind === 'celebrity') await celebrityChanged(data.userId, data.celebrity);
+  else await repair(data);
 }

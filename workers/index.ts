@@ -11,6 +11,7 @@ import { QUEUE_NAMES, type JobPayloads, type QueueName } from '../app/queue/jobs
 import { processFanout, processTimelineJob } from './fanout';
 import { processMailJob } from './mail';
 import { processNotificationJob } from './notifications';
+import { startOutboxRelay } from './relay';
 
 const MAIL_CONCURRENCY = 5;
 const FANOUT_CONCURRENCY = 4;
@@ -42,9 +43,11 @@ async function main(): Promise<void> {
   startProcessor('fanout', FANOUT_CONCURRENCY, processFanout);
   startProcessor('timeline', TIMELINE_CONCURRENCY, processTimelineJob);
   startProcessor('notifications', NOTIFICATION_CONCURRENCY, processNotificationJob);
+  const stopRelay = startOutboxRelay();
   logger.info({ queues: QUEUE_NAMES }, 'worker started');
 
   handleShutdown([
+    { name: 'outbox relay', run: stopRelay },
     // Bull's close waits for the jobs in progress to finish before resolving.
     { name: 'queues', run: closeQueues },
     { name: 'mail', run: closeMailer },

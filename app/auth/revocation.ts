@@ -121,3 +121,12 @@ export async function publishFamilyRevoked(familyId: string, userId: string): Pr
   await redis.set(familyKey(familyId), '1', 'EX', config.jwt.accessTtlSeconds + 60);
   await announceRevocation(userId);
 }
+
+/**
+ * Forgets what Redis holds about a user's tokens, so the next check reads MySQL (the source
+ * of truth) again: used when a revocation could not be written to Redis at the time.
+ */
+export async function forgetTokenState(userId: string): Promise<void> {
+  await redis.del(versionKey(userId));
+  await announceRevocation(userId);
+}

@@ -14,6 +14,7 @@ import {
 } from './refreshTokens';
 import { publishFamilyRevoked, publishTokenVersion } from './revocation';
 import { hashToken, newFamilyId, signAccessToken } from './tokens';
+import { cacheUpkeep } from '../timeline/upkeep';
 
 const RESET_TTL_MS = 60 * 60 * 1000;
 
@@ -93,7 +94,9 @@ export async function refresh(token: string) {
     if (outcome.reusedFamilyId) {
       // Someone presented a token that was already exchanged: a copy may be in other hands.
       await revokeFamily(outcome.reusedFamilyId);
-      await publishFamilyRevoked(outcome.reusedFamilyId, outcome.userId ?? '');
+      const userId = outcome.userId ?? '';
+      const familyId = outcome.reusedFamilyId;
+      await cacheUpkeep(() => publishFamilyRevoked(familyId, userId), { authUserIds: [userId] });
       logger.warn({ familyId: outcome.reusedFamilyId }, 'refresh token reuse: family revoked');
     }
     throw unauthorized('The refresh token is not valid.');
@@ -106,7 +109,9 @@ export async function logout(viewerId: string, token: string): Promise<void> {
   const row = await findRefreshToken(token);
   if (!row || String(row.userId) !== viewerId) return;
   await revokeFamily(row.familyId);
-  await publishFamilyRevoked(row.familyId, viewerId);
+  await cacheUpkeep(() => publishFamilyRevoked(row.familyId, viewerId), {
+    authUserIds: [viewerId],
+  });
 }
 
 /** Queues a reset mail when the address is known; says nothing either way. */
@@ -118,7 +123,7 @@ export async function forgotPassword(email: string): Promise<void> {
       { userId: user.id, expiresAt: new Date(Date.now() + RESET_TTL_MS) },
       { transaction },
     );
-    enqueueAfterCommit(
+    await enqueueAfterCommit(
       transaction,
       'mail',
       { kind: 'passwordReset', resetId: String(reset.id) },
@@ -159,5 +164,5 @@ export async function resetPassword(token: string, password: string): Promise<vo
     });
     return { userId: String(reset.userId), tokenVersion: user!.tokenVersion };
   });
-  await publishTokenVersion(userId, tokenVersion);
+  await cacheUpkeep(() => publishTokenVersion(userId, tokenVersion), { authUserIds: [userId] });
 }

@@ -9,7 +9,9 @@ export interface JobPayloads {
   /** Keep timelines true after deletes and when an author crosses the celebrity threshold. */
   timeline:
     | { kind: 'remove'; entries: { id: string; authorId: string }[] }
-    | { kind: 'celebrity'; userId: string; celebrity: boolean };
+    | { kind: 'celebrity'; userId: string; celebrity: boolean }
+    /** Cache upkeep after a write failed (Redis away): drop what may be stale. */
+    | { kind: 'repair'; tweetIds: string[]; userIds: string[]; authUserIds: string[] };
   /** Persist a notification for whoever the action touched (never the actor). */
   notifications:
     | { kind: 'like' | 'retweet'; actorId: string; tweetId: string }

@@ -3,6 +3,8 @@ import type { Transaction } from 'sequelize';
 import { config } from '../../config';
 import { logger } from '../infra/logger';
 import { createRedis, redis } from '../infra/redis';
+import { deleteOutbox, writeOutbox } from './outbox';
+import { warnThrottled, withTimeout } from './timing';
 import type { JobPayloads, QueueName } from './jobs';
 
 const DEFAULT_JOB_OPTIONS: JobOptions = {
@@ -51,23 +53,34 @@ export async function enqueue<N extends QueueName>(
   await getQueue(name).add(payload, options);
 }
 
+const IMMEDIATE_ENQUEUE_TIMEOUT_MS = 1000;
+
+/** The job options every enqueue of a queue uses, but for its id. */
+export type EnqueueOptions = JobOptions & { jobId: string };
+
 /**
- * Adds a job once the transaction has committed, so a worker never sees an id whose row is
- * not there yet (or never will be, after a rollback).
+ * Queues a job as part of a transaction. The job is written to the `outbox` table inside
+ * the transaction, so it exists exactly when the change it describes does. Once the
+ * transaction commits it is handed to Bull at once and its outbox row deleted; if that
+ * fails (Redis away) the row stays and the workers' relay hands it over later. Either way
+ * the job carries a fixed id, so Bull takes it once.
  */
-export function enqueueAfterCommit<N extends QueueName>(
+export async function enqueueAfterCommit<N extends QueueName>(
   transaction: Transaction,
   name: N,
   payload: JobPayloads[N],
-  options: JobOptions & { jobId: string },
-): void {
+  options: EnqueueOptions,
+): Promise<void> {
+  const id = await writeOutbox(name, payload, options.jobId, transaction);
   transaction.afterCommit(async () => {
     try {
-      await enqueue(name, payload, options);
+      await withTimeout(enqueue(name, payload, options), IMMEDIATE_ENQUEUE_TIMEOUT_MS);
+      await deleteOutbox([id]);
     } catch (error) {
-      logger.error(
+      warnThrottled(
+        'queue',
         { err: error, queue: name, jobId: options.jobId },
-        'enqueue after commit failed',
+        'job kept in the outbox; the relay will queue it',
       );
     }
   });

@@ -2,6 +2,7 @@ import { QueryTypes } from 'sequelize';
 import { execute, inTransaction, sequelize } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
+import { cacheUpkeep } from '../timeline/upkeep';
 import { recordEngagement } from './popular';
 import { refreshCachedCounts, updateViewerSet } from './cache';
 import { bumpCounter, bumpUserCounter, lockOriginal, type TweetCounts } from './counters';
@@ -24,7 +25,7 @@ export async function like(
     );
     if (result.affectedRows === 0) return { tweet: original, changed: false };
     if (original.authorId !== viewerId) {
-      enqueueAfterCommit(
+      await enqueueAfterCommit(
         transaction,
         'notifications',
         { kind: 'like', actorId: viewerId, tweetId: original.id },
@@ -36,7 +37,12 @@ export async function like(
       changed: true,
     };
   });
-  if (changed) await afterChange(tweet, 'liked', viewerId, true);
+  if (changed) {
+    await cacheUpkeep(() => afterChange(tweet, 'liked', viewerId, true), {
+      userIds: [viewerId],
+      tweetIds: [tweet.id],
+    });
+  }
   return { liked: true, likesCount: tweet.likesCount };
 }
 
@@ -59,7 +65,12 @@ export async function unlike(
       changed: true,
     };
   });
-  if (changed) await afterChange(tweet, 'liked', viewerId, false);
+  if (changed) {
+    await cacheUpkeep(() => afterChange(tweet, 'liked', viewerId, false), {
+      userIds: [viewerId],
+      tweetIds: [tweet.id],
+    });
+  }
   return { liked: false, likesCount: tweet.likesCount };
 }
 
@@ -77,9 +88,14 @@ export async function retweet(
     if (result.affectedRows === 0) return { tweet: original, entryId: null };
     const entry = result.insertId;
     await bumpUserCounter([viewerId], 'tweets_count', 1, transaction);
-    enqueueAfterCommit(transaction, 'fanout', { entryId: entry }, { jobId: `fanout:${entry}` });
+    await enqueueAfterCommit(
+      transaction,
+      'fanout',
+      { entryId: entry },
+      { jobId: `fanout:${entry}` },
+    );
     if (original.authorId !== viewerId) {
-      enqueueAfterCommit(
+      await enqueueAfterCommit(
         transaction,
         'notifications',
         { kind: 'retweet', actorId: viewerId, tweetId: original.id },
@@ -92,8 +108,13 @@ export async function retweet(
     };
   });
   if (entryId) {
-    await addOwnEntry(viewerId, entryId);
-    await afterChange(tweet, 'retweeted', viewerId, true);
+    await cacheUpkeep(
+      async () => {
+        await addOwnEntry(viewerId, entryId);
+        await afterChange(tweet, 'retweeted', viewerId, true);
+      },
+      { userIds: [viewerId], tweetIds: [tweet.id] },
+    );
   }
   return { retweeted: true, retweetsCount: tweet.retweetsCount };
 }
@@ -115,7 +136,7 @@ export async function unretweet(
       transaction,
     });
     await bumpUserCounter([viewerId], 'tweets_count', -1, transaction);
-    enqueueAfterCommit(
+    await enqueueAfterCommit(
       transaction,
       'timeline',
       { kind: 'remove', entries: [{ id: entryId, authorId: viewerId }] },
@@ -124,8 +145,13 @@ export async function unretweet(
     return { tweet: (await bumpCounter(original.id, 'retweets_count', -1, transaction))!, entryId };
   });
   if (entryId) {
-    await removeOwnEntries([{ id: entryId, authorId: viewerId }]);
-    await afterChange(tweet, 'retweeted', viewerId, false);
+    await cacheUpkeep(
+      async () => {
+        await removeOwnEntries([{ id: entryId, authorId: viewerId }]);
+        await afterChange(tweet, 'retweeted', viewerId, false);
+      },
+      { userIds: [viewerId], tweetIds: [tweet.id, entryId] },
+    );
   }
   return { retweeted: false, retweetsCount: tweet.retweetsCount };
 }

@@ -3,6 +3,7 @@ import { forbidden, notFound } from '../errors';
 import { execute, inTransaction, sequelize } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
+import { cacheUpkeep } from '../timeline/upkeep';
 import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
 import { forgetPopular, recordEngagement } from './popular';
 import { bumpCounter, bumpUserCounter, lockTweet, type TweetCounts } from './counters';
@@ -35,9 +36,14 @@ export async function createTweet(
     );
     const tweetId = result.insertId;
     await bumpUserCounter([authorId], 'tweets_count', 1, transaction);
-    enqueueAfterCommit(transaction, 'fanout', { entryId: tweetId }, { jobId: `fanout:${tweetId}` });
+    await enqueueAfterCommit(
+      transaction,
+      'fanout',
+      { entryId: tweetId },
+      { jobId: `fanout:${tweetId}` },
+    );
     if (parent && parent.authorId !== authorId) {
-      enqueueAfterCommit(
+      await enqueueAfterCommit(
         transaction,
         'notifications',
         { kind: 'reply', actorId: authorId, tweetId },
@@ -46,11 +52,17 @@ export async function createTweet(
     }
     return tweetId;
   });
-  await addOwnEntry(authorId, id);
-  if (parent) {
-    await refreshCachedCounts(parent);
-    await recordEngagement((parent as TweetCounts).id, 'reply');
-  }
+  const replied = parent as TweetCounts | null;
+  await cacheUpkeep(
+    async () => {
+      await addOwnEntry(authorId, id);
+      if (replied) {
+        await refreshCachedCounts(replied);
+        await recordEngagement(replied.id, 'reply');
+      }
+    },
+    { userIds: [authorId], tweetIds: replied ? [replied.id] : [] },
+  );
   return tweetJson(authorId, id);
 }
 
@@ -109,7 +121,7 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
       transaction,
     });
     await bumpUserCounter([viewerId], 'tweets_count', -1, transaction);
-    enqueueAfterCommit(
+    await enqueueAfterCommit(
       transaction,
       'timeline',
       { kind: 'remove', entries },
@@ -117,9 +129,18 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
     );
     return entries;
   });
-  await removeOwnEntries(removed);
-  await forgetPopular(removed.map((entry) => entry.id));
-  if (parent) await refreshCachedCounts(parent);
-  // Like unretweet: the viewer's cached `retweeted` set must forget the original too.
-  if (undoneRetweetOf) await updateViewerSet('retweeted', viewerId, undoneRetweetOf, false);
+  const touched = parent as TweetCounts | null;
+  await cacheUpkeep(
+    async () => {
+      await removeOwnEntries(removed);
+      await forgetPopular(removed.map((entry) => entry.id));
+      if (touched) await refreshCachedCounts(touched);
+      // Like unretweet: the viewer's cached `retweeted` set must forget the original too.
+      if (undoneRetweetOf) await updateViewerSet('retweeted', viewerId, undoneRetweetOf, false);
+    },
+    {
+      userIds: [...new Set(removed.map((entry) => entry.authorId))],
+      tweetIds: [...removed.map((entry) => entry.id), ...(touched ? [touched.id] : [])],
+    },
+  );
 }

@@ -5,6 +5,7 @@ import { encodeCursor } from '../http/paging';
 import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
 import { mergeFollow, unmergeFollow } from '../timeline/maintain';
+import { cacheUpkeep } from '../timeline/upkeep';
 import { User } from '../../models';
 import { presentUser } from './presenter';
 import type { UserJson } from './schemas';
@@ -61,14 +62,14 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
       },
     );
     const followers = Number(target.followers) + 1;
-    enqueueAfterCommit(
+    await enqueueAfterCommit(
       transaction,
       'notifications',
       { kind: 'follow', actorId: viewerId, userId: targetId },
       { jobId: `notify:follow:${viewerId}:${targetId}` },
     );
     if (isCelebrity(followers) && !isCelebrity(followers - 1)) {
-      enqueueAfterCommit(
+      await enqueueAfterCommit(
         transaction,
         'timeline',
         { kind: 'celebrity', userId: targetId, celebrity: true },
@@ -79,7 +80,9 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
     }
     return { changed: true, followers };
   });
-  if (changed) await mergeFollow(viewerId, targetId, followers);
+  if (changed) {
+    await cacheUpkeep(() => mergeFollow(viewerId, targetId, followers), { userIds: [viewerId] });
+  }
   return userJson(viewerId, targetId);
 }
 
@@ -107,7 +110,7 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
     );
     const followers = Math.max(Number(target.followers) - 1, 0);
     if (isCelebrity(followers + 1) && !isCelebrity(followers)) {
-      enqueueAfterCommit(
+      await enqueueAfterCommit(
         transaction,
         'timeline',
         { kind: 'celebrity', userId: targetId, celebrity: false },
@@ -118,7 +121,7 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
     }
     return true;
   });
-  if (changed) await unmergeFollow(viewerId, targetId);
+  if (changed) await cacheUpkeep(() => unmergeFollow(viewerId, targetId), { userIds: [viewerId] });
   return userJson(viewerId, targetId);
 }
 

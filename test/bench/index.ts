@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   await ensureDatabase(config.databaseUrl, config.databaseName);
   await createMigrator(sequelize).up();
   for (const table of [
+    'outbox',
     'notifications',
     'likes',
     'follows',

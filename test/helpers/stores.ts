@@ -5,6 +5,7 @@ import { redis } from '../../app/infra/redis';
 
 /** Tables emptied before the suite runs (children first). */
 const TABLES = [
+  'outbox',
   'notifications',
   'likes',
   'follows',

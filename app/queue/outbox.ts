@@ -1,0 +1,65 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import { execute, sequelize } from '../infra/db';
+import type { JobPayloads, QueueName } from './jobs';
+
+/** Writes a job to the outbox, inside the caller's transaction when one is given. */
+export async function writeOutbox<N extends QueueName>(
+  queue: N,
+  payload: JobPayloads[N],
+  jobId: string,
+  transaction?: Transaction,
+): Promise<string> {
+  const { insertId } = await execute(
+    `INSERT INTO outbox (queue, job_id, payload, created_at)
+     VALUES (:queue, :jobId, :payload, UTC_TIMESTAMP(3))`,
+    { replacements: { queue, jobId, payload: JSON.stringify(payload) }, transaction },
+  );
+  return insertId;
+}
+
+export async function deleteOutbox(ids: string[]): Promise<void> {
+  if (ids.length > 0)
+    await execute('DELETE FROM outbox WHERE id IN (:ids)', { replacements: { ids } });
+}
+
+export interface OutboxRow {
+  id: string;
+  queue: QueueName;
+  jobId: string;
+  payload: string;
+}
+
+/**
+ * Hands outbox rows older than `olderThanMs` to `send`, oldest first, and deletes the ones
+ * sent. Rows are locked with SKIP LOCKED, so several relays never send the same row at once.
+ */
+export async function relayOutbox(
+  send: (row: OutboxRow) => Promise<void>,
+  olderThanMs = 2000,
+  batch = 200,
+): Promise<number> {
+  return sequelize.transaction(async (transaction) => {
+    const rows = await sequelize.query<OutboxRow>(
+      `SELECT id, queue, job_id AS jobId, payload FROM outbox
+       WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND
+       ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED`,
+      {
+        replacements: { seconds: olderThanMs / 1000, batch },
+        type: QueryTypes.SELECT,
+        transaction,
+      },
+    );
+    const sent: string[] = [];
+    for (const row of rows) {
+      await send({ ...row, id: String(row.id) });
+      sent.push(String(row.id));
+    }
+    if (sent.length > 0) {
+      await execute('DELETE FROM outbox WHERE id IN (:sent)', {
+        replacements: { sent },
+        transaction,
+      });
+    }
+    return sent.length;
+  });
+}

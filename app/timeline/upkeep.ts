@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { logger } from '../infra/logger';
+import { writeOutbox } from '../queue/outbox';
+import { warnThrottled, withTimeout } from '../queue/timing';
+
+const UPKEEP_TIMEOUT_MS = 1000;
+
+/** What to reset if cache upkeep after a committed write could not be done. */
+export interface RepairScope {
+  tweetIds?: string[];
+  userIds?: string[];
+  /** Users whose token-revocation facts must be read from MySQL again. */
+  authUserIds?: string[];
+}
+
+/**
+ * Runs cache upkeep that follows a committed write (the author's own timeline, counters,
+ * viewer flags). The write is already durable, so failing here must not fail the request:
+ * instead a `repair` job goes to the outbox, and when Redis is back a worker drops the
+ * affected caches, which then rebuild from MySQL. Nothing stays stale.
+ */
+export async function cacheUpkeep(work: () => Promise<unknown>, scope: RepairScope): Promise<void> {
+  try {
+    await withTimeout(work(), UPKEEP_TIMEOUT_MS);
+  } catch (error) {
+    warnThrottled(
+      'cache-upkeep',
+      { err: error },
+      'cache upkeep failed; a repair job will reset the caches',
+    );
+    try {
+      await writeOutbox(
+        'timeline',
+        {
+          kind: 'repair',
+          tweetIds: scope.tweetIds ?? [],
+          userIds: scope.userIds ?? [],
+          authUserIds: scope.authUserIds ?? [],
+        },
+        `repair:${randomUUID()}`,
+      );
+    } catch (outboxError) {
+      logger.error({ err: outboxError, scope }, 'could not record a cache repair');
+    }
+  }
+}
