@@ -6,7 +6,7 @@ import { sequelize } from './infra/db';
 import { exitOnFatalErrors, handleShutdown } from './infra/lifecycle';
 import { logger, setProcessRole } from './infra/logger';
 import { exitUnlessServicesAnswer } from './infra/preflight';
-import { closeRedis } from './infra/redis';
+import { closeRedis, redisReady } from './infra/redis';
 import { closeQueues } from './queue/queues';
 import { attachRealtime } from './realtime/server';
 import { createApp } from './server';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   setProcessRole('api');
   exitOnFatalErrors();
   await exitUnlessServicesAnswer();
+  await redisReady();
   const pending = await pendingMigrations(sequelize);
   if (pending.length > 0) {
     process.stderr.write(

@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import { config } from '../../config';
 import { logger } from '../infra/logger';
-import { createRedis, redis } from '../infra/redis';
+import { createRedis, isRedisReady, redis } from '../infra/redis';
 import { RefreshToken, User } from '../../models';
 import type { AccessClaims } from './tokens';
 
@@ -96,6 +96,7 @@ export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> 
 }
 
 async function checkInRedis(claims: AccessClaims): Promise<boolean> {
+  if (!isRedisReady()) return checkInMysql(claims);
   let cached: (string | null)[];
   try {
     cached = await redis.mget(versionKey(claims.sub), familyKey(claims.fam));

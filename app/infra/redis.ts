@@ -39,6 +39,27 @@ export const redis = createRedis({
   enableAutoPipelining: true,
 });
 
+/**
+ * Whether the main connection is up. Request paths that can do without Redis check this
+ * first and go straight to MySQL while it is down, instead of waiting on a reconnect.
+ */
+export const isRedisReady = (): boolean => redis.status === 'ready';
+
+/** Resolves once the main connection is ready (start-up waits for it before serving). */
+export async function redisReady(timeoutMs = 10_000): Promise<void> {
+  if (isRedisReady()) return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Redis not ready after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** Closes every connection this process opened; safe to call twice. */
 export async function closeRedis(): Promise<void> {
   await Promise.all(

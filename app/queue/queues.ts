@@ -2,7 +2,7 @@ import Queue, { type JobOptions } from 'bull';
 import type { Transaction } from 'sequelize';
 import { config } from '../../config';
 import { logger } from '../infra/logger';
-import { createRedis, redis } from '../infra/redis';
+import { createRedis, isRedisReady, redis } from '../infra/redis';
 import { deleteOutbox, writeOutbox } from './outbox';
 import { warnThrottled, withTimeout } from './timing';
 import type { JobPayloads, QueueName } from './jobs';
@@ -74,6 +74,7 @@ export async function enqueueAfterCommit<N extends QueueName>(
   const id = await writeOutbox(name, payload, options.jobId, transaction);
   transaction.afterCommit(async () => {
     try {
+      if (!isRedisReady()) throw new Error('redis is not connected');
       await withTimeout(enqueue(name, payload, options), IMMEDIATE_ENQUEUE_TIMEOUT_MS);
       await deleteOutbox([id]);
     } catch (error) {

@@ -1,5 +1,6 @@
 import { encodeCursor } from '../http/paging';
 import { logger } from '../infra/logger';
+import { isRedisReady } from '../infra/redis';
 import { hydrateTweets } from '../tweets/cache';
 import { pageJson } from '../tweets/presenter';
 import { entryIdsByAuthors, followeesOf, rebuildAuthor, rebuildHome } from './build';
@@ -50,6 +51,7 @@ export async function readHomeTimeline(
   below: string | undefined,
   limit: number,
 ): Promise<string> {
+  if (!isRedisReady()) return readFromMysql(viewerId, below, limit);
   for (let attempt = 0; attempt < 3; attempt += 1) {
     let result: HomePageResult;
     try {

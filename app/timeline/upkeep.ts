@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from '../infra/logger';
+import { isRedisReady } from '../infra/redis';
 import { writeOutbox } from '../queue/outbox';
 import { warnThrottled, withTimeout } from '../queue/timing';
 
@@ -21,6 +22,7 @@ export interface RepairScope {
  */
 export async function cacheUpkeep(work: () => Promise<unknown>, scope: RepairScope): Promise<void> {
   try {
+    if (!isRedisReady()) throw new Error('redis is not connected');
     await withTimeout(work(), UPKEEP_TIMEOUT_MS);
   } catch (error) {
     warnThrottled(

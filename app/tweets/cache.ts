@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../infra/db';
 import { logger } from '../infra/logger';
+import { isRedisReady } from '../infra/redis';
 import { SENTINEL, TWEET_CACHE_TTL_SECONDS, VIEWER_SET_TTL_SECONDS, keys } from '../timeline/keys';
 import { scriptPipeline, store } from '../timeline/store';
 import { assembleTweet, prefixOf, type TweetPieces } from './presenter';
@@ -198,6 +199,7 @@ export async function hydrateTweets(
   if (ids.length === 0) return [];
   let hydrated: Hydrated;
   try {
+    if (!isRedisReady()) throw new Error('redis is not connected');
     hydrated = (await store.hydrateTweets(viewerId ?? '', ...ids)) as Hydrated;
   } catch (error) {
     logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
