@@ -140,6 +140,35 @@ function checkReply(route: Route, reply: Reply): void {
   }
 }
 
+/**
+ * Runs a route's work once the caller's rate limit allows it. Writes wait for the verdict
+ * first; reads (GET), which change nothing, run alongside the check so its Redis round trip
+ * overlaps theirs, and their answer is dropped for a 429 if the budget was spent.
+ */
+async function withinBudget(
+  route: Route,
+  ctx: AppContext,
+  work: () => Promise<Reply>,
+): Promise<Reply> {
+  if (route.operational) return work();
+  if (route.method !== 'get') {
+    await limitRequest(ctx);
+    return work();
+  }
+  const verdict = limitRequest(ctx);
+  verdict.catch(() => undefined); // awaited below; this only marks it handled meanwhile
+  let reply: Reply | undefined;
+  let failure: unknown;
+  try {
+    reply = await work();
+  } catch (error) {
+    failure = error;
+  }
+  await verdict; // a spent budget answers 429, whatever the work did
+  if (reply === undefined) throw failure;
+  return reply;
+}
+
 export type Authenticate = (ctx: AppContext, mode: AuthMode) => Promise<void>;
 
 /** Mounts routes on a Koa router, validating input and authenticating before each handler. */
@@ -160,13 +189,10 @@ export function mountRoutes(
           throw error;
         }
       }
-      if (!route.operational) await limitRequest(context);
-      const input = parseInput(route, context);
-      if (route.authLimit) await limitAuthAttempt(context, route.authLimit(input.body));
-      const reply = await route.handle({
-        ...input,
-        viewer: context.state.viewer,
-        ctx: context,
+      const reply = await withinBudget(route, context, async () => {
+        const input = parseInput(route, context);
+        if (route.authLimit) await limitAuthAttempt(context, route.authLimit(input.body));
+        return route.handle({ ...input, viewer: context.state.viewer, ctx: context });
       });
       if (!config.isProduction) checkReply(route, reply);
       context.status = reply.status;

@@ -19,6 +19,9 @@ Object.assign(process.env, {
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
   BCRYPT_ROUNDS: '4',
   LOG_LEVEL: 'warn',
+  // Limits on (checked on every request) but never reached; the "off" node sets 0.
+  RATE_LIMIT_POINTS: '100000000',
+  AUTH_RATE_LIMIT_POINTS: '100000000',
 });
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
@@ -139,6 +142,33 @@ async function main(): Promise<void> {
     // Each round's ratio is taken between neighbouring runs; the median resists a noisy one.
     const warmRatio = median(warmRps.map((rps, i) => rps / bareRps[i]));
 
+    // The same read on a node with rate limiting off, alternating with the limited one.
+    const offPort = await freePort();
+    const offNode = await startProcess('dist/app/index.js', {
+      PORT: String(offPort),
+      RATE_LIMIT_POINTS: '0',
+    });
+    const limitedRps: number[] = [];
+    const unlimitedRps: number[] = [];
+    try {
+      for (let round = 0; round < 3; round += 1) {
+        unlimitedRps.push(await run(`http://127.0.0.1:${offPort}/tweets?limit=20`, auth));
+        limitedRps.push(await run(`${base}/tweets?limit=20`, auth));
+      }
+    } finally {
+      await offNode.stop();
+    }
+    const limitRatio = median(limitedRps.map((rps, i) => rps / unlimitedRps[i]));
+
+    // Popular tweets: a ranking with engagement in it, read from its Redis snapshot.
+    for (const [i, author] of authors.entries()) {
+      const { json } = await call('GET', `/users/${author.id}/tweets?limit=1`, reader.accessToken);
+      const [tweet] = json.data as { id: string }[];
+      for (const fan of authors.slice(0, (i % 5) + 1))
+        await call('POST', `/tweets/${tweet.id}/like`, fan.accessToken);
+    }
+    const popularRps = await run(`${base}/tweets/popular?limit=20`, auth);
+
     // Cold: 400 readers following the same authors, every cache and timeline dropped first,
     // each reader read once, so every request rebuilds a timeline from MySQL.
     const readers = await Promise.all(Array.from({ length: 400 }, register));
@@ -232,6 +262,8 @@ async function main(): Promise<void> {
       `bare node http (same ${warmPage.text.length} bytes): ${fmt(bareAvg)} req/s`,
       `home timeline, warm (GET /tweets, 20 items):   ${fmt(warmAvg)} req/s  ratio to bare ${warmRatio.toFixed(3)} (median of 3 rounds)  (target >= 0.25)`,
       `home timeline, cold (rebuilt from MySQL):      ${fmt(coldRps)} req/s  ratio to warm ${ratio(coldRps, warmAvg)}`,
+      `home timeline, rate limiting on vs off:        ${fmt(average(limitedRps))} vs ${fmt(average(unlimitedRps))} req/s  ratio ${limitRatio.toFixed(3)} (median of 3 rounds)  (target >= 0.85)`,
+      `GET /tweets/popular (20 items):                ${fmt(popularRps)} req/s  ratio to bare ${ratio(popularRps, bareAvg)}`,
       `POST /tweets:                                   ${fmt(postRps)} req/s  ratio to bare ${ratio(postRps, bareAvg)}`,
       `fan-out to 10,000 followers, 201 to last timeline: ${fanoutSeconds.map((s) => s.toFixed(3)).join(' s, ')} s  median ${median(fanoutSeconds).toFixed(3)} s  (target <= 0.5 s)`,
       `realtime, ${realtime.sockets} sockets on 2 API nodes, POST answer to tweet:new over ${realtime.deliveries} deliveries: p50 ${realtime.p50.toFixed(1)} ms, p99 ${realtime.p99.toFixed(1)} ms  (target p99 <= 250 ms)`,
