@@ -14,15 +14,17 @@ import type { AppContext } from './context';
  * budget. When Redis is away each node falls back to an in-memory limiter of the same size
  * (its insurance), so limits degrade to per-node instead of failing requests.
  */
-let client: ReturnType<typeof createRedis> | undefined;
+const enabled = config.rateLimit.points > 0;
+// Its own connection without an offline queue: with Redis down a check fails at once and
+// the insurance limiter answers, instead of requests waiting for a reconnect. Opened when
+// the module loads, not at the first request: without an offline queue a command sent while
+// the connection is still being made fails too, so each node's first requests would be
+// counted by its in-memory insurance only, outside the shared budget.
+const client = enabled
+  ? createRedis({ name: 'rate-limits', enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  : undefined;
+
 function limiter(keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
-  // Its own connection without an offline queue: with Redis down a check fails at once and
-  // the insurance limiter answers, instead of requests waiting for a reconnect.
-  client ??= createRedis({
-    name: 'rate-limits',
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-  });
   return new RateLimiterRedis({
     storeClient: client,
     keyPrefix,
@@ -32,7 +34,6 @@ function limiter(keyPrefix: string, points: number, duration: number): RateLimit
   });
 }
 
-const enabled = config.rateLimit.points > 0;
 let general: RateLimiterAbstract | undefined;
 let authentication: RateLimiterAbstract | undefined;
 
@@ -48,9 +49,14 @@ const authLimiter = () =>
   ));
 
 function setHeaders(ctx: AppContext, points: number, result: RateLimiterRes): void {
+  const remaining = Math.max(result.remainingPoints, 0);
+  // Auth routes spend several budgets (the general one, the address's, the account's): the
+  // headers tell of the one closest to refusing, not merely of the last one spent.
+  const told = ctx.response.get('RateLimit-Remaining');
+  if (told !== '' && Number(told) < remaining) return;
   ctx.set({
     'RateLimit-Limit': String(points),
-    'RateLimit-Remaining': String(Math.max(result.remainingPoints, 0)),
+    'RateLimit-Remaining': String(remaining),
     'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
   });
 }
