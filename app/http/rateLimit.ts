@@ -6,7 +6,7 @@ import {
 } from 'rate-limiter-flexible';
 import { config } from '../../config';
 import { AppError } from '../errors';
-import { createRedis } from '../infra/redis';
+import { redis } from '../infra/redis';
 import type { AppContext } from './context';
 
 /**
@@ -15,18 +15,17 @@ import type { AppContext } from './context';
  * (its insurance), so limits degrade to per-node instead of failing requests.
  */
 const enabled = config.rateLimit.points > 0;
-// Its own connection without an offline queue: with Redis down a check fails at once and
-// the insurance limiter answers, instead of requests waiting for a reconnect. Opened when
-// the module loads, not at the first request: without an offline queue a command sent while
-// the connection is still being made fails too, so each node's first requests would be
-// counted by its in-memory insurance only, outside the shared budget.
-const client = enabled
-  ? createRedis({ name: 'rate-limits', enableOfflineQueue: false, maxRetriesPerRequest: 1 })
-  : undefined;
 
+/**
+ * On the main connection: its auto-pipelining sends a request's limit check and its other
+ * Redis work in one write. While that connection is not ready the check goes straight to the
+ * insurance limiter (`rejectIfRedisNotReady`) instead of waiting in the offline queue; the
+ * API waits for the connection before it serves, so a node's first requests count in Redis.
+ */
 function limiter(keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
   return new RateLimiterRedis({
-    storeClient: client,
+    storeClient: redis,
+    rejectIfRedisNotReady: true,
     keyPrefix,
     points,
     duration,
