@@ -3,7 +3,7 @@ import { PageQuery, pageOf } from '../http/paging';
 import { defineRoute } from '../http/route';
 import { IdParams } from '../http/zod';
 import { hydrateTweets } from '../tweets/cache';
-import { loadAuthorTweetIds } from '../tweets/records';
+import { authorEntryIds } from '../tweets/authorTweets';
 import { TweetPage } from '../tweets/schemas';
 import { pageJson } from '../tweets/presenter';
 import { encodeCursor } from '../http/paging';
@@ -96,8 +96,13 @@ export const userRoutes = [
     responses: { 200: { description: 'A page of tweets', schema: TweetPage } },
     errors: ['not_found'],
     async handle({ params, query, viewer }) {
-      if (!(await User.findByPk(params.id, { attributes: ['id'] }))) throw notFound('user');
-      const ids = await loadAuthorTweetIds(params.id, query.cursor, query.limit + 1);
+      const author = await User.findByPk(params.id, { attributes: ['id', 'followersCount'] });
+      if (!author) throw notFound('user');
+      const ids = await authorEntryIds(
+        { id: String(author.id), followersCount: author.followersCount },
+        query.cursor,
+        query.limit + 1,
+      );
       const page = ids.slice(0, query.limit);
       const texts = (await hydrateTweets(viewer.id, page)).filter((t): t is string => t !== null);
       const next = ids.length > query.limit ? encodeCursor(page[page.length - 1]) : null;
