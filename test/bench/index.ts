@@ -34,28 +34,13 @@ interface Session {
 }
 
 async function main(): Promise<void> {
-  const { config } = await import('../../config');
-  const { createMigrator, ensureDatabase } = await import('../../migrations');
   const { sequelize } = await import('../../app/infra/db');
   const { redis, closeRedis } = await import('../../app/infra/redis');
   const { startProcess, freePort } = await import('../helpers/processes');
   const { insertUsers, insertFollows } = await import('./world');
+  const { resetStores } = await import('../helpers/stores');
 
-  await ensureDatabase(config.databaseUrl, config.databaseName);
-  await createMigrator(sequelize).up();
-  for (const table of [
-    'outbox',
-    'notifications',
-    'likes',
-    'follows',
-    'tweets',
-    'password_resets',
-    'refresh_tokens',
-    'users',
-  ]) {
-    await sequelize.query(`DELETE FROM ${table}`);
-  }
-  await redis.flushdb(); // database 14: the benchmark's own
+  await resetStores(); // chirp_bench and Redis database 14: the benchmark's own
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
