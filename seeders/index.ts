@@ -1,53 +1,82 @@
 /**
- * `npm run db:seed`: a small demo world, safe to run twice (existing accounts are kept).
- * Prints how to sign in as one of the demo users.
+ * `npm run db:seed` loads the small demo world (idempotent); `npm run db:seed -- --users N
+ * --tweets M [--follows F] [--likes L] [--warm K] [--prefix P] [--seed S]` adds a bulk world
+ * for load tests. Either way the database is created and migrated first when needed.
  */
-import { hashPassword } from '../app/auth/passwords';
+import { parseArgs } from 'node:util';
 import { sequelize } from '../app/infra/db';
+import { logger, setProcessRole } from '../app/infra/logger';
 import { closeRedis } from '../app/infra/redis';
-import { User } from '../models';
-import { config } from '../config';
+import { seedBulk, type BulkOptions } from './bulk';
+import { tweetMix } from './bulkTweets';
+import { seedDemo } from './demo';
+import { prepareDatabase } from './prepare';
 
-export const DEMO_PASSWORD = 'chirp-demo-password';
-const DEMO_USERS = [
-  ['ada', 'Ada Lovelace', 'Poet of numbers.'],
-  ['grace', 'Grace Hopper', 'It is easier to ask forgiveness than permission.'],
-  ['alan', 'Alan Turing', 'Can machines think?'],
-  ['edsger', 'Edsger Dijkstra', 'Simplicity is prerequisite for reliability.'],
-  ['barbara', 'Barbara Liskov', 'Substitutable since 1987.'],
-  ['ken', 'Ken Thompson', 'When in doubt, use brute force.'],
-  ['margaret', 'Margaret Hamilton', 'Software engineering, named.'],
-  ['linus', 'Linus Torvalds', 'Talk is cheap.'],
-  ['radia', 'Radia Perlman', 'Spanning trees.'],
-  ['donald', 'Donald Knuth', 'Premature optimization...'],
-  ['frances', 'Frances Allen', 'Compilers.'],
-  ['tim', 'Tim Berners-Lee', 'This is for everyone.'],
-] as const;
+const USAGE = `Usage:
+  npm run db:seed                      the demo world (safe to run again)
+  npm run db:seed -- --users N --tweets M [--follows F] [--likes L] [--warm K] [--prefix P] [--seed S]
+                                       a bulk world: F follows (default 20 per user), L likes
+                                       (default M), K warm home timelines (default 1000),
+                                       usernames <P>_<n> (P: 1-8 of [a-z0-9], fresh by default)`;
+
+class UsageError extends Error {}
+
+function count(value: string | undefined, name: string, fallback?: number): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`--${name} is required`);
+    return fallback;
+  }
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${name} must be a whole number (got "${value}")`);
+  }
+  return Number(value);
+}
+
+/** The bulk options from the command line, or null for the demo world. */
+function parseBulkOptions(argv: string[]): BulkOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: Object.fromEntries(
+      ['users', 'tweets', 'follows', 'likes', 'warm', 'prefix', 'seed'].map((name) => [
+        name,
+        { type: 'string' as const },
+      ]),
+    ),
+  });
+  if (Object.keys(values).length === 0) return null;
+  const users = count(values.users, 'users');
+  const tweets = count(values.tweets, 'tweets');
+  const options: BulkOptions = {
+    users,
+    tweets,
+    follows: count(values.follows, 'follows', Math.min(20 * users, users * (users - 1))),
+    likes: count(values.likes, 'likes', tweets),
+    warm: count(values.warm, 'warm', 1000),
+    prefix: values.prefix,
+    seed: values.seed === undefined ? undefined : count(values.seed, 'seed'),
+  };
+  const mix = tweetMix(tweets);
+  const posts = mix.original + mix.reply;
+  if (users < 1) throw new UsageError('--users must be at least 1');
+  if (options.follows > users * (users - 1)) {
+    throw new UsageError(`--follows can be at most users × (users - 1) = ${users * (users - 1)}`);
+  }
+  if (options.likes > users * posts) {
+    throw new UsageError(`--likes can be at most users × posts = ${users * posts}`);
+  }
+  if (options.prefix !== undefined && !/^[a-z0-9]{1,8}$/.test(options.prefix)) {
+    throw new UsageError('--prefix must be 1-8 of [a-z0-9]');
+  }
+  return options;
+}
 
 async function main(): Promise<void> {
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
-  let created = 0;
-  for (const [username, displayName, bio] of DEMO_USERS) {
-    const [, isNew] = await User.findOrCreate({
-      where: { usernameKey: username },
-      defaults: {
-        username,
-        usernameKey: username,
-        email: `${username}@demo.chirp.localhost`,
-        emailKey: `${username}@demo.chirp.localhost`,
-        displayName,
-        bio,
-        passwordHash,
-      },
-    });
-    if (isNew) created += 1;
-  }
-  process.stdout.write(
-    `Seeded ${created} new demo user(s) (${DEMO_USERS.length} in all).\n` +
-      `Sign in as one of them:\n` +
-      `  curl -s -X POST ${config.publicUrl}/auth/login -H 'Content-Type: application/json' \\\n` +
-      `    -d '{"username":"ada","password":"${DEMO_PASSWORD}"}'\n`,
-  );
+  setProcessRole('cli');
+  const bulk = parseBulkOptions(process.argv.slice(2));
+  await prepareDatabase();
+  if (bulk) await seedBulk(bulk);
+  else await seedDemo();
 }
 
 main()
@@ -56,6 +85,14 @@ main()
     await closeRedis();
   })
   .catch((error: unknown) => {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+      process.exit(64); // EX_USAGE
+    }
+    logger.debug({ err: error }, 'seeding failed');
     process.stderr.write(
       `Seeding failed: ${error instanceof Error ? error.message : String(error)}\n`,
     );

@@ -1,0 +1,102 @@
+import { randomInt } from 'node:crypto';
+import { QueryTypes } from 'sequelize';
+import { config } from '../config';
+import { hashPassword } from '../app/auth/passwords';
+import { sequelize } from '../app/infra/db';
+import { bulkUsername, insertFollows, insertUsers, prefixInUse, type World } from './bulkUsers';
+import { insertLikes, insertTweets } from './bulkTweets';
+import { COUNTER_STEPS, recountAll, type IdRange } from './counters';
+import { createRandom } from './graph';
+import { Progress } from './progress';
+import { warmHomeTimelines } from './warm';
+
+/** The password of every bulk account (they share one bcrypt hash: hashing 100,000 takes hours). */
+export const BULK_PASSWORD = 'chirp-bulk-password';
+
+export interface BulkOptions {
+  users: number;
+  tweets: number;
+  follows: number;
+  likes: number;
+  /** Home timelines to build in Redis: those of the users following the most accounts. */
+  warm: number;
+  /** 1-8 of [a-z0-9]; a fresh random one when absent. */
+  prefix?: string;
+  seed?: number;
+}
+
+const WARM_CONCURRENCY = 4;
+
+/** A prefix no account uses yet: `b` and four random base-36 characters. */
+async function freshPrefix(): Promise<string> {
+  for (;;) {
+    const prefix = `b${randomInt(36 ** 4)
+      .toString(36)
+      .padStart(4, '0')}`;
+    if (!(await prefixInUse(prefix))) return prefix;
+  }
+}
+
+/** The lowest and the highest of some ids. */
+function extremes(ids: Float64Array): IdRange {
+  let [from, to] = [Number.MAX_SAFE_INTEGER, 0];
+  for (const id of ids) [from, to] = [Math.min(from, id), Math.max(to, id)];
+  return { from, to };
+}
+
+/** Ids of the `count` users of a world who follow the most accounts. */
+async function mostFollowing(users: IdRange, count: number): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    `SELECT id FROM users WHERE id BETWEEN :from AND :to
+     ORDER BY following_count DESC, id LIMIT :count`,
+    {
+      replacements: { ...users, count },
+      type: QueryTypes.SELECT,
+    },
+  );
+  return rows.map((row) => String(row.id));
+}
+
+/**
+ * Generates a world of `users` accounts with a heavy-tailed follower graph, tweets, replies,
+ * retweets and likes, all through multi-row INSERTs; then makes every counter exact and
+ * warms the busiest home timelines. Prints a summary on stdout.
+ */
+export async function seedBulk(options: BulkOptions): Promise<void> {
+  if (options.prefix && (await prefixInUse(options.prefix))) {
+    throw new Error(`prefix "${options.prefix}" is taken: pick another or leave it out`);
+  }
+  const prefix = options.prefix ?? (await freshPrefix());
+  const seed = options.seed ?? randomInt(2 ** 31);
+  const progress = new Progress();
+  const passwordHash = await hashPassword(BULK_PASSWORD);
+  const userIds = await insertUsers(prefix, options.users, passwordHash, progress);
+  const world: World = { random: createRandom(seed), progress, userIds };
+  await insertFollows(world, options.follows);
+  const tweets = await insertTweets(world, options.tweets);
+  await insertLikes(world, tweets.postIds, options.likes);
+
+  // Batches written side by side may take their ids in either order: use the extremes.
+  const users = extremes(userIds);
+  progress.start('counters', COUNTER_STEPS);
+  await recountAll(users, tweets.ids, () => progress.advance(1));
+  const warm = await mostFollowing(users, options.warm);
+  progress.start('timelines', warm.length);
+  await warmHomeTimelines(warm, WARM_CONCURRENCY, () => progress.advance(1));
+  progress.end();
+
+  const [first, last] = [bulkUsername(prefix, 0), bulkUsername(prefix, options.users - 1)];
+  process.stdout.write(
+    [
+      `Bulk world "${prefix}" (seed ${seed}) in ${progress.elapsed()} s:`,
+      `  ${options.users} users (${first} … ${last}), ${options.follows} follows, ` +
+        `${options.tweets} tweets (${tweets.originals} originals, ${tweets.replies} replies, ` +
+        `${tweets.retweets} retweets), ${options.likes} likes, ${warm.length} home timelines warmed`,
+      `  ${progress.timings.map((t) => `${t.name} ${t.seconds} s`).join(', ')}`,
+      `Every bulk user's password is "${BULK_PASSWORD}". Sign in as one of them:`,
+      `  curl -s -X POST ${config.publicUrl}/auth/login -H 'Content-Type: application/json' \\`,
+      `    -d '{"username":"${first}","password":"${BULK_PASSWORD}"}'`,
+      '',
+    ].join('\n'),
+  );
+}

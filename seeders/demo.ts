@@ -1,0 +1,198 @@
+import { QueryTypes } from 'sequelize';
+import { config } from '../config';
+import { hashPassword } from '../app/auth/passwords';
+import { execute, sequelize } from '../app/infra/db';
+import { redis } from '../app/infra/redis';
+import { keys } from '../app/timeline/keys';
+import { recordEngagement } from '../app/tweets/popular';
+import { User } from '../models';
+import { recountAll } from './counters';
+import {
+  DEMO_PASSWORD,
+  DEMO_POSTS,
+  DEMO_REPLIES,
+  DEMO_RETWEETS,
+  DEMO_USERS,
+  demoFollows,
+  demoLikes,
+  type DemoName,
+} from './demoWorld';
+import { warmHomeTimelines } from './warm';
+
+/** Rows the run added, by kind (all zero on a second run). */
+interface Added {
+  users: number;
+  follows: number;
+  tweets: number;
+  retweets: number;
+  likes: number;
+}
+
+/** Ids of the demo accounts by name, creating those that are missing (one shared hash). */
+async function ensureUsers(added: Added): Promise<Map<DemoName, string>> {
+  const names = DEMO_USERS.map(([name]) => name);
+  const existing = await User.findAll({ where: { usernameKey: names } });
+  const ids = new Map(existing.map((user) => [user.usernameKey as DemoName, String(user.id)]));
+  const missing = DEMO_USERS.filter(([name]) => !ids.has(name));
+  if (missing.length === 0) return ids;
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const [username, displayName, bio] of missing) {
+    const email = `${username}@demo.chirp.localhost`;
+    const user = await User.create({
+      username,
+      usernameKey: username,
+      email,
+      emailKey: email,
+      displayName,
+      bio,
+      passwordHash,
+    });
+    ids.set(username, String(user.id));
+    added.users += 1;
+  }
+  return ids;
+}
+
+/** The id of an author's tweet with this content (and parent), inserting it when missing. */
+async function ensureTweet(
+  authorId: string,
+  content: string,
+  replyToId: string | null,
+  added: Added,
+): Promise<string> {
+  const replacements = { authorId, content, replyToId };
+  const [found] = await sequelize.query<{ id: string }>(
+    `SELECT id FROM tweets WHERE author_id = :authorId AND content = :content
+     AND retweet_of_id IS NULL AND reply_to_id <=> :replyToId ORDER BY id LIMIT 1`,
+    { replacements, type: QueryTypes.SELECT },
+  );
+  if (found) return String(found.id);
+  const result = await execute(
+    `INSERT INTO tweets (author_id, content, reply_to_id, created_at)
+     VALUES (:authorId, :content, :replyToId, UTC_TIMESTAMP(3))`,
+    { replacements },
+  );
+  added.tweets += 1;
+  if (replyToId) await recordEngagement(replyToId, 'reply');
+  return result.insertId;
+}
+
+/** Posts (round by round, so authors interleave) and replies; answers ids by `name:n`. */
+async function ensureTweets(
+  users: Map<DemoName, string>,
+  added: Added,
+): Promise<Map<string, string>> {
+  const posts = new Map<string, string>();
+  const rounds = Math.max(...Object.values(DEMO_POSTS).map((list) => list.length));
+  for (let n = 0; n < rounds; n += 1) {
+    for (const [name] of DEMO_USERS) {
+      const content = DEMO_POSTS[name][n];
+      if (content)
+        posts.set(`${name}:${n}`, await ensureTweet(users.get(name)!, content, null, added));
+    }
+  }
+  for (const [author, [to, n], content] of DEMO_REPLIES) {
+    const id = await ensureTweet(users.get(author)!, content, posts.get(`${to}:${n}`)!, added);
+    posts.set(`reply:${id}`, id);
+  }
+  return posts;
+}
+
+/** Follows, retweets and likes: each `INSERT IGNORE`d, so a second run adds nothing. */
+async function ensureEngagement(
+  users: Map<DemoName, string>,
+  posts: Map<string, string>,
+  added: Added,
+): Promise<void> {
+  for (const [follower, followee] of demoFollows()) {
+    const result = await execute(
+      `INSERT IGNORE INTO follows (follower_id, followee_id, created_at)
+       VALUES (:follower, :followee, UTC_TIMESTAMP(3))`,
+      { replacements: { follower: users.get(follower), followee: users.get(followee) } },
+    );
+    added.follows += result.affectedRows;
+  }
+  for (const [user, [author, n]] of DEMO_RETWEETS) {
+    const tweetId = posts.get(`${author}:${n}`)!;
+    const result = await execute(
+      `INSERT IGNORE INTO tweets (author_id, content, retweet_of_id, created_at)
+       VALUES (:userId, '', :tweetId, UTC_TIMESTAMP(3))`,
+      { replacements: { userId: users.get(user), tweetId } },
+    );
+    added.retweets += result.affectedRows;
+    if (result.affectedRows > 0) await recordEngagement(tweetId, 'retweet');
+  }
+  for (const [user, [author, n]] of demoLikes()) {
+    const tweetId = posts.get(`${author}:${n}`)!;
+    const result = await execute(
+      `INSERT IGNORE INTO likes (user_id, tweet_id, created_at)
+       VALUES (:userId, :tweetId, UTC_TIMESTAMP(3))`,
+      { replacements: { userId: users.get(user), tweetId } },
+    );
+    added.likes += result.affectedRows;
+    if (result.affectedRows > 0) await recordEngagement(tweetId, 'like');
+  }
+}
+
+/**
+ * Rows written behind the API's back leave Redis behind: drop what they touch (the demo
+ * users' caches and their followers' timelines, the demo tweets' cache entries). Every one
+ * of these keys is rebuilt from MySQL on its next read.
+ */
+async function dropStaleCaches(userIds: string[]): Promise<void> {
+  const followers = await sequelize.query<{ id: string }>(
+    'SELECT DISTINCT follower_id AS id FROM follows WHERE followee_id IN (:userIds)',
+    { replacements: { userIds }, type: QueryTypes.SELECT },
+  );
+  const entries = await sequelize.query<{ id: string }>(
+    'SELECT id FROM tweets WHERE author_id IN (:userIds)',
+    { replacements: { userIds }, type: QueryTypes.SELECT },
+  );
+  const readers = new Set([...userIds, ...followers.map((row) => String(row.id))]);
+  const stale = [
+    ...[...readers].flatMap((id) => [keys.home(id), keys.celebrities(id)]),
+    ...userIds.flatMap((id) => [keys.author(id), keys.liked(id), keys.retweeted(id)]),
+    ...entries.map((row) => keys.tweet(String(row.id))),
+  ];
+  for (let i = 0; i < stale.length; i += 500) await redis.del(...stale.slice(i, i + 500));
+}
+
+function summaryLine(added: Added, corrected: number): string {
+  if (Object.values(added).some((n) => n > 0)) {
+    return (
+      `Demo world loaded: added ${added.users} users, ${added.follows} follows, ` +
+      `${added.tweets} tweets and replies, ${added.retweets} retweets, ${added.likes} likes.`
+    );
+  }
+  if (corrected > 0) return `Demo world already in place; ${corrected} drifted counters corrected.`;
+  return 'Demo world already in place: nothing changed.';
+}
+
+/**
+ * `npm run db:seed`: loads the demo world, adding only what is missing, makes the demo
+ * users' and tweets' counters match the rows, warms their home timelines and prints how to
+ * sign in. Running it again changes nothing.
+ */
+export async function seedDemo(): Promise<void> {
+  const added: Added = { users: 0, follows: 0, tweets: 0, retweets: 0, likes: 0 };
+  const users = await ensureUsers(added);
+  const posts = await ensureTweets(users, added);
+  await ensureEngagement(users, posts, added);
+  const userIds = [...users.values()];
+  const corrected = await recountAll({ ids: userIds }, { ids: [...posts.values()] });
+  const changed = Object.values(added).some((n) => n > 0) || corrected > 0;
+  if (changed) await dropStaleCaches(userIds);
+  await warmHomeTimelines(userIds, 4);
+
+  const [name] = DEMO_USERS[0];
+  process.stdout.write(
+    [
+      summaryLine(added, corrected),
+      `${DEMO_USERS.length} demo users (${DEMO_USERS.map(([n]) => n).join(', ')}) share the password "${DEMO_PASSWORD}".`,
+      `Sign in as ${name}:`,
+      `  curl -s -X POST ${config.publicUrl}/auth/login -H 'Content-Type: application/json' \\`,
+      `    -d '{"username":"${name}","password":"${DEMO_PASSWORD}"}'`,
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * The demo world, as data: twelve accounts, who follows whom, what they wrote, replied,
+ * retweeted and liked. Tweets are named `[author, n]`: the author's n-th post below.
+ */
+
+export const DEMO_PASSWORD = 'chirp-demo-password';
+
+/** [username, display name, bio] */
+export const DEMO_USERS = [
+  ['ada', 'Ada Lovelace', 'Poet of numbers.'],
+  ['grace', 'Grace Hopper', 'It is easier to ask forgiveness than permission.'],
+  ['alan', 'Alan Turing', 'Can machines think?'],
+  ['edsger', 'Edsger Dijkstra', 'Simplicity is prerequisite for reliability.'],
+  ['barbara', 'Barbara Liskov', 'Substitutable since 1987.'],
+  ['ken', 'Ken Thompson', 'When in doubt, use brute force.'],
+  ['margaret', 'Margaret Hamilton', 'Software engineering, named.'],
+  ['linus', 'Linus Torvalds', 'Talk is cheap.'],
+  ['radia', 'Radia Perlman', 'Spanning trees.'],
+  ['donald', 'Donald Knuth', 'Premature optimization...'],
+  ['frances', 'Frances Allen', 'Compilers.'],
+  ['tim', 'Tim Berners-Lee', 'This is for everyone.'],
+] as const;
+
+export type DemoName = (typeof DEMO_USERS)[number][0];
+
+/** Everyone follows ada; each also follows the next, the one after and the fifth along. */
+export function demoFollows(): [DemoName, DemoName][] {
+  const names = DEMO_USERS.map(([name]) => name);
+  const pairs: [DemoName, DemoName][] = [];
+  names.forEach((follower, i) => {
+    const followees = new Set([0, i + 1, i + 2, i + 5].map((j) => names[j % names.length]));
+    followees.delete(follower);
+    for (const followee of followees) pairs.push([follower, followee]);
+  });
+  return pairs;
+}
+
+/** Each user's posts, in order. */
+export const DEMO_POSTS: Record<DemoName, string[]> = {
+  ada: [
+    'The Analytical Engine weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.',
+    'Imagination is the discovering faculty, pre-eminently.',
+  ],
+  grace: [
+    'Found the first actual bug today: a moth, in relay 70 of panel F.',
+    'The most dangerous phrase in the language is "we have always done it this way".',
+  ],
+  alan: [
+    'We can only see a short distance ahead, but we can see plenty there that needs to be done.',
+    'Those who can imagine anything can create the impossible.',
+  ],
+  edsger: [
+    'Testing shows the presence, not the absence of bugs.',
+    'Simplicity is prerequisite for reliability.',
+  ],
+  barbara: [
+    'Abstraction is the key to building programs that last.',
+    'A subtype should be usable anywhere its supertype is expected.',
+  ],
+  ken: [
+    'When in doubt, use brute force.',
+    'One of my most productive days was throwing away 1,000 lines of code.',
+  ],
+  margaret: [
+    'There was no choice but to be pioneers.',
+    'Looking for errors in the software taught us how to prevent them.',
+  ],
+  linus: ['Talk is cheap. Show me the code.', 'Given enough eyeballs, all bugs are shallow.'],
+  radia: [
+    'I think that I shall never see a graph more lovely than a tree.',
+    'A protocol should be simple enough that it is obviously correct.',
+  ],
+  donald: [
+    'Beware of bugs in the above code; I have only proved it correct, not tried it.',
+    'Premature optimization is the root of all evil (or at least most of it).',
+  ],
+  frances: [
+    'Compilers let programmers think about the problem, not the machine.',
+    'Be an adventurer. Try something new.',
+  ],
+  tim: ['This is for everyone.', 'The Web does not just connect machines, it connects people.'],
+};
+
+/** [author, replied-to post, content] */
+export const DEMO_REPLIES: [DemoName, [DemoName, number], string][] = [
+  ['grace', ['ada', 0], 'And it still weaves, a century and a half later.'],
+  ['alan', ['ada', 0], "Lady Lovelace's objection deserves a whole section of my paper."],
+  ['edsger', ['grace', 0], 'A moth is a fine excuse. Most bugs are of our own making.'],
+  ['donald', ['edsger', 0], 'Which is why I pay $2.56 for every error found in my books.'],
+  ['linus', ['ken', 1], 'Deleting code is the best kind of commit.'],
+  ['tim', ['radia', 0], 'And a web is just a graph that escaped.'],
+  ['barbara', ['frances', 0], 'And abstraction lets them think about the problem at all.'],
+  ['margaret', ['alan', 0], 'Plenty, indeed. Starting with the software.'],
+];
+
+/** [retweeter, retweeted post] */
+export const DEMO_RETWEETS: [DemoName, [DemoName, number]][] = [
+  ['grace', ['ada', 1]],
+  ['ken', ['linus', 0]],
+  ['alan', ['edsger', 0]],
+  ['radia', ['tim', 0]],
+  ['frances', ['barbara', 0]],
+  ['donald', ['ada', 0]],
+  ['margaret', ['grace', 1]],
+  ['tim', ['alan', 0]],
+];
+
+/** Every user likes the first post of each account they follow. */
+export function demoLikes(): [DemoName, [DemoName, number]][] {
+  return demoFollows().map(([user, author]) => [user, [author, 0]]);
+}
