@@ -62,7 +62,10 @@ export async function revokeAllForUser(userId: string, transaction: Transaction)
   );
 }
 
-/** The owner of a refresh token, whatever its state (logout checks it is the caller's). */
+/**
+ * The owner of a refresh token, whatever its state (logout checks it is the caller's). Read
+ * from the primary: a logout right after login must find the token a replica may lack.
+ */
 export async function findRefreshToken(token: string) {
-  return RefreshToken.findOne({ where: { tokenHash: hashToken(token) } });
+  return RefreshToken.findOne({ where: { tokenHash: hashToken(token) }, useMaster: true });
 }

@@ -18,29 +18,31 @@ const versionKey = (userId: string) => `auth:tv:${userId}`;
 const familyKey = (familyId: string) => `auth:fr:${familyId}`;
 
 async function checkInMysql(claims: AccessClaims): Promise<boolean> {
+  // The primary, never a replica: a lagging one would accept a token revoked a moment ago,
+  // or refuse one whose user registered a moment ago.
   const [user, revoked] = await Promise.all([
-    User.findByPk(claims.sub, { attributes: ['id', 'tokenVersion'] }),
+    User.findByPk(claims.sub, { attributes: ['id', 'tokenVersion'], useMaster: true }),
     RefreshToken.findOne({
       attributes: ['id'],
       where: { familyId: claims.fam, revokedAt: { [Op.ne]: null } },
+      useMaster: true,
     }),
   ]);
   if (!user) return false;
+  // A cache refill only, skipped while Redis is away rather than waiting on a reconnect.
+  if (isRedisReady()) await writeBackFacts(claims, user.tokenVersion, revoked !== null);
+  return user.tokenVersion === claims.ver && revoked === null;
+}
+
+async function writeBackFacts(claims: AccessClaims, version: number, revoked: boolean) {
   try {
     // The family mark goes back first: a version key found without it reads as "not revoked".
-    if (revoked !== null) await publishFamilyRevoked(claims.fam, claims.sub);
+    if (revoked) await publishFamilyRevoked(claims.fam, claims.sub);
     // NX: a reset that committed after our read has published a newer version; keep it.
-    await redis.set(
-      versionKey(claims.sub),
-      String(user.tokenVersion),
-      'EX',
-      VERSION_TTL_SECONDS,
-      'NX',
-    );
+    await redis.set(versionKey(claims.sub), String(version), 'EX', VERSION_TTL_SECONDS, 'NX');
   } catch {
-    // A cache refill only: the next request reads MySQL again.
+    // The next request reads MySQL again.
   }
-  return user.tokenVersion === claims.ver && revoked === null;
 }
 
 /**
@@ -77,6 +79,30 @@ function listenForRevocations(): void {
   });
 }
 
+/**
+ * Users with a revocation that Redis may not hold (it could not be written there when it was
+ * made): this process asks MySQL about their tokens, whatever Redis says, until every access
+ * token the revocation could concern has expired. Redis may come back with the old facts
+ * (a partition, a restart from disk) before the repair job has put them right.
+ */
+const unpublished = new Map<string, number>();
+
+/** Records that a revocation of the user's tokens could not be written to Redis. */
+export function revocationNotPublished(userId: string): void {
+  verdicts.clear();
+  const now = Date.now();
+  for (const [id, until] of unpublished) if (until <= now) unpublished.delete(id);
+  unpublished.set(userId, now + (config.jwt.accessTtlSeconds + 60) * 1000);
+}
+
+function revocationMayBeMissing(userId: string): boolean {
+  const until = unpublished.get(userId);
+  if (until === undefined) return false;
+  if (until > Date.now()) return true;
+  unpublished.delete(userId);
+  return false;
+}
+
 async function announceRevocation(userId: string): Promise<void> {
   verdicts.clear();
   await redis.publish(REVOCATIONS_CHANNEL, userId);
@@ -85,6 +111,9 @@ async function announceRevocation(userId: string): Promise<void> {
 /** True when the token's user still has its version and its family was not logged out. */
 export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> {
   listenForRevocations();
+  // While Redis is away no revocation can be announced, from this process or any other, so
+  // no verdict kept in process can be trusted: MySQL, the source of truth, answers each one.
+  if (!isRedisReady() || revocationMayBeMissing(claims.sub)) return checkInMysql(claims);
   const key = `${claims.sub}:${claims.ver}:${claims.fam}`;
   const now = Date.now();
   const known = verdicts.get(key);
@@ -96,7 +125,6 @@ export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> 
 }
 
 async function checkInRedis(claims: AccessClaims): Promise<boolean> {
-  if (!isRedisReady()) return checkInMysql(claims);
   let cached: (string | null)[];
   try {
     cached = await redis.mget(versionKey(claims.sub), familyKey(claims.fam));

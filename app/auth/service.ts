@@ -12,7 +12,7 @@ import {
   spendRefreshToken,
   findRefreshToken,
 } from './refreshTokens';
-import { publishFamilyRevoked, publishTokenVersion } from './revocation';
+import { publishFamilyRevoked, publishTokenVersion, revocationNotPublished } from './revocation';
 import { hashToken, newFamilyId, signAccessToken } from './tokens';
 import { cacheUpkeep } from '../timeline/upkeep';
 
@@ -71,7 +71,8 @@ export async function login(input: { username?: string; email?: string; password
   const where = input.username
     ? { usernameKey: input.username.toLowerCase() }
     : { emailKey: (input.email ?? '').toLowerCase() };
-  const user = await User.findOne({ where });
+  // The primary: a replica may not have the account just registered or the password just reset.
+  const user = await User.findOne({ where, useMaster: true });
   if (!(await checkPassword(input.password, user?.passwordHash)) || !user) {
     throw new AppError('invalid_credentials', 'The username, email or password is wrong.');
   }
@@ -96,7 +97,10 @@ export async function refresh(token: string) {
       await revokeFamily(outcome.reusedFamilyId);
       const userId = outcome.userId ?? '';
       const familyId = outcome.reusedFamilyId;
-      await cacheUpkeep(() => publishFamilyRevoked(familyId, userId), { authUserIds: [userId] });
+      const published = await cacheUpkeep(() => publishFamilyRevoked(familyId, userId), {
+        authUserIds: [userId],
+      });
+      if (!published) revocationNotPublished(userId);
       logger.warn({ familyId: outcome.reusedFamilyId }, 'refresh token reuse: family revoked');
     }
     throw unauthorized('The refresh token is not valid.');
@@ -109,9 +113,10 @@ export async function logout(viewerId: string, token: string): Promise<void> {
   const row = await findRefreshToken(token);
   if (!row || String(row.userId) !== viewerId) return;
   await revokeFamily(row.familyId);
-  await cacheUpkeep(() => publishFamilyRevoked(row.familyId, viewerId), {
+  const published = await cacheUpkeep(() => publishFamilyRevoked(row.familyId, viewerId), {
     authUserIds: [viewerId],
   });
+  if (!published) revocationNotPublished(viewerId);
 }
 
 /** Queues a reset mail when the address is known; says nothing either way. */
@@ -164,5 +169,8 @@ export async function resetPassword(token: string, password: string): Promise<vo
     });
     return { userId: String(reset.userId), tokenVersion: user!.tokenVersion };
   });
-  await cacheUpkeep(() => publishTokenVersion(userId, tokenVersion), { authUserIds: [userId] });
+  const published = await cacheUpkeep(() => publishTokenVersion(userId, tokenVersion), {
+    authUserIds: [userId],
+  });
+  if (!published) revocationNotPublished(userId);
 }

@@ -1,7 +1,6 @@
 import Queue, { type JobOptions } from 'bull';
 import type { Transaction } from 'sequelize';
 import { config } from '../../config';
-import { logger } from '../infra/logger';
 import { createRedis, isRedisReady, redis } from '../infra/redis';
 import { deleteOutbox, writeOutbox } from './outbox';
 import { warnThrottled, withTimeout } from './timing';
@@ -38,7 +37,10 @@ export function getQueue<N extends QueueName>(name: N): Queue.Queue<JobPayloads[
       createClient: connectionFor,
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
     });
-    queue.on('error', (error) => logger.warn({ queue: name, err: error.message }, 'queue error'));
+    // Bull reports every failed reconnect of its connections: one line a minute, as for those.
+    queue.on('error', (error) =>
+      warnThrottled('queue-error', { queue: name, err: error.message }, 'queue error'),
+    );
     queues.set(name, queue);
   }
   return queue as Queue.Queue<JobPayloads[N]>;

@@ -5,6 +5,16 @@ import { type ServerToClientEvents, socketIoKey, userRoom } from './events';
 
 let emitter: Emitter<ServerToClientEvents> | undefined;
 
+/**
+ * The emitter publishes without awaiting: a publish that fails (Redis away) would be an
+ * unhandled rejection, which stops the process. It is dropped here; the PING that follows
+ * the publishes fails the same way and reports it to the caller.
+ */
+const publisher = {
+  publish: (channel: string, message: string | Buffer) =>
+    redis.publish(channel, message).catch(() => 0),
+};
+
 /** Rooms per publish: one Redis message reaches every node, which delivers to its sockets. */
 const ROOMS_PER_MESSAGE = 1000;
 
@@ -17,7 +27,9 @@ export async function emitToUsers<E extends keyof ServerToClientEvents>(
   event: E,
   ...args: Parameters<ServerToClientEvents[E]>
 ): Promise<void> {
-  emitter ??= new Emitter<ServerToClientEvents>(redis, { key: socketIoKey(config.pubsubPrefix) });
+  emitter ??= new Emitter<ServerToClientEvents>(publisher, {
+    key: socketIoKey(config.pubsubPrefix),
+  });
   for (let i = 0; i < userIds.length; i += ROOMS_PER_MESSAGE) {
     const rooms = userIds.slice(i, i + ROOMS_PER_MESSAGE).map(userRoom);
     emitter.to(rooms).emit(event, ...args);

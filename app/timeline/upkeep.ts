@@ -18,12 +18,17 @@ export interface RepairScope {
  * Runs cache upkeep that follows a committed write (the author's own timeline, counters,
  * viewer flags). The write is already durable, so failing here must not fail the request:
  * instead a `repair` job goes to the outbox, and when Redis is back a worker drops the
- * affected caches, which then rebuild from MySQL. Nothing stays stale.
+ * affected caches, which then rebuild from MySQL. Nothing stays stale. Answers whether the
+ * upkeep was done (false: the repair job is on its way).
  */
-export async function cacheUpkeep(work: () => Promise<unknown>, scope: RepairScope): Promise<void> {
+export async function cacheUpkeep(
+  work: () => Promise<unknown>,
+  scope: RepairScope,
+): Promise<boolean> {
   try {
     if (!isRedisReady()) throw new Error('redis is not connected');
     await withTimeout(work(), UPKEEP_TIMEOUT_MS);
+    return true;
   } catch (error) {
     warnThrottled(
       'cache-upkeep',
@@ -44,5 +49,6 @@ export async function cacheUpkeep(work: () => Promise<unknown>, scope: RepairSco
     } catch (outboxError) {
       logger.error({ err: outboxError, scope }, 'could not record a cache repair');
     }
+    return false;
   }
 }

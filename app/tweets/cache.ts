@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import { sequelize } from '../infra/db';
+import { sequelize, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
 import { SENTINEL, TWEET_CACHE_TTL_SECONDS, VIEWER_SET_TTL_SECONDS, keys } from '../timeline/keys';
@@ -97,33 +97,50 @@ export async function evictTweets(ids: string[]): Promise<void> {
   if (ids.length > 0) await store.del(...ids.map(keys.tweet));
 }
 
+/**
+ * Writes what was read from MySQL back to the cache, when Redis is there to take it: the
+ * answer is already known, so a cache that is away (or fails) must neither fail nor delay it.
+ */
+async function cacheBestEffort(what: string, write: () => Promise<unknown>): Promise<void> {
+  if (!isRedisReady()) return;
+  try {
+    await write();
+  } catch (error) {
+    logger.debug({ err: error }, `${what} fill failed`);
+  }
+}
+
 /** Builds a viewer's liked and retweeted sets from MySQL (on a cache miss). */
 async function loadViewerSets(
   viewerId: string,
+  read: ReadFrom,
 ): Promise<{ liked: Set<string>; retweeted: Set<string> }> {
   const [liked, retweeted] = await Promise.all([
     sequelize.query<{ id: string }>('SELECT tweet_id AS id FROM likes WHERE user_id = :viewerId', {
       replacements: { viewerId },
       type: QueryTypes.SELECT,
+      ...read,
     }),
     sequelize.query<{ id: string }>(
       'SELECT retweet_of_id AS id FROM tweets WHERE author_id = :viewerId AND retweet_of_id IS NOT NULL',
-      { replacements: { viewerId }, type: QueryTypes.SELECT },
+      { replacements: { viewerId }, type: QueryTypes.SELECT, ...read },
     ),
   ]);
   const sets = {
     liked: new Set(liked.map((row) => String(row.id))),
     retweeted: new Set(retweeted.map((row) => String(row.id))),
   };
-  const pipeline = store.multi();
-  for (const [key, members] of [
-    [keys.liked(viewerId), sets.liked],
-    [keys.retweeted(viewerId), sets.retweeted],
-  ] as const) {
-    pipeline.sadd(key, SENTINEL, ...members);
-    pipeline.expire(key, VIEWER_SET_TTL_SECONDS);
-  }
-  await pipeline.exec();
+  await cacheBestEffort('viewer sets', async () => {
+    const pipeline = store.multi();
+    for (const [key, members] of [
+      [keys.liked(viewerId), sets.liked],
+      [keys.retweeted(viewerId), sets.retweeted],
+    ] as const) {
+      pipeline.sadd(key, SENTINEL, ...members);
+      pipeline.expire(key, VIEWER_SET_TTL_SECONDS);
+    }
+    await pipeline.exec();
+  });
   return sets;
 }
 
@@ -144,6 +161,7 @@ export async function updateViewerSet(
 async function complete(
   viewerId: string | null,
   records: TweetPieces[],
+  read: ReadFrom,
 ): Promise<Map<string, TweetPieces>> {
   const byId = new Map(records.map((r) => [r.id, r]));
   const missing = records.filter((r) => r.prefix === '').map((r) => r.id);
@@ -151,7 +169,7 @@ async function complete(
     .filter((r) => r.retweetOf && !byId.get(r.retweetOf)?.prefix)
     .map((r) => r.retweetOf!);
   if (missing.length > 0 || originalsMissing.length > 0) {
-    const rows = await loadTweetRows([...missing, ...originalsMissing]);
+    const rows = await loadTweetRows([...missing, ...originalsMissing], read);
     for (const id of missing) byId.delete(id);
     for (const row of rows.values()) {
       const old = byId.get(row.id);
@@ -161,17 +179,13 @@ async function complete(
         retweeted: old?.retweeted ?? null,
       });
     }
-    try {
-      await fillCache([...rows.values()]);
-    } catch (error) {
-      logger.debug({ err: error }, 'tweet cache fill failed');
-    }
+    await cacheBestEffort('tweet cache', () => fillCache([...rows.values()]));
   }
   const pieces = [...byId.values()];
   if (viewerId === null) {
     for (const p of pieces) [p.liked, p.retweeted] = [false, false];
   } else if (pieces.some((p) => !p.retweetOf && (p.liked === null || p.retweeted === null))) {
-    const sets = await loadViewerSets(viewerId);
+    const sets = await loadViewerSets(viewerId, read);
     for (const p of pieces)
       [p.liked, p.retweeted] = [sets.liked.has(p.id), sets.retweeted.has(p.id)];
   }
@@ -183,18 +197,23 @@ export async function assemble(
   viewerId: string | null,
   ids: string[],
   hydrated: Hydrated,
+  read: ReadFrom = {},
 ): Promise<(string | null)[]> {
-  const byId = await complete(viewerId, piecesFromCache(hydrated));
+  const byId = await complete(viewerId, piecesFromCache(hydrated), read);
   return ids.map((id) => {
     const pieces = byId.get(id);
     return pieces ? assembleTweet(pieces, byId) : null;
   });
 }
 
-/** JSON texts of tweets (or retweet entries) by id, for a viewer; null where one is gone. */
+/**
+ * JSON texts of tweets (or retweet entries) by id, for a viewer; null where one is gone.
+ * `read` says where cache misses are read from (the primary, right after a write).
+ */
 export async function hydrateTweets(
   viewerId: string | null,
   ids: string[],
+  read: ReadFrom = {},
 ): Promise<(string | null)[]> {
   if (ids.length === 0) return [];
   let hydrated: Hydrated;
@@ -205,5 +224,5 @@ export async function hydrateTweets(
     logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
     hydrated = [[...new Set(ids)], [], [], []];
   }
-  return assemble(viewerId, ids, hydrated);
+  return assemble(viewerId, ids, hydrated, read);
 }
