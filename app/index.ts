@@ -1,8 +1,8 @@
 /** An API node: REST (Koa) on PORT. Run one per core under PM2 cluster mode. */
-import http from 'node:http';
 import { config } from '../config';
 import { pendingMigrations } from '../migrations';
 import { sequelize } from './infra/db';
+import { drainableServer } from './infra/httpDrain';
 import { exitOnFatalErrors, handleShutdown } from './infra/lifecycle';
 import { logger, setProcessRole } from './infra/logger';
 import { exitUnlessServicesAnswer } from './infra/preflight';
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's callback is the listener
-  const server = http.createServer(createApp().callback());
+  const { server, drain } = drainableServer(createApp().callback());
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const realtime = attachRealtime(server);
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
@@ -39,21 +39,9 @@ async function main(): Promise<void> {
   handleShutdown([
     // Sockets first: clients are told to go (and reconnect elsewhere) before HTTP closes.
     { name: 'realtime', run: () => realtime.close() },
-    {
-      name: 'http',
-      // Stops accepting, closes idle keep-alive sockets, waits for in-flight requests.
-      run: () =>
-        new Promise<void>((resolve) => {
-          // A keep-alive socket whose request finishes after the signal only becomes idle
-          // then: keep closing idle sockets, or close() waits for the client to hang up.
-          const sweep = setInterval(() => server.closeIdleConnections(), 100);
-          server.close(() => {
-            clearInterval(sweep);
-            resolve();
-          });
-          server.closeIdleConnections();
-        }),
-    },
+    // Stops accepting, answers in-flight and further requests on open connections with
+    // `Connection: close`, and waits for every connection to close (see httpDrain.ts).
+    { name: 'http', run: drain },
     { name: 'queues', run: closeQueues },
     { name: 'mysql', run: () => sequelize.close() },
     { name: 'redis', run: closeRedis },

@@ -1,3 +1,5 @@
+import { adminRoutes } from './admin/routes';
+import { documentQueueBoard } from './admin/queueBoard';
 import { authRoutes } from './auth/routes';
 import { buildOpenApiDocument } from './http/openapi';
 import type { Route } from './http/route';
@@ -16,5 +18,9 @@ export const routes: Route[] = [
   ...userRoutes,
   ...tweetRoutes,
   ...notificationRoutes,
-  ...opsRoutes(() => (document ??= buildOpenApiDocument(routes, config.publicUrl, version))),
+  ...adminRoutes,
+  ...opsRoutes(
+    () =>
+      (document ??= buildOpenApiDocument(routes, config.publicUrl, version, [documentQueueBoard])),
+  ),
 ];

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import { config } from '../config';
+import { queueBoard } from './admin/queueBoard';
 import { authenticate } from './auth/passport';
 import { AppError } from './errors';
 import type { AppState } from './http/context';
@@ -73,6 +74,7 @@ export function createApp(): Koa<AppState> {
     }),
   );
   app.use(unmatched());
+  app.use(queueBoard()); // beside the router: Bull Board brings its own routes
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

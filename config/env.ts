@@ -41,6 +41,63 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
+/** Where a MySQL server is, as Sequelize's replication options take it. */
+export interface DatabaseEndpoint {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  /** Unset: the database DATABASE_URL names. */
+  database?: string;
+}
+
+/** A `mysql://user:password@host:port/database` URL as an endpoint. */
+export function databaseEndpoint(value: string): DatabaseEndpoint {
+  const url = new URL(value);
+  const decode = (part: string) => (part === '' ? undefined : decodeURIComponent(part));
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port) || 3306,
+    username: decode(url.username),
+    password: decode(url.password),
+    database: decode(url.pathname.replace(/^\//, '')),
+  };
+}
+
+/** Comma-separated entries, each parsed by `parse` or reported by its position. */
+function list<T>(parse: (entry: string) => T | undefined, expected: string) {
+  return z.string().transform((value, ctx) => {
+    const parsed: T[] = [];
+    value.split(',').forEach((raw, index) => {
+      const item = parse(raw.trim());
+      if (item === undefined) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} ${expected}` });
+      } else {
+        parsed.push(item);
+      }
+    });
+    return parsed;
+  });
+}
+
+/** The replicas' URLs are never echoed back: they may hold passwords. */
+const replicaUrls = list((entry) => {
+  try {
+    const url = new URL(entry);
+    return url.protocol === 'mysql:' && url.hostname !== '' ? databaseEndpoint(entry) : undefined;
+  } catch {
+    return undefined;
+  }
+}, 'must be a URL such as mysql://reader:secret@replica-1:3306/chirp');
+
+/** `host:port`, the host in brackets when it is an IPv6 address (`[::1]:26379`). */
+const hostPorts = list((entry) => {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(entry);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) return undefined;
+  return { host: match[1] ?? match[2], port };
+}, 'must be host:port with a port from 1 to 65535, such as sentinel-1:26379');
+
 /** The dev-only signing key: shared by every local process so a token works on any of them. */
 export const DEVELOPMENT_JWT_SECRET = 'chirp-development-secret-do-not-use-in-production';
 
@@ -51,6 +108,12 @@ export const envSchema = z
     PORT: int(0, 65535).default(3000),
     DATABASE_URL: url(['mysql:']).default('mysql://root@127.0.0.1:3306/chirp'),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+    DATABASE_REPLICA_URLS: replicaUrls.optional(),
+    REDIS_SENTINELS: hostPorts.optional(),
+    REDIS_SENTINEL_NAME: z
+      .string()
+      .regex(/^[^\s,]{1,128}$/, 'must be a master name as in sentinel.conf (no spaces or commas)')
+      .optional(),
     JWT_SECRET: z.string().optional(),
     JWT_ACCESS_TTL: duration.default(15 * 60),
     REFRESH_TTL: duration.default(30 * 86400),
@@ -72,6 +135,13 @@ export const envSchema = z
     TRUST_PROXY: bool.default(false),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_SENTINEL_NAME !== undefined && env.REDIS_SENTINELS === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_SENTINEL_NAME'],
+        message: 'is only used with REDIS_SENTINELS, which is not set',
+      });
+    }
     if (env.NODE_ENV !== 'production') return;
     if (!env.JWT_SECRET || Buffer.byteLength(env.JWT_SECRET) < 32) {
       ctx.addIssue({

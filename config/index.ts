@@ -42,7 +42,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
     databaseName: databaseName(env.DATABASE_URL),
+    /** Read replicas (none: every query goes to DATABASE_URL). */
+    databaseReplicas: (env.DATABASE_REPLICA_URLS ?? []).map((replica) => ({
+      ...replica,
+      database: replica.database ?? databaseName(env.DATABASE_URL),
+    })),
     redisUrl: env.REDIS_URL,
+    /** Set: REDIS_URL's host is not used; Sentinel names the master (REDIS_URL's db, password). */
+    redisSentinel: env.REDIS_SENTINELS
+      ? { sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME ?? 'mymaster' }
+      : null,
     /**
      * Pub/sub channels are shared by every logical database of a Redis server: channels are
      * named after the database so a test suite on /13 never talks to a cluster on /0.

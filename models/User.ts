@@ -7,6 +7,9 @@ import {
   type Sequelize,
 } from 'sequelize';
 
+export const USER_ROLES = ['user', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
 /** An account. `usernameKey`/`emailKey` are the lower-cased forms that uniqueness is judged on. */
 export class User extends Model<InferAttributes<User>, InferCreationAttributes<User>> {
   declare id: CreationOptional<string>;
@@ -17,6 +20,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare displayName: string;
   declare bio: CreationOptional<string>;
   declare passwordHash: string;
+  /** `admin`: may open the queue board (`npm run admin:grant -- <username>`). */
+  declare role: CreationOptional<UserRole>;
   /** Bumped by a password reset: access tokens carrying an older version are refused. */
   declare tokenVersion: CreationOptional<number>;
   declare followersCount: CreationOptional<number>;
@@ -36,6 +41,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         displayName: { type: DataTypes.STRING(50), allowNull: false },
         bio: { type: DataTypes.STRING(160), allowNull: false, defaultValue: '' },
         passwordHash: { type: DataTypes.STRING(60), allowNull: false },
+        role: { type: DataTypes.ENUM(...USER_ROLES), allowNull: false, defaultValue: 'user' },
         tokenVersion: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },
         followersCount: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },
         followingCount: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },

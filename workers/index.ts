@@ -1,5 +1,5 @@
 /** A worker process: runs the Bull processors. Run in PM2 fork mode (WORKER_INSTANCES). */
-import { sequelize } from '../app/infra/db';
+import { readFromPrimary, sequelize } from '../app/infra/db';
 import { exitOnFatalErrors, handleShutdown } from '../app/infra/lifecycle';
 import { logger, setProcessRole } from '../app/infra/logger';
 import { exitUnlessServicesAnswer } from '../app/infra/preflight';
@@ -37,6 +37,8 @@ function startProcessor<N extends QueueName>(
 
 async function main(): Promise<void> {
   setProcessRole('worker');
+  // Jobs describe changes that just committed: a replica may not have them yet.
+  readFromPrimary(sequelize);
   exitOnFatalErrors();
   await exitUnlessServicesAnswer();
   startProcessor('mail', MAIL_CONCURRENCY, processMailJob);

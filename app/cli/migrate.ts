@@ -12,7 +12,8 @@ async function main(): Promise<number> {
   setProcessRole('cli');
   await exitUnlessServicesAnswer();
   await ensureDatabase(config.databaseUrl, config.databaseName);
-  const sequelize = createSequelize(config.databaseUrl, 1);
+  // The primary only: the record of applied migrations must not be read from a lagging replica.
+  const sequelize = createSequelize(config.databaseUrl, 1, []);
   try {
     const applied = await createMigrator(sequelize).up();
     logger.info(

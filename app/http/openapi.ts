@@ -53,8 +53,16 @@ function successResponses(route: Route): RouteConfig['responses'] {
   return responses;
 }
 
-/** The OpenAPI 3.1 document of a set of routes, generated from the schemas that validate them. */
-export function buildOpenApiDocument(routes: Route[], serverUrl: string, version: string) {
+/**
+ * The OpenAPI 3.1 document of a set of routes, generated from the schemas that validate them.
+ * `mounted` documents what is served beside the router (the queue board).
+ */
+export function buildOpenApiDocument(
+  routes: Route[],
+  serverUrl: string,
+  version: string,
+  mounted: ((registry: OpenAPIRegistry) => void)[] = [],
+) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -81,6 +89,7 @@ export function buildOpenApiDocument(routes: Route[], serverUrl: string, version
       responses: { ...successResponses(route), ...problemResponses(route) },
     });
   }
+  for (const document of mounted) document(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {

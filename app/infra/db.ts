@@ -1,10 +1,35 @@
-import { Sequelize, type Transaction } from 'sequelize';
+import { Sequelize, type Options, type Transaction } from 'sequelize';
 import { config } from '../../config';
+import { databaseEndpoint, type DatabaseEndpoint } from '../../config/env';
 import { logger } from './logger';
 
-/** Sequelize options shared by the app's pool and the migration runner. */
-export function createSequelize(databaseUrl = config.databaseUrl, poolMax = 10): Sequelize {
+/**
+ * With read replicas, Sequelize sends each SELECT made outside a transaction to the next
+ * replica (round robin) and everything else to the primary: writes, and every query of a
+ * transaction, reads included. A replica lags its primary, so a read that must see a write
+ * just made (the answer of that write) runs in its transaction or passes `useMaster: true`.
+ */
+function replication(databaseUrl: string, replicas: DatabaseEndpoint[]): Options['replication'] {
+  if (replicas.length === 0) return false;
+  return { read: replicas, write: databaseEndpoint(databaseUrl) };
+}
+
+/** Read options of a query: `useMaster` sends it to the primary even when replicas exist. */
+export interface ReadFrom {
+  useMaster?: boolean;
+}
+
+/**
+ * Sequelize options shared by the app's pool and the migration runner. `replicas` take the
+ * reads (see `replication`); the migration runner passes none.
+ */
+export function createSequelize(
+  databaseUrl = config.databaseUrl,
+  poolMax = 10,
+  replicas: DatabaseEndpoint[] = config.databaseReplicas,
+): Sequelize {
   return new Sequelize(databaseUrl, {
+    replication: replication(databaseUrl, replicas),
     dialect: 'mysql',
     logging: (sql) => logger.trace({ sql }, 'sql'),
     timezone: '+00:00',
@@ -27,6 +52,16 @@ export function createSequelize(databaseUrl = config.databaseUrl, poolMax = 10):
 
 /** The process-wide connection pool. */
 export const sequelize = createSequelize();
+
+/**
+ * Sends every query of `instance` to the primary, replicas or not. Workers run it: their
+ * jobs are about changes that committed a moment ago, which a replica may not have yet.
+ */
+export function readFromPrimary(instance: Sequelize): void {
+  instance.addHook('beforePoolAcquire', (options) => {
+    options.useMaster = true;
+  });
+}
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 

@@ -29,6 +29,18 @@ function canConnect(host: string, port: number, timeoutMs: number): Promise<stri
   });
 }
 
+async function sentinelsProblem(
+  sentinels: { host: string; port: number }[],
+  timeoutMs: number,
+): Promise<string | null> {
+  const problems = await Promise.all(
+    sentinels.map(({ host, port }) => canConnect(host, port, timeoutMs)),
+  );
+  if (problems.some((problem) => problem === null)) return null;
+  const where = sentinels.map(({ host, port }, i) => `${host}:${port} (${problems[i]})`);
+  return `No Redis Sentinel is answering at ${where.join(', ')} (from REDIS_SENTINELS).`;
+}
+
 /**
  * Checks that MySQL and Redis accept connections and returns one sentence per service that
  * does not: which one, where it was looked for, and how to start it.
@@ -48,8 +60,12 @@ export async function preflight(timeoutMs = 3000): Promise<string[]> {
       ...endpointOf(config.redisUrl, 6379),
     },
   ];
+  // With Sentinel, REDIS_URL's host is not used: one sentinel answering is enough to start,
+  // it names the master.
+  const sentinels = config.redisSentinel?.sentinels;
   const problems = await Promise.all(
     services.map(async (service) => {
+      if (service.key === 'redis' && sentinels) return sentinelsProblem(sentinels, timeoutMs);
       const problem = await canConnect(service.host, service.port, timeoutMs);
       if (!problem) return null;
       return (

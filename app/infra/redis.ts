@@ -1,26 +1,34 @@
 import Redis, { type RedisOptions } from 'ioredis';
-import { config } from '../../config';
+import { config, type Config } from '../../config';
 import { logger } from './logger';
 
 const clients = new Map<Redis, { blocking: boolean }>();
+/** When a connection error was last logged, by any connection of this process. */
+let lastErrorLog = 0;
 
 /**
- * A new ioredis connection to REDIS_URL. `blocking` connections (Bull's subscriber and
+ * A new ioredis connection to REDIS_URL (through REDIS_SENTINELS when set). `blocking` connections (Bull's subscriber and
  * blocking clients) retry forever instead of failing a command after a few attempts, and
  * are cut rather than quit at shutdown (a QUIT would wait behind a blocking pop).
  */
 export function createRedis(
   options: RedisOptions & { name?: string; blocking?: boolean } = {},
+  target: Pick<Config, 'redisUrl' | 'redisSentinel'> = config,
 ): Redis {
   const { name = 'redis', blocking = false, ...rest } = options;
-  const client = new Redis(config.redisUrl, {
+  const client = new Redis(target.redisUrl, {
     connectionName: `chirp:${name}`,
+    // With Sentinel, the sentinels name the master (REDIS_URL still gives db and password)
+    // and ioredis follows a failover to the new master on its own.
+    ...(target.redisSentinel
+      ? { sentinels: target.redisSentinel.sentinels, name: target.redisSentinel.name }
+      : {}),
     ...(blocking ? { maxRetriesPerRequest: null, enableReadyCheck: false } : {}),
     ...rest,
   });
-  let lastErrorLog = 0;
   client.on('error', (error: Error) => {
-    // ioredis reports every failed reconnect; one line a minute is enough for an operator.
+    // ioredis reports every failed reconnect of every connection (a process has several, all
+    // to the same server): one line a minute per process is enough for an operator.
     const now = Date.now();
     if (now - lastErrorLog > 60_000) {
       lastErrorLog = now;

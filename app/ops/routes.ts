@@ -1,6 +1,8 @@
 import { redis } from '../infra/redis';
 import { sequelize } from '../infra/db';
 import { registry } from '../http/metrics';
+// Registers chirp_queue_jobs, collected at each scrape, on the registry /metrics serves.
+import '../queue/metrics';
 import { defineRoute, type Route } from '../http/route';
 import { z } from '../http/zod';
 import { DOCS_ASSETS, DOCS_HTML, DOCS_INIT_JS, docsAsset } from './docs';
@@ -56,6 +58,8 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
       method: 'get',
       path: '/metrics',
       summary: 'Prometheus metrics of this process',
+      description:
+        'Includes `chirp_queue_jobs{queue, state}`: the jobs of every queue, read at scrape.',
       tags,
       auth: 'none',
       operational: true,

@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import { sequelize } from '../infra/db';
+import { sequelize, type ReadFrom } from '../infra/db';
 
 /** A tweet row with its author, as the cache and the presenters need it. */
 export interface TweetRow {
@@ -25,13 +25,17 @@ const SELECT_TWEETS = `
   FROM tweets t JOIN users u ON u.id = t.author_id`;
 
 /** Rows for these ids, plus the originals of any retweets among them (one or two queries). */
-export async function loadTweetRows(ids: string[]): Promise<Map<string, TweetRow>> {
+export async function loadTweetRows(
+  ids: string[],
+  read: ReadFrom = {},
+): Promise<Map<string, TweetRow>> {
   const rows = new Map<string, TweetRow>();
   let wanted = [...new Set(ids)];
   for (let round = 0; round < 2 && wanted.length > 0; round += 1) {
     const found = await sequelize.query<TweetRow>(`${SELECT_TWEETS} WHERE t.id IN (:ids)`, {
       replacements: { ids: wanted },
       type: QueryTypes.SELECT,
+      ...read,
     });
     for (const row of found) rows.set(String(row.id), normalise(row));
     wanted = found

@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { forbidden, notFound } from '../errors';
-import { execute, inTransaction, sequelize } from '../infra/db';
+import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../timeline/upkeep';
@@ -9,8 +9,12 @@ import { forgetPopular, recordEngagement } from './popular';
 import { bumpCounter, bumpUserCounter, lockTweet, type TweetCounts } from './counters';
 
 /** A tweet (or retweet entry) as JSON text for a viewer; 404 when it does not exist. */
-export async function tweetJson(viewerId: string | null, id: string): Promise<string> {
-  const [text] = await hydrateTweets(viewerId, [id]);
+export async function tweetJson(
+  viewerId: string | null,
+  id: string,
+  read: ReadFrom = {},
+): Promise<string> {
+  const [text] = await hydrateTweets(viewerId, [id], read);
   if (!text) throw notFound('tweet');
   return text;
 }
@@ -63,7 +67,8 @@ export async function createTweet(
     },
     { userIds: [authorId], tweetIds: replied ? [replied.id] : [] },
   );
-  return tweetJson(authorId, id);
+  // Not in the cache yet, and maybe not on a replica yet either: read it from the primary.
+  return tweetJson(authorId, id, { useMaster: true });
 }
 
 /**

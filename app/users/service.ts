@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { AppError, notFound } from '../errors';
-import { execute, inTransaction, sequelize } from '../infra/db';
+import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
 import { encodeCursor } from '../http/paging';
 import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
@@ -11,21 +11,29 @@ import { presentUser } from './presenter';
 import type { UserJson } from './schemas';
 
 /** Which of `ids` the viewer follows. */
-async function followedAmong(viewerId: string, ids: string[]): Promise<Set<string>> {
+async function followedAmong(
+  viewerId: string,
+  ids: string[],
+  read: ReadFrom = {},
+): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await sequelize.query<{ id: string }>(
     'SELECT followee_id AS id FROM follows WHERE follower_id = :viewerId AND followee_id IN (:ids)',
-    { replacements: { viewerId, ids }, type: QueryTypes.SELECT },
+    { replacements: { viewerId, ids }, type: QueryTypes.SELECT, ...read },
   );
   return new Set(rows.map((row) => String(row.id)));
 }
 
 /** A user as the viewer sees them (`following` when signed in). */
-export async function userJson(viewerId: string | null, id: string): Promise<UserJson> {
-  const user = await User.findByPk(id);
+export async function userJson(
+  viewerId: string | null,
+  id: string,
+  read: ReadFrom = {},
+): Promise<UserJson> {
+  const user = await User.findByPk(id, read);
   if (!user) throw notFound('user');
   if (!viewerId) return presentUser(user);
-  const followed = await followedAmong(viewerId, [id]);
+  const followed = await followedAmong(viewerId, [id], read);
   return presentUser(user, { following: followed.has(String(user.id)) });
 }
 
@@ -83,7 +91,8 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
   if (changed) {
     await cacheUpkeep(() => mergeFollow(viewerId, targetId, followers), { userIds: [viewerId] });
   }
-  return userJson(viewerId, targetId);
+  // The answer shows the change just committed: read it where it was written.
+  return userJson(viewerId, targetId, { useMaster: true });
 }
 
 /** Unfollows a user (idempotent); their tweets leave the follower's timeline. */
@@ -122,7 +131,8 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
     return true;
   });
   if (changed) await cacheUpkeep(() => unmergeFollow(viewerId, targetId), { userIds: [viewerId] });
-  return userJson(viewerId, targetId);
+  // The answer shows the change just committed: read it where it was written.
+  return userJson(viewerId, targetId, { useMaster: true });
 }
 
 /** A page of a user's followers or followees, newest follow first. */

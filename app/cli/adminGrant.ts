@@ -1,0 +1,60 @@
+/**
+ * `npm run admin:grant -- <username>`: makes an account an admin, who may open the queue
+ * board at /admin/queues. `npm run admin:grant -- --revoke <username>` takes it back. Takes
+ * effect on the next request: the board reads the role on every one.
+ */
+import { sequelize, User } from '../../models';
+import type { UserRole } from '../../models/User';
+
+const USAGE = 'Usage: npm run admin:grant -- [--revoke] <username>\n';
+
+/** Sets the role and answers the sentence to print, or null when there is no such user. */
+async function setRole(username: string, role: UserRole): Promise<string | null> {
+  return sequelize.transaction(async (transaction) => {
+    const user = await User.findOne({
+      where: { usernameKey: username.toLowerCase() },
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
+    if (!user) return null;
+    if (user.role === role) {
+      return role === 'admin'
+        ? `${user.username} is already an admin.`
+        : `${user.username} is not an admin; nothing to revoke.`;
+    }
+    await user.update({ role }, { transaction });
+    return role === 'admin'
+      ? `${user.username} is now an admin and may open the queue board at /admin/queues.`
+      : `${user.username} is no longer an admin.`;
+  });
+}
+
+async function main(args: string[]): Promise<number> {
+  const revoke = args[0] === '--revoke';
+  const names = revoke ? args.slice(1) : args;
+  if (names.length !== 1 || names[0].startsWith('-')) {
+    process.stderr.write(USAGE);
+    return 64; // EX_USAGE
+  }
+  const [username] = names;
+  try {
+    const said = await setRole(username, revoke ? 'user' : 'admin');
+    if (said === null) {
+      process.stderr.write(`There is no user named "${username}"; nothing was changed.\n`);
+      return 1;
+    }
+    process.stdout.write(`${said}\n`);
+    return 0;
+  } finally {
+    await sequelize.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`Could not change the role (is MySQL running?): ${message}\n`);
+    process.exit(1);
+  },
+);

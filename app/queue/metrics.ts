@@ -1,0 +1,37 @@
+import client from 'prom-client';
+import { registry } from '../http/metrics';
+import { isRedisReady } from '../infra/redis';
+import { QUEUE_NAMES } from './jobs';
+import { getQueue } from './queues';
+import { warnThrottled, withTimeout } from './timing';
+
+const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+/** A scrape must answer even when Redis is slow: the HTTP metrics still matter then. */
+const SCRAPE_TIMEOUT_MS = 1000;
+
+/**
+ * Jobs in each queue by state, read from Bull (Redis) at every scrape, so any API node
+ * reports the cluster's queues. While Redis is away the series are absent, not stale.
+ */
+new client.Gauge({
+  name: 'chirp_queue_jobs',
+  help: 'Jobs in each Bull queue by state (waiting, active, delayed, failed), read at scrape',
+  labelNames: ['queue', 'state'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    if (!isRedisReady()) return;
+    try {
+      const counts = await withTimeout(
+        Promise.all(QUEUE_NAMES.map((name) => getQueue(name).getJobCounts())),
+        SCRAPE_TIMEOUT_MS,
+      );
+      QUEUE_NAMES.forEach((queue, i) => {
+        for (const state of STATES) this.set({ queue, state }, counts[i][state]);
+      });
+    } catch (error) {
+      this.reset();
+      warnThrottled('queue-metrics', { err: error }, 'queue depths left out of /metrics');
+    }
+  },
+});

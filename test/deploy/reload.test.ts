@@ -1,0 +1,206 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { expect } from 'chai';
+import supertest from 'supertest';
+import { uniqueHandle } from '../helpers/http';
+import { freePort } from '../helpers/processes';
+
+const ROOT = path.resolve(__dirname, '../..');
+const PM2 = path.join(ROOT, 'node_modules/.bin/pm2');
+
+/** Deadlines for things that must happen, never measurements. */
+const STARTUP_DEADLINE_MS = 40_000;
+/** Load runs this long before and after the reload, so requests meet old and new processes. */
+const LOAD_MARGIN_MS = 1_500;
+/** The load stops when the reload is done (plus the margin), or at this cap. */
+const LOAD_CAP_SECONDS = 40;
+
+interface Pm2Process {
+  name: string;
+  pid: number;
+  pm2_env: { status: string };
+}
+
+/**
+ * A PM2 daemon of our own: its own PM2_HOME (never ~/.pm2), the suite's MySQL database and
+ * Redis logical database, `api` only, two instances in cluster mode.
+ */
+class Pm2Daemon {
+  readonly home = mkdtempSync(path.join(os.tmpdir(), 'chirp-reload-'));
+  constructor(private readonly env: Record<string, string>) {}
+
+  /** Runs `pm2 ...args` against this daemon, without blocking the event loop (load runs). */
+  run(...args: string[]): Promise<{ code: number | null; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(PM2, args, {
+        cwd: ROOT,
+        env: { ...process.env, ...this.env, PM2_HOME: this.home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, output }));
+    });
+  }
+
+  /** The pids of the `api` processes PM2 reports online. */
+  async onlineApiPids(): Promise<number[]> {
+    const { code, output } = await this.run('jlist');
+    if (code !== 0) throw new Error(`pm2 jlist failed:\n${output}`);
+    const list = JSON.parse(output.slice(output.indexOf('['))) as Pm2Process[];
+    return list
+      .filter((proc) => proc.name === 'api' && proc.pm2_env.status === 'online')
+      .map((proc) => proc.pid)
+      .sort((a, b) => a - b);
+  }
+
+  /** Every live process carrying this PM2_HOME (the daemon and its apps), by pid. */
+  processes(): number[] {
+    const marker = `\0PM2_HOME=${this.home}\0`;
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          return `\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(marker);
+        } catch {
+          return false; // gone meanwhile, or not ours to read
+        }
+      })
+      .map(Number);
+  }
+
+  /** `pm2 kill` on this daemon only, then whatever outlived it (ours by PM2_HOME), by pid. */
+  async kill(): Promise<void> {
+    await this.run('kill');
+    for (const pid of this.processes()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('pm2 reload api (zero-downtime reload, API_INSTANCES=2)', function () {
+  this.timeout(LOAD_CAP_SECONDS * 1000 + 30_000);
+  let pm2: Pm2Daemon | undefined;
+  let url: string;
+  let accessToken: string;
+
+  before(async function () {
+    this.timeout(240_000);
+    // PM2 runs the build, as `npm start` does.
+    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    pm2 = new Pm2Daemon({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      API_INSTANCES: '2',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_POINTS: '1000000',
+      AUTH_RATE_LIMIT_POINTS: '1000000',
+    });
+    const started = await pm2.run('start', 'ecosystem.config.js', '--only', 'api');
+    if (started.code !== 0) throw new Error(`pm2 start failed:\n${started.output}`);
+    const daemon = pm2;
+    await until(
+      'two api processes online and /readyz answering 200',
+      async () => {
+        if ((await daemon.onlineApiPids()).length !== 2) return undefined;
+        const ready = await supertest(url).get('/readyz').set('Connection', 'close');
+        return ready.status === 200 || undefined;
+      },
+      STARTUP_DEADLINE_MS,
+    );
+    const registered = await supertest(url)
+      .post('/auth/register')
+      .send({ ...uniqueHandle('reload'), password: 'correct horse battery' })
+      .expect(201);
+    accessToken = registered.body.accessToken;
+  });
+
+  after(async function () {
+    this.timeout(30_000);
+    await pm2?.kill();
+  });
+
+  it('answers every request under load while both processes are replaced', async () => {
+    const daemon = pm2!;
+    const before = await daemon.onlineApiPids();
+    expect(before).to.have.lengthOf(2);
+
+    let instance: autocannon.Instance | undefined;
+    const load = new Promise<autocannon.Result>((resolve, reject) => {
+      instance = autocannon(
+        {
+          url,
+          connections: 10,
+          duration: LOAD_CAP_SECONDS,
+          timeout: 5,
+          requests: [
+            { method: 'GET', path: '/healthz' },
+            {
+              method: 'GET',
+              path: '/users/me',
+              headers: { authorization: `Bearer ${accessToken}` },
+            },
+          ],
+        },
+        (error: Error | null, result) => (error ? reject(error) : resolve(result)),
+      );
+    });
+    const loadStarted = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, LOAD_MARGIN_MS));
+    const reload = await daemon.run('reload', 'api');
+    const reloadedAfterMs = Date.now() - loadStarted;
+    await new Promise((resolve) => setTimeout(resolve, LOAD_MARGIN_MS));
+    instance!.stop();
+    const result = await load;
+
+    expect(reload.code, reload.output).to.equal(0);
+    // The load must cover the whole reload, or a gap after it would go unseen.
+    expect(reloadedAfterMs, 'reload finished within the load').to.be.below(LOAD_CAP_SECONDS * 1000);
+    const outcome = JSON.stringify({
+      total: result.requests.total,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      statusCodes: result.statusCodeStats,
+    });
+    expect(result.requests.total, outcome).to.be.greaterThan(500);
+    expect(result.errors, outcome).to.equal(0);
+    expect(result.timeouts, outcome).to.equal(0);
+    expect(result.non2xx, outcome).to.equal(0);
+    expect(result['2xx'], outcome).to.equal(result.requests.total);
+
+    const after = await daemon.onlineApiPids();
+    expect(after, 'two api processes online after the reload').to.have.lengthOf(2);
+    expect(
+      after.filter((pid) => before.includes(pid)),
+      'old pids still online',
+    ).to.be.empty;
+  });
+});

@@ -1,0 +1,83 @@
+import type { Job } from 'bull';
+import { expect } from 'chai';
+import { QUEUE_NAMES } from '../../app/queue/jobs';
+import { getQueue } from '../../app/queue/queues';
+import { api } from '../helpers/http';
+
+const STATES = ['waiting', 'active', 'delayed', 'failed'];
+
+/** Every `chirp_queue_jobs` sample of a scrape, by `queue/state`. */
+async function queueJobs(): Promise<Map<string, number>> {
+  const response = await api().get('/metrics').expect(200);
+  expect(response.text).to.contain('# TYPE chirp_queue_jobs gauge');
+  const samples = new Map<string, number>();
+  for (const match of response.text.matchAll(
+    /^chirp_queue_jobs\{queue="([^"]+)",state="([^"]+)"\} (\S+)$/gm,
+  )) {
+    samples.set(`${match[1]}/${match[2]}`, Number(match[3]));
+  }
+  return samples;
+}
+
+describe('GET /metrics: chirp_queue_jobs{queue, state}', () => {
+  const added: Job[] = [];
+
+  afterEach(async () => {
+    for (const job of added.splice(0)) await job.remove();
+  });
+
+  it('reports waiting, active, delayed and failed jobs for every queue', async () => {
+    const samples = await queueJobs();
+    for (const queue of QUEUE_NAMES) {
+      for (const state of STATES) {
+        expect(samples.get(`${queue}/${state}`), `${queue}/${state}`).to.be.a('number');
+      }
+    }
+    expect(samples.size).to.equal(QUEUE_NAMES.length * STATES.length);
+  });
+
+  it('counts jobs as they are queued, delayed and removed, read from Redis at each scrape', async () => {
+    const before = await queueJobs();
+    const queue = getQueue('notifications');
+    const payload = { kind: 'follow' as const, actorId: '1', userId: '2' };
+    const stamp = Date.now();
+    added.push(await queue.add(payload, { jobId: `metrics-wait-${stamp}` }));
+    for (let i = 0; i < 2; i += 1) {
+      added.push(
+        await queue.add(payload, { jobId: `metrics-delay-${stamp}-${i}`, delay: 3_600_000 }),
+      );
+    }
+
+    const during = await queueJobs();
+    expect(during.get('notifications/waiting')).to.equal(before.get('notifications/waiting')! + 1);
+    expect(during.get('notifications/delayed')).to.equal(before.get('notifications/delayed')! + 2);
+    expect(during.get('mail/delayed')).to.equal(before.get('mail/delayed'));
+
+    for (const job of added.splice(0)) await job.remove();
+    const after = await queueJobs();
+    expect(after.get('notifications/waiting')).to.equal(before.get('notifications/waiting'));
+    expect(after.get('notifications/delayed')).to.equal(before.get('notifications/delayed'));
+  });
+
+  it('counts a job taken by a worker as active, and as failed once it fails', async () => {
+    const queue = getQueue('timeline');
+    const before = await queueJobs();
+    added.push(
+      await queue.add(
+        { kind: 'repair', tweetIds: [], userIds: [], authUserIds: [] },
+        { jobId: `metrics-fail-${Date.now()}`, attempts: 1 },
+      ),
+    );
+    // What a worker does: take the job (active), then record its failure.
+    const taken = (await queue.getNextJob()) as Job | undefined;
+    expect(taken, 'a job to take').to.not.equal(undefined);
+    const active = await queueJobs();
+    expect(active.get('timeline/active')).to.equal(before.get('timeline/active')! + 1);
+
+    await taken!.moveToFailed({ message: 'failed on purpose' }, true);
+    await taken!.releaseLock(); // as a worker does when done with a job
+    const failed = await queueJobs();
+    expect(failed.get('timeline/active')).to.equal(before.get('timeline/active'));
+    expect(failed.get('timeline/failed')).to.equal(before.get('timeline/failed')! + 1);
+  });
+});
