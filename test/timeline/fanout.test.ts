@@ -6,14 +6,12 @@ import { getQueue } from '../../app/queue/queues';
 import { rebuildHome } from '../../app/timeline/build';
 import { keys } from '../../app/timeline/keys';
 import { registerUser } from '../helpers/http';
-import type { RunningProcess } from '../helpers/processes';
 import {
   follow,
   newestFirst,
   readPage,
   registerUsers,
-  startWorker,
-  stopWorker,
+  useWorker,
   storedTimelineHas,
   tweet,
   waitForJob,
@@ -66,15 +64,7 @@ async function insertFollowers(followeeId: string, count: number): Promise<strin
 
 describe('Fan-out of new tweets to home timelines', function () {
   this.timeout(60_000);
-  let worker: RunningProcess | undefined;
-
-  before(async function () {
-    worker = await startWorker();
-  });
-
-  after(async function () {
-    await stopWorker(worker);
-  });
+  useWorker();
 
   it("puts a tweet in each of 30 followers' timelines, newest first, and in its author's own", async () => {
     const author = await registerUser();

@@ -1,13 +1,11 @@
 import { expect } from 'chai';
 import { api, bearer, registerUser } from '../helpers/http';
-import type { RunningProcess } from '../helpers/processes';
 import {
   follow,
   newestFirst,
   readAllPages,
   readPage,
-  startWorker,
-  stopWorker,
+  useWorker,
   timelineIds,
   tweet,
   unfollow,
@@ -17,15 +15,7 @@ import {
 
 describe('Follow and unfollow in home timelines', function () {
   this.timeout(60_000);
-  let worker: RunningProcess | undefined;
-
-  before(async function () {
-    worker = await startWorker();
-  });
-
-  after(async function () {
-    await stopWorker(worker);
-  });
+  useWorker();
 
   it("merges the followee's earlier tweets in on follow and takes them out on unfollow", async () => {
     const viewer = await registerUser();

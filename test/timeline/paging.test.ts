@@ -1,28 +1,18 @@
 import { expect } from 'chai';
 import { registerUser } from '../helpers/http';
-import type { RunningProcess } from '../helpers/processes';
 import {
   follow,
   newestFirst,
   readPage,
   registerUsers,
-  startWorker,
-  stopWorker,
+  useWorker,
   tweet,
   waitForQueuesIdle,
 } from './support';
 
 describe('Paging GET /tweets while new tweets arrive', function () {
   this.timeout(60_000);
-  let worker: RunningProcess | undefined;
-
-  before(async function () {
-    worker = await startWorker();
-  });
-
-  after(async function () {
-    await stopWorker(worker);
-  });
+  useWorker();
 
   it('gives each of 120 entries exactly once, newest first, and ends with a null cursor', async () => {
     const reader = await registerUser();

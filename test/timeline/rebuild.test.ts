@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
 import { api, bearer, type TestUser } from '../helpers/http';
-import type { RunningProcess } from '../helpers/processes';
 import {
   follow,
   type Item,
@@ -9,8 +8,7 @@ import {
   readAllPages,
   readPage,
   registerUsers,
-  startWorker,
-  stopWorker,
+  useWorker,
   tweet,
   waitForQueuesIdle,
 } from './support';
@@ -28,15 +26,7 @@ const tweetsOf = (pages: Page[]): Item[] =>
 
 describe('Home timelines rebuilt from MySQL after Redis lost them', function () {
   this.timeout(60_000);
-  let worker: RunningProcess | undefined;
-
-  before(async function () {
-    worker = await startWorker();
-  });
-
-  after(async function () {
-    await stopWorker(worker);
-  });
+  useWorker();
 
   it('reads every page exactly as before, flags and counts included', async () => {
     const users = await registerUsers(4);

@@ -177,3 +177,17 @@ export async function startApiNode(
   const running = await startProcess('app/index.ts', { ...env, PORT: String(port) });
   return { process: running, client: () => supertest(`http://127.0.0.1:${port}`) };
 }
+
+/**
+ * Runs a real worker for the enclosing `describe`: started before its tests, stopped after
+ * the queues went idle.
+ */
+export function useWorker(env: Record<string, string> = {}): void {
+  let worker: RunningProcess | undefined;
+  before(async function () {
+    worker = await startWorker(env);
+  });
+  after(async function () {
+    await stopWorker(worker);
+  });
+}
