@@ -1,0 +1,66 @@
+/**
+ * CPU per process group, sampled from /proc around each step: the evidence for which
+ * part of the system saturates first.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export type Group = 'api' | 'worker' | 'mysql' | 'redis' | 'artillery';
+export type CpuShare = Record<Group | 'machine', number>;
+const TICKS = 100; // USER_HZ on Linux
+
+function read(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function groupOf(pid: number, known: Map<number, Group>): Group | null {
+  const fromPm2 = known.get(pid);
+  if (fromPm2) return fromPm2;
+  const cmd = (read(`/proc/${pid}/cmdline`) ?? '').replaceAll('\0', ' ');
+  if (/mysqld|mariadbd/.test(cmd)) return 'mysql';
+  if (cmd.includes('redis-server')) return 'redis';
+  if (cmd.includes('artillery/bin/run')) return 'artillery';
+  if (known.size === 0 && cmd.includes('dist/app/index.js')) return 'api';
+  if (known.size === 0 && cmd.includes('dist/workers/index.js')) return 'worker';
+  return null;
+}
+
+interface Snapshot {
+  at: number;
+  machineBusy: number;
+  byGroup: Record<Group, number>;
+}
+
+/** Takes a snapshot; `known` maps the PM2 processes' pids (empty for --target: cmdline decides). */
+export function snapshot(known: Map<number, Group>): Snapshot {
+  const byGroup: Record<Group, number> = { api: 0, worker: 0, mysql: 0, redis: 0, artillery: 0 };
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const group = groupOf(pid, known);
+    const stat = group ? read(`/proc/${pid}/stat`) : null;
+    if (!group || !stat) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byGroup[group] += Number(fields[11]) + Number(fields[12]); // utime + stime
+  }
+  const cpu = (read('/proc/stat') ?? '').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = cpu[3] + cpu[4];
+  return { at: performance.now(), machineBusy: cpu.reduce((a, b) => a + b, 0) - idle, byGroup };
+}
+
+/** CPU between two snapshots, in % of one core (machine: % of all cores). */
+export function share(before: Snapshot, after: Snapshot, cores: number): CpuShare {
+  const seconds = (after.at - before.at) / 1000;
+  const pct = (ticks: number) => Math.round((ticks / TICKS / seconds) * 100);
+  const groups = Object.keys(before.byGroup) as Group[];
+  const result = Object.fromEntries(
+    groups.map((g) => [g, pct(after.byGroup[g] - before.byGroup[g])]),
+  );
+  return {
+    ...result,
+    machine: Math.round(pct(after.machineBusy - before.machineBusy) / cores),
+  } as CpuShare;
+}

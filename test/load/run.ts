@@ -1,0 +1,106 @@
+/**
+ * `npm run loadtest -- --target http://127.0.0.1:3000 --prefix <bulk prefix>` against a
+ * running Chirp (its limits raised: RATE_LIMIT_POINTS=0, AUTH_RATE_LIMIT_POINTS high), or
+ * `npm run loadtest -- --local` to build, seed and start a PM2 cluster of its own first.
+ * Two stepped ramps (mixed.yml, realtime.yml) stop at their first failing step; the report
+ * lands in docs/perf/<date>/.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { BULK_PASSWORD } from '../../seeders/bulk';
+import { bulkUsername } from '../../seeders/bulkUsers';
+import { prepareArtillery } from './artillery';
+import type { Group } from './cpu';
+import { LOCAL_PREFIX, LOCAL_SEED, startLocal, type LocalCluster } from './local';
+import { writeReport } from './report';
+import { mixedRamp, socketRamp, type Session } from './steps';
+
+const SESSIONS = 300;
+
+async function signIn(
+  base: string,
+  prefix: string,
+  from: number,
+  count: number,
+): Promise<Session[]> {
+  const sessions: Session[] = [];
+  for (let i = from; i < from + count; i += 1) {
+    const response = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: bulkUsername(prefix, i), password: BULK_PASSWORD }),
+    });
+    const body = (await response.json()) as { user: { id: string }; accessToken: string };
+    if (response.status !== 200)
+      throw new Error(`sign-in of ${bulkUsername(prefix, i)} answered ${response.status}`);
+    sessions.push({ id: body.user.id, token: body.accessToken });
+  }
+  return sessions;
+}
+
+async function followAll(base: string, followers: Session[], followees: Session[]): Promise<void> {
+  for (const follower of followers)
+    for (const followee of followees) {
+      const response = await fetch(`${base}/users/${followee.id}/follow`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${follower.token}` },
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`follow answered ${response.status}: ${text}`);
+    }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { target: { type: 'string' }, prefix: { type: 'string' }, local: { type: 'boolean' } },
+  });
+  if (!values.local && !(values.target && values.prefix)) {
+    throw new Error(
+      'usage: npm run loadtest -- --local | --target http://127.0.0.1:<port> --prefix <bulk prefix>',
+    );
+  }
+  if (
+    values.target &&
+    !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(values.target)
+  ) {
+    throw new Error('--target must be a loopback URL');
+  }
+  prepareArtillery();
+  let cluster: LocalCluster | null = null;
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    if (values.local) cluster = await startLocal(Number(process.env.LOADTEST_PORT ?? 3311));
+    const base = cluster?.base ?? values.target!.replace(/\/$/, '');
+    const prefix = values.local ? LOCAL_PREFIX : values.prefix!;
+    log(`Target ${base}; signing in ${SESSIONS + 2} bulk users (${prefix}_*)…`);
+    const sessions = await signIn(base, prefix, 0, SESSIONS);
+    const posters = await signIn(base, prefix, SESSIONS, 2);
+    await followAll(base, sessions, posters);
+    const pids = cluster ? () => cluster!.pids() : () => new Map<number, Group>();
+    const ctx = { base, pids, cores: os.cpus().length };
+    const mixed = await mixedRamp(ctx, sessions, log);
+    const sockets = await socketRamp(ctx, sessions, posters, log);
+    const dir = await writeReport({
+      target: base,
+      machine: `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared; Node ${process.version}`,
+      seed: values.local
+        ? `local PM2 cluster, bulk seed of ${LOCAL_SEED.users} users, ${LOCAL_SEED.tweets} tweets, ${LOCAL_SEED.follows} follows`
+        : `bulk prefix ${prefix}`,
+      mixed,
+      sockets,
+    });
+    log(`Report: ${dir}/summary.md`);
+  } finally {
+    cluster?.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `loadtest failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);
