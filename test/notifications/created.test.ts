@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { TestUser } from '../helpers/http';
-import { startProcess, type RunningProcess } from '../helpers/processes';
+import { useWorker } from '../timeline/support';
 import {
   engage,
   follow,
@@ -8,7 +8,6 @@ import {
   postTweet,
   registerUsers,
   settledNotifications,
-  waitForNotificationQueueIdle,
   type NotificationBody,
 } from '../helpers/socialGraph';
 
@@ -31,18 +30,7 @@ function expectNotification(notification: NotificationBody, type: string, actor:
 
 describe('notifications made by the worker', function () {
   this.timeout(30_000);
-  let worker: RunningProcess | undefined;
-
-  before(async () => {
-    worker = await startProcess('workers/index.ts');
-  });
-  after(async () => {
-    try {
-      await waitForNotificationQueueIdle();
-    } finally {
-      await worker?.stop();
-    }
-  });
+  useWorker();
 
   it('tells the author once when someone likes their tweet', async () => {
     const [author, fan] = await registerUsers(2);

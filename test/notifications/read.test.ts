@@ -2,14 +2,13 @@ import { expect } from 'chai';
 import type { TestUser } from '../helpers/http';
 import { api, bearer, registerUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import { startProcess, type RunningProcess } from '../helpers/processes';
+import { useWorker } from '../timeline/support';
 import {
   follow,
   notificationsOf,
   readAllPages,
   registerUsers,
   settledNotifications,
-  waitForNotificationQueueIdle,
   type NotificationBody,
 } from '../helpers/socialGraph';
 
@@ -30,18 +29,7 @@ async function readState(user: TestUser): Promise<Record<string, boolean>> {
 
 describe('GET /notifications and POST /notifications/read', function () {
   this.timeout(30_000);
-  let worker: RunningProcess | undefined;
-
-  before(async () => {
-    worker = await startProcess('workers/index.ts');
-  });
-  after(async () => {
-    try {
-      await waitForNotificationQueueIdle();
-    } finally {
-      await worker?.stop();
-    }
-  });
+  useWorker();
 
   it('pages 25 notifications as 10, 10 and 5, newest first, without repeats or gaps', async () => {
     const star = await registerUser();
