@@ -1,7 +1,7 @@
 import { type OutboxRow, relayOutbox } from '../app/queue/outbox';
 import type { JobPayloads, QueueName } from '../app/queue/jobs';
 import { enqueue } from '../app/queue/queues';
-import { warnThrottled } from '../app/queue/timing';
+import { warnThrottled } from '../app/infra/timing';
 
 const RELAY_EVERY_MS = 1000;
 

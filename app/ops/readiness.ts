@@ -1,18 +1,8 @@
 import type { Sequelize } from 'sequelize';
 import type Redis from 'ioredis';
+import { withTimeout } from '../infra/timing';
 
 const CHECK_TIMEOUT_MS = 1500;
-
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not answer in ${CHECK_TIMEOUT_MS} ms`)),
-      CHECK_TIMEOUT_MS,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 export interface Readiness {
   ready: boolean;
@@ -22,10 +12,10 @@ export interface Readiness {
 /** Asks MySQL and Redis for a trivial answer each, in parallel, with a short deadline. */
 export async function checkReadiness(sequelize: Sequelize, redis: Redis): Promise<Readiness> {
   const [mysql, cache] = await Promise.allSettled([
-    withTimeout(sequelize.query('SELECT 1'), 'MySQL'),
+    withTimeout(sequelize.query('SELECT 1'), CHECK_TIMEOUT_MS),
     // A disconnected ioredis would queue the PING until it reconnects; fail fast instead.
     redis.status === 'ready'
-      ? withTimeout(redis.ping(), 'Redis')
+      ? withTimeout(redis.ping(), CHECK_TIMEOUT_MS)
       : Promise.reject(new Error(redis.status)),
   ]);
   const checks = {

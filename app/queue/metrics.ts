@@ -3,7 +3,7 @@ import { registry } from '../http/metrics';
 import { isRedisReady } from '../infra/redis';
 import { QUEUE_NAMES } from './jobs';
 import { getQueue } from './queues';
-import { warnThrottled, withTimeout } from './timing';
+import { warnThrottled, withTimeout } from '../infra/timing';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /** A scrape must answer even when Redis is slow: the HTTP metrics still matter then. */

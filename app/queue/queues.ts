@@ -3,7 +3,7 @@ import type { Transaction } from 'sequelize';
 import { config } from '../../config';
 import { createRedis, isRedisReady, redis } from '../infra/redis';
 import { deleteOutbox, writeOutbox } from './outbox';
-import { warnThrottled, withTimeout } from './timing';
+import { warnThrottled, withTimeout } from '../infra/timing';
 import type { JobPayloads, QueueName } from './jobs';
 
 const DEFAULT_JOB_OPTIONS: JobOptions = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
 import { writeOutbox } from '../queue/outbox';
-import { warnThrottled, withTimeout } from '../queue/timing';
+import { warnThrottled, withTimeout } from '../infra/timing';
 
 const UPKEEP_TIMEOUT_MS = 1000;
 

@@ -5,6 +5,7 @@ import { QUEUE_NAMES, type QueueName } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
 import { keys } from '../../app/timeline/keys';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
+import { eventually as pollUntil } from '../helpers/socialGraph';
 import { freePort, startProcess, type RunningProcess } from '../helpers/processes';
 
 /** An HTTP client on an API node: the in-process one (`api()`) or a process of the test's own. */
@@ -27,21 +28,13 @@ export interface Page {
   nextCursor: string | null;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Calls `probe` until it answers something truthy, failing with `what` after the deadline. */
 export async function eventually<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false>,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
+  return (await pollUntil(probe, Boolean, what, timeoutMs)) as T;
 }
 
 /** Registers `count` fresh users through the API. */

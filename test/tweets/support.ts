@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { getQueue } from '../../app/queue/queues';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
+import { eventually as pollUntil } from '../helpers/socialGraph';
 import { startProcess, type RunningProcess } from '../helpers/processes';
 
 /** The fields of a tweet object, exactly as DESIGN.md lists them. */
@@ -110,11 +111,7 @@ export async function eventually(
   check: () => Promise<boolean>,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await pollUntil(check, (held) => held, what, timeoutMs);
 }
 
 /** Waits until the timeline queues have nothing waiting or running. */

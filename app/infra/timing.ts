@@ -1,4 +1,4 @@
-import { logger } from '../infra/logger';
+import { logger } from './logger';
 
 /** Rejects when `promise` has not settled within `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
