@@ -45,6 +45,11 @@ export const redis = createRedis({
   name: 'main',
   maxRetriesPerRequest: 2,
   enableAutoPipelining: true,
+  // A connection that still reads "ready" while its server just died would hold commands
+  // until the drop is noticed and the retries run out: every command on it gives up after
+  // this instead, so request paths fall back to MySQL promptly. Its commands take
+  // milliseconds; the blocking ones run on Bull's own connections.
+  commandTimeout: 1500,
 });
 
 /**
