@@ -1,7 +1,7 @@
 import Queue, { type JobOptions } from 'bull';
 import type { Transaction } from 'sequelize';
 import { config } from '../../config';
-import { createRedis, isRedisReady, redis } from '../infra/redis';
+import { createRedis, isRedisReady } from '../infra/redis';
 import { deleteOutbox, writeOutbox } from './outbox';
 import { warnThrottled, withTimeout } from '../infra/timing';
 import type { JobPayloads, QueueName } from './jobs';
@@ -18,10 +18,20 @@ const queues = new Map<QueueName, Queue.Queue>();
 /**
  * Bull wants three connections per queue: commands and pub/sub can be shared by every queue
  * of the process, the blocking one cannot. Shared ones are created lazily.
+ *
+ * Bull's commands get a connection of their own, not the auto-pipelined main one: Bull
+ * defines its Lua scripts on its connection when the first queue opens, and an ioredis
+ * auto-pipeline made before that (one waits behind every pipeline in flight) has no such
+ * command, so the first job of a node under load broke the pipeline and crashed the process
+ * (test/resilience/firstTraffic.test.ts).
  */
+let commands: ReturnType<typeof createRedis> | undefined;
 let subscriber: ReturnType<typeof createRedis> | undefined;
 function connectionFor(type: 'client' | 'subscriber' | 'bclient') {
-  if (type === 'client') return redis;
+  if (type === 'client') {
+    commands ??= createRedis({ name: 'bull', maxRetriesPerRequest: 2, commandTimeout: 1500 });
+    return commands;
+  }
   if (type === 'subscriber') {
     subscriber ??= createRedis({ name: 'bull-subscriber', blocking: true });
     return subscriber;

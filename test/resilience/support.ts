@@ -26,7 +26,10 @@ export interface OwnChirp {
  * Starts it. `throughRelay` puts a TCP relay between the processes and Redis: closing it
  * cuts Redis off while it keeps its data, as a network partition would.
  */
-export async function startOwnChirp({ throughRelay = false } = {}): Promise<OwnChirp> {
+export async function startOwnChirp({
+  throughRelay = false,
+  env: extraEnv = {},
+}: { throughRelay?: boolean; env?: Record<string, string> } = {}): Promise<OwnChirp> {
   const redis = await OwnRedis.create();
   await redis.start();
   const relay = throughRelay
@@ -38,6 +41,7 @@ export async function startOwnChirp({ throughRelay = false } = {}): Promise<OwnC
   const env = {
     REDIS_URL: relay ? `redis://127.0.0.1:${relay.port}/0` : redis.url,
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   const [api, worker] = await Promise.all([
     startProcess('app/index.ts', { ...env, PORT: String(port) }),
