@@ -6,7 +6,7 @@ import { drainableServer } from './infra/httpDrain';
 import { exitOnFatalErrors, handleShutdown } from './infra/lifecycle';
 import { logger, setProcessRole } from './infra/logger';
 import { exitUnlessServicesAnswer } from './infra/preflight';
-import { closeRedis, redisReady } from './infra/redis';
+import { closeRedis, redis, redisReady, sealScripts } from './infra/redis';
 import { closeQueues } from './queue/queues';
 import { attachRealtime } from './realtime/server';
 import { createApp } from './server';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const { server, drain } = drainableServer(createApp().callback());
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const realtime = attachRealtime(server);
+  sealScripts(redis); // every module that defines one is loaded by now
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   const address = server.address();
   logger.info({ port: typeof address === 'object' ? address?.port : config.port }, 'api listening');

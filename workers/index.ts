@@ -3,7 +3,7 @@ import { readFromPrimary, sequelize } from '../app/infra/db';
 import { exitOnFatalErrors, handleShutdown } from '../app/infra/lifecycle';
 import { logger, setProcessRole } from '../app/infra/logger';
 import { exitUnlessServicesAnswer } from '../app/infra/preflight';
-import { closeRedis } from '../app/infra/redis';
+import { closeRedis, redis, sealScripts } from '../app/infra/redis';
 import { closeMailer } from '../app/mail/mailer';
 import { closeQueues, getQueue } from '../app/queue/queues';
 import type { Job } from 'bull';
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   startProcessor('timeline', TIMELINE_CONCURRENCY, processTimelineJob);
   startProcessor('notifications', NOTIFICATION_CONCURRENCY, processNotificationJob);
   const stopRelay = startOutboxRelay();
+  sealScripts(redis); // every module that defines one is loaded by now
   logger.info({ queues: QUEUE_NAMES }, 'worker started');
 
   handleShutdown([

@@ -33,19 +33,20 @@ function limiter(keyPrefix: string, points: number, duration: number): RateLimit
   });
 }
 
-let general: RateLimiterAbstract | undefined;
-let authentication: RateLimiterAbstract | undefined;
-
+/*
+ * Both limiters are made when this module loads, before the main connection serves: each
+ * defines its Lua script on that connection, and a script defined while an auto-pipeline is
+ * waiting is missing from it (the first limited request of a busy node crashed it;
+ * test/resilience/firstTraffic.test.ts).
+ */
 /** The budget every request spends, per user when signed in, per IP otherwise. */
-const generalLimiter = () =>
-  (general ??= limiter('rl:api', config.rateLimit.points, config.rateLimit.durationSeconds));
+const general = limiter('rl:api', config.rateLimit.points, config.rateLimit.durationSeconds);
 /** The stricter budget of login, register and forgot-password: per IP and per account. */
-const authLimiter = () =>
-  (authentication ??= limiter(
-    'rl:auth',
-    config.rateLimit.authPoints,
-    config.rateLimit.authDurationSeconds,
-  ));
+const authentication = limiter(
+  'rl:auth',
+  config.rateLimit.authPoints,
+  config.rateLimit.authDurationSeconds,
+);
 
 function setHeaders(ctx: AppContext, points: number, result: RateLimiterRes): void {
   const remaining = Math.max(result.remainingPoints, 0);
@@ -94,13 +95,13 @@ async function spend(
 export async function limitRequest(ctx: AppContext): Promise<void> {
   if (!enabled) return;
   const key = ctx.state.viewer ? `u:${ctx.state.viewer.id}` : `ip:${ctx.ip}`;
-  await spend(ctx, generalLimiter(), key, 'requests');
+  await spend(ctx, general, key, 'requests');
 }
 
 /** Spends a point of the strict budget for an IP and, when named, for an account. */
 export async function limitAuthAttempt(ctx: AppContext, account?: string): Promise<void> {
   if (!enabled) return;
-  await spend(ctx, authLimiter(), `ip:${ctx.ip}`, 'attempts from this address');
+  await spend(ctx, authentication, `ip:${ctx.ip}`, 'attempts from this address');
   if (account)
-    await spend(ctx, authLimiter(), `acct:${account.toLowerCase()}`, 'attempts for this account');
+    await spend(ctx, authentication, `acct:${account.toLowerCase()}`, 'attempts for this account');
 }

@@ -53,6 +53,23 @@ export const redis = createRedis({
 });
 
 /**
+ * Ends Lua command definitions on an auto-pipelined connection: called once it serves.
+ * ioredis copies a connection's scripts into each auto-pipeline when it makes one, and one
+ * is made while another is in flight, so a script defined later is missing from the waiting
+ * pipeline; using it there broke the pipeline and crashed the process from ioredis's own
+ * callback (test/resilience/firstTraffic.test.ts). After this, a late definition throws
+ * where it is made instead.
+ */
+export function sealScripts(client: Redis): void {
+  client.defineCommand = (name: string) => {
+    throw new Error(
+      `Lua command ${name} defined on ${client.options.connectionName ?? 'a connection'} after ` +
+        'it started serving: define scripts when their module loads',
+    );
+  };
+}
+
+/**
  * Whether the main connection is up. Request paths that can do without Redis check this
  * first and go straight to MySQL while it is down, instead of waiting on a reconnect.
  */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type Redis from 'ioredis';
+import { createRedis, sealScripts } from '../../app/infra/redis';
 import {
   type Member,
   type OwnChirp,
@@ -61,5 +62,54 @@ describe('An API node whose first job is queued while Redis commands are in flig
       'the tweet in its author’s home timeline',
     );
     expect(chirp.api.output()).not.to.match(/is not a function|is not iterable/);
+  });
+});
+
+/**
+ * The same holds for the rate limiter's script: its first request must not define it on a
+ * connection that already has a pipeline waiting.
+ */
+describe('An API node whose first limited request comes while Redis commands are in flight', function () {
+  this.timeout(60_000);
+  let chirp: OwnChirp;
+  let admin: Redis;
+
+  before(async function () {
+    this.timeout(45_000);
+    chirp = await startOwnChirp();
+    admin = ownRedisClient(chirp.redis);
+  });
+
+  after(async () => {
+    admin?.disconnect();
+    await chirp?.stop();
+  });
+
+  it('answers it once Redis answers, and stays up', async () => {
+    await admin.call('CLIENT', 'PAUSE', '800', 'ALL');
+    // Readiness probes are not limited: their PINGs are what is in flight.
+    const probes = [1, 2].map(() => call(chirp, 'GET', '/readyz'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const login = await call(chirp, 'POST', '/auth/login', {
+      body: { username: 'nobody_here', password: 'not a password at all' },
+    });
+    expect(login.status, JSON.stringify(login.body)).to.equal(401);
+    await Promise.all(probes);
+    await expectCall(chirp, 200, 'GET', '/readyz');
+    expect(chirp.api.child.exitCode, chirp.api.output()).to.equal(null);
+  });
+});
+
+describe('A Lua command defined on a connection that already serves', () => {
+  it('is refused where it is defined, naming the command and the connection', () => {
+    const client = createRedis({ name: 'sealed-test', enableAutoPipelining: true });
+    try {
+      sealScripts(client);
+      expect(() =>
+        client.defineCommand('lateScript', { numberOfKeys: 0, lua: 'return 1' }),
+      ).to.throw(/Lua command lateScript defined on chirp:sealed-test after it started serving/);
+    } finally {
+      client.disconnect();
+    }
   });
 });
