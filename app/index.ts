@@ -10,6 +10,7 @@ import { closeRedis, redis, redisReady, sealScripts } from './infra/redis';
 import { closeQueues } from './queue/queues';
 import { attachRealtime } from './realtime/server';
 import { createApp } from './server';
+import { profileOnSignal } from './ops/profiler';
 
 async function main(): Promise<void> {
   setProcessRole('api');
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const realtime = attachRealtime(server);
   sealScripts(redis); // every module that defines one is loaded by now
+  profileOnSignal('api');
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   const address = server.address();
   logger.info({ port: typeof address === 'object' ? address?.port : config.port }, 'api listening');

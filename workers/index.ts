@@ -12,6 +12,7 @@ import { processFanout, processTimelineJob } from './fanout';
 import { processMailJob } from './mail';
 import { processNotificationJob } from './notifications';
 import { startOutboxRelay } from './relay';
+import { profileOnSignal } from '../app/ops/profiler';
 
 const MAIL_CONCURRENCY = 5;
 const FANOUT_CONCURRENCY = 4;
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   startProcessor('notifications', NOTIFICATION_CONCURRENCY, processNotificationJob);
   const stopRelay = startOutboxRelay();
   sealScripts(redis); // every module that defines one is loaded by now
+  profileOnSignal('worker');
   logger.info({ queues: QUEUE_NAMES }, 'worker started');
 
   handleShutdown([
