@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'docs/perf/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'docs/perf/', 'test/load/.artillery/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -3,15 +3,13 @@ import { QueryTypes } from 'sequelize';
 import { config } from '../config';
 import { hashPassword } from '../app/auth/passwords';
 import { sequelize } from '../app/infra/db';
-import { bulkUsername, insertFollows, insertUsers, prefixInUse, type World } from './bulkUsers';
+import { BULK_PASSWORD, bulkUsername } from './bulkNames';
+import { insertFollows, insertUsers, prefixInUse, type World } from './bulkUsers';
 import { insertLikes, insertTweets } from './bulkTweets';
 import { COUNTER_STEPS, recountAll, type IdRange } from './counters';
 import { createRandom } from './graph';
 import { Progress } from './progress';
 import { warmHomeTimelines } from './warm';
-
-/** The password of every bulk account (they share one bcrypt hash: hashing 100,000 takes hours). */
-export const BULK_PASSWORD = 'chirp-bulk-password';
 
 export interface BulkOptions {
   users: number;

@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../app/infra/db';
 import { distinctPicks, logNormalWeights, permutation, splitTotal, zipfPicker } from './graph';
+import { bulkUsername } from './bulkNames';
 import type { Progress } from './progress';
 import { BatchWriter, RowBuffer, autoIncrementStep, insertRows, quote, sqlDate } from './sql';
 
@@ -21,10 +22,6 @@ const FOLLOWEE_EXPONENT = 1.1;
 const FOLLOWING_SIGMA = 1.0;
 const USER_BATCH = 2000;
 const FOLLOW_BATCH = 5000;
-
-/** The username of user `index` of a world: `<prefix>_<index in base 36>`. */
-export const bulkUsername = (prefix: string, index: number): string =>
-  `${prefix}_${index.toString(36)}`;
 
 /** Whether some account already uses this prefix. */
 export async function prefixInUse(prefix: string): Promise<boolean> {
