@@ -4,7 +4,7 @@
  * later need Node 22.13).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -62,18 +62,36 @@ export interface Period {
   counters: Record<string, number>;
   rates: Record<string, number>;
   summaries: Record<string, Summary>;
+  firstMetricAt: number;
+  lastMetricAt: number;
 }
 export interface ArtilleryReport {
   aggregate: Period;
   intermediate: Period[];
 }
 
-/** Runs one script with `overrides` merged into its config and resolves with its report. */
+/** The report once Artillery has written all of it, or null. */
+function readReport(output: string): ArtilleryReport | null {
+  try {
+    return JSON.parse(readFileSync(output, 'utf8')) as ArtilleryReport;
+  } catch {
+    return null; // not there yet, or half written
+  }
+}
+
+/**
+ * Runs one script with `overrides` merged into its config and resolves with its report.
+ * Artillery writes the report, then spends about 12 s trying to send telemetry (even with
+ * ARTILLERY_DISABLE_TELEMETRY it sends an anonymous event, and this machine has no route to
+ * it): once the report is complete the process is stopped rather than waited for.
+ */
 export async function runArtillery(
   script: string,
   overrides: Record<string, unknown>,
   output: string,
+  env: Record<string, string> = {},
 ): Promise<ArtilleryReport> {
+  rmSync(output, { force: true });
   const child = spawn(
     process.execPath,
     [
@@ -88,12 +106,20 @@ export async function runArtillery(
     ],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true' },
+      env: { ...process.env, ...env, ARTILLERY_DISABLE_TELEMETRY: 'true' },
     },
   );
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0 || !existsSync(output)) throw new Error(`artillery ${script} exited with ${code}`);
-  return JSON.parse(readFileSync(output, 'utf8')) as ArtilleryReport;
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => (exitCode = code));
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const report = readReport(output);
+    if (report) {
+      child.kill('SIGKILL');
+      return report;
+    }
+    if (exitCode !== undefined) throw new Error(`artillery ${script} exited with ${exitCode}`);
+  }
 }
 
 /** Non-2xx answers and transport errors of a period. */

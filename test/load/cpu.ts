@@ -5,7 +5,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 export type Group = 'api' | 'worker' | 'mysql' | 'redis' | 'artillery';
-export type CpuShare = Record<Group | 'machine', number>;
+/**
+ * % of one core per group over the window, `machine` in % of all cores, and
+ * `generatorThread`: Artillery's busiest thread, which is the load generator's ceiling
+ * (its virtual users all run on one worker thread on a 2-core machine).
+ */
+export type CpuShare = Record<Group | 'machine' | 'generatorThread', number>;
 const TICKS = 100; // USER_HZ on Linux
 
 function read(file: string): string | null {
@@ -32,23 +37,40 @@ interface Snapshot {
   at: number;
   machineBusy: number;
   byGroup: Record<Group, number>;
+  /** CPU ticks of each Artillery thread, by `pid/tid`. */
+  generatorThreads: Map<string, number>;
 }
+
+const ticksOf = (stat: string) => {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+};
 
 /** Takes a snapshot; `known` maps the PM2 processes' pids (empty for --target: cmdline decides). */
 export function snapshot(known: Map<number, Group>): Snapshot {
   const byGroup: Record<Group, number> = { api: 0, worker: 0, mysql: 0, redis: 0, artillery: 0 };
+  const generatorThreads = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     const group = groupOf(pid, known);
     const stat = group ? read(`/proc/${pid}/stat`) : null;
     if (!group || !stat) continue;
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    byGroup[group] += Number(fields[11]) + Number(fields[12]); // utime + stime
+    byGroup[group] += ticksOf(stat);
+    if (group !== 'artillery') continue;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const threadStat = read(`/proc/${pid}/task/${tid}/stat`);
+      if (threadStat) generatorThreads.set(`${pid}/${tid}`, ticksOf(threadStat));
+    }
   }
   const cpu = (read('/proc/stat') ?? '').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = cpu[3] + cpu[4];
-  return { at: performance.now(), machineBusy: cpu.reduce((a, b) => a + b, 0) - idle, byGroup };
+  return {
+    at: performance.now(),
+    machineBusy: cpu.reduce((a, b) => a + b, 0) - idle,
+    byGroup,
+    generatorThreads,
+  };
 }
 
 /** CPU between two snapshots, in % of one core (machine: % of all cores). */
@@ -59,8 +81,18 @@ export function share(before: Snapshot, after: Snapshot, cores: number): CpuShar
   const result = Object.fromEntries(
     groups.map((g) => [g, pct(after.byGroup[g] - before.byGroup[g])]),
   );
+  const threadTicks = [...after.generatorThreads].map(
+    ([id, ticks]) => ticks - (before.generatorThreads.get(id) ?? 0),
+  );
   return {
     ...result,
     machine: Math.round(pct(after.machineBusy - before.machineBusy) / cores),
+    generatorThread: pct(Math.max(0, ...threadTicks)),
   } as CpuShare;
+}
+
+/** Starts sampling now; the function returned ends the window and answers the shares. */
+export function startCpu(known: Map<number, Group>, cores: number): () => CpuShare {
+  const before = snapshot(known);
+  return () => share(before, snapshot(known), cores);
 }

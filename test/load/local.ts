@@ -13,9 +13,15 @@ import type { Group } from './cpu';
 const ROOT = path.resolve(__dirname, '../..');
 export const LOCAL_PREFIX = 'lt';
 export const LOCAL_SEED = { users: 5000, follows: 50_000, tweets: 50_000 };
+export const LOCAL_SERVICES = {
+  database: 'chirp_load',
+  databaseUrl: 'mysql://root@127.0.0.1:3306/chirp_load',
+  redisUrl: 'redis://127.0.0.1:6379/11',
+};
 
 export interface LocalCluster {
   base: string;
+  apiInstances: number;
   env: Record<string, string>;
   pids(): Map<number, Group>;
   stop(): void;
@@ -40,8 +46,10 @@ export async function startLocal(port: number): Promise<LocalCluster> {
     ...(process.env as Record<string, string>),
     NODE_ENV: 'production',
     PORT: String(port),
-    DATABASE_URL: 'mysql://root@127.0.0.1:3306/chirp_load',
-    REDIS_URL: 'redis://127.0.0.1:6379/11',
+    DATABASE_URL: LOCAL_SERVICES.databaseUrl,
+    REDIS_URL: LOCAL_SERVICES.redisUrl,
+    // Sign-ins happen once, before the ramps: their tokens must outlive the whole run.
+    JWT_ACCESS_TTL: '2h',
     JWT_SECRET: 'loadtest-secret-loadtest-secret-0123456789',
     BCRYPT_ROUNDS: '4',
     LOG_LEVEL: 'warn',
@@ -95,7 +103,8 @@ export async function startLocal(port: number): Promise<LocalCluster> {
         list.map((p) => [p.pid, p.name === 'api' ? 'api' : 'worker'] as [number, Group]),
       );
     };
-    return { base, env, pids, stop };
+    const apiInstances = [...pids().values()].filter((group) => group === 'api').length;
+    return { base, apiInstances, env, pids, stop };
   } catch (error) {
     stop();
     throw error;

@@ -2,6 +2,7 @@
  * Artillery processor for mixed.yml and realtime.yml. run.ts transpiles it to CommonJS in
  * test/load/.artillery/processor.js before each run (Artillery 2.0.21 loads only JavaScript).
  */
+import { appendFileSync, existsSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
 
 interface Context {
@@ -13,8 +14,40 @@ interface Events {
 }
 type Done = (error?: Error) => void;
 
-/** Prefix of the tweets run.ts posts while sockets listen: `rt:<epoch ms>`. */
-const STAMP = /^rt:(\d+)$/;
+/** The tweets steps.ts posts while sockets listen: `rt:<sent at, epoch ms>:<sequence>`. */
+const STAMP = /^rt:(\d+):(\d+)$/;
+
+/**
+ * Where each socket's record goes (steps.ts sets it per step): one JSON line per socket with
+ * when it connected and stopped listening, and the sequence numbers it received, so the
+ * runner can name every delivery that should have come and did not.
+ */
+export interface SocketRecord {
+  connectedAt: number;
+  endedAt: number;
+  received: number[];
+}
+const RECORDS = process.env.CHIRP_LOAD_SOCKET_RECORDS;
+/** A line per connected socket, which steps.ts counts to know when every socket is up. */
+const CONNECTED = process.env.CHIRP_LOAD_SOCKETS_CONNECTED;
+/** The file whose appearance ends the step; sockets never wait longer than LONGEST_HOLD_MS. */
+const STOP = process.env.CHIRP_LOAD_STOP;
+const LONGEST_HOLD_MS = 120_000;
+
+let stopped: Promise<void> | undefined;
+/** One watcher per Artillery worker, however many sockets wait on it. */
+function stopSignal(): Promise<void> {
+  stopped ??= new Promise((resolve) => {
+    const deadline = Date.now() + LONGEST_HOLD_MS;
+    const timer = setInterval(() => {
+      if ((STOP && existsSync(STOP)) || Date.now() > deadline) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 200);
+  });
+  return stopped;
+}
 
 /** Keeps the first original tweet of a home timeline page in `tweetId` (retweets unwrapped). */
 export function pickTweet(
@@ -45,15 +78,34 @@ export function listen(context: Context, events: Events, done: Done): void {
     done(new Error('listen: no socket'));
     return;
   }
+  const record: SocketRecord = { connectedAt: Date.now(), endedAt: 0, received: [] };
+  context.vars.record = record;
   events.emit('counter', 'chirp.sockets_connected', 1);
+  if (CONNECTED) appendFileSync(CONNECTED, '.');
   socket.on('tweet:new', (payload: { tweet?: { content?: string } }) => {
     const stamp = STAMP.exec(payload.tweet?.content ?? '');
     if (!stamp) return;
+    record.received.push(Number(stamp[2]));
     events.emit('counter', 'chirp.tweet_new_received', 1);
     events.emit('histogram', 'chirp.tweet_new_delivery_ms', Date.now() - Number(stamp[1]));
   });
   socket.on('disconnect', (reason: string) => {
     if (reason !== 'io client disconnect') events.emit('counter', 'chirp.sockets_dropped', 1);
   });
+  done();
+}
+
+/** Keeps the socket listening until the step is over. */
+export function hold(_context: Context, _events: Events, done: Done): void {
+  void stopSignal().then(() => done());
+}
+
+/** Ends the socket's listening and writes its record. */
+export function finish(context: Context, _events: Events, done: Done): void {
+  const record = context.vars.record as SocketRecord | undefined;
+  if (record && RECORDS) {
+    record.endedAt = Date.now();
+    appendFileSync(RECORDS, `${JSON.stringify(record)}\n`);
+  }
   done();
 }

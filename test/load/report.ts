@@ -4,7 +4,9 @@ import path from 'node:path';
 import type * as Vega from 'vega';
 import { ARTILLERY_VERSION, failures, type Period } from './artillery';
 import type { Group } from './cpu';
-import { DELIVERY_P99_MS, MIXED_P99_MS, type Step } from './steps';
+import type { SlowQuery } from './evidence';
+import type { ProfileSummary } from './profile';
+import { bestStep, DELIVERY_P99_MS, MIXED_P99_MS, SUSTAINED, type Step } from './steps';
 
 interface Run {
   target: string;
@@ -12,10 +14,12 @@ interface Run {
   seed: string;
   mixed: Step[];
   sockets: Step[];
+  /** Each ramp's best step again, with the API processes' CPU profiled. */
+  profiles: Record<'mixed' | 'realtime', { step: Step; summary: ProfileSummary } | null>;
+  slowQueries: SlowQuery[] | null;
 }
 
 const ROOT = path.resolve(__dirname, '../..');
-const GROUPS: Group[] = ['api', 'worker', 'mysql', 'redis', 'artillery'];
 
 // vega-lite's types resolve only under `moduleResolution: node16+`; this is the part used.
 type TopLevelSpec = Record<string, unknown>;
@@ -52,7 +56,12 @@ function series(
   );
 }
 
-function line(title: string, values: object[], y: string): TopLevelSpec {
+function line(
+  title: string,
+  values: object[],
+  y: string,
+  x = { field: 't', title: 'seconds into the ramp' },
+): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -61,24 +70,64 @@ function line(title: string, values: object[], y: string): TopLevelSpec {
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 't', type: 'quantitative', title: 'seconds into the ramp' },
+      x: { field: x.field, type: 'quantitative', title: x.title },
       y: { field: 'value', type: 'quantitative', title: y },
       color: { field: 'name', type: 'nominal', title: null },
     },
   };
 }
 
-const last = (steps: Step[]) => steps[steps.length - 1];
-const best = (steps: Step[]) => [...steps].reverse().find((s) => s.passed)?.load ?? 0;
+const last = (steps: Step[]): Step | undefined => steps[steps.length - 1];
+const CHIRP: Group[] = ['api', 'worker', 'mysql', 'redis'];
 
-/** The group that burns the most CPU at the step that failed (or the last one). */
+/** What gave out first at `step` (the failing one, or the last when none failed), and why. */
 function bottleneck(step: Step, cores: number): string {
-  const ranked = GROUPS.map((g) => [g, step.cpu[g]] as const).sort((a, b) => b[1] - a[1]);
-  const cpu = ranked.map(([g, v]) => `${g} ${v}%`).join(', ');
-  const saturated =
-    step.cpu.machine >= 85 ? `the machine's ${cores} cores are ${step.cpu.machine}% busy, so ` : '';
-  return `${saturated}**${ranked[0][0]}** uses the most CPU (${cpu} of one core; machine ${step.cpu.machine}%), at ${step.why}.`;
+  const { cpu, evidence } = step;
+  const chirp = CHIRP.map((g) => [g, cpu[g]] as const).sort((a, b) => b[1] - a[1]);
+  const shares = `${chirp.map(([g, v]) => `${g} ${v}%`).join(', ')}, artillery ${cpu.artillery}% (busiest thread ${cpu.generatorThread}%) of one core; machine ${cpu.machine}% of ${cores} cores`;
+  const loop = evidence.eventLoop;
+  const redis = evidence.redis;
+  const facts = [
+    `CPU: ${shares}`,
+    loop ? `API event-loop delay p99 ${loop.p99} ms, max ${loop.max} ms` : null,
+    redis ? `Redis PING p99 ${redis.pingP99} ms, Redis busy ${redis.busy}% of its one core` : null,
+    evidence.mysql
+      ? `MySQL ${evidence.mysql.queriesPerSecond} queries/s, ${evidence.mysql.slowQueries} slow (> 50 ms), ${evidence.mysql.rowLockWaits} row-lock waits`
+      : null,
+  ].filter(Boolean);
+  let verdict: string;
+  if (redis && redis.busy >= 80) {
+    verdict = `**Redis** (single-threaded) is ${redis.busy}% busy`;
+  } else if (cpu.machine >= 90) {
+    verdict =
+      `**CPU**: the ${cores} cores are ${cpu.machine}% busy, shared by Chirp (its largest share: **${chirp[0][0]}**, ${chirp[0][1]}% of a core) and the load generator` +
+      (cpu.generatorThread >= 85
+        ? `, whose one worker thread is at ${cpu.generatorThread}% of a core and falls behind its schedule`
+        : '');
+  } else if (cpu.generatorThread >= 85) {
+    verdict = `**the load generator**: Artillery's worker thread is at ${cpu.generatorThread}% of a core`;
+  } else if (loop && loop.p99 >= 100) {
+    verdict = `**the API processes' event loops** (delay p99 ${loop.p99} ms)`;
+  } else if (
+    evidence.mysql &&
+    (evidence.mysql.slowQueries > 0 || evidence.mysql.rowLockWaits > 0)
+  ) {
+    verdict = '**MySQL** (slow queries or lock waits)';
+  } else {
+    verdict = 'no resource is saturated';
+  }
+  return `${verdict}, at ${step.why}.\n  Evidence: ${facts.join('; ')}.`;
 }
+
+/** CPU milliseconds per request by group, from a mixed step. */
+function costPerRequest(step: Step) {
+  const perRequest = (percent: number) => (percent * 10) / Math.max(step.requestsPerSecond, 1);
+  const groups = [...CHIRP, 'artillery' as const].map((g) => [g, perRequest(step.cpu[g])] as const);
+  const chirp = groups.filter(([g]) => g !== 'artillery').reduce((sum, [, ms]) => sum + ms, 0);
+  return { groups, chirp };
+}
+
+const ms = (n: number) => n.toFixed(2);
 
 function endpointRows(aggregate: Period): string[] {
   const prefix = 'plugins.metrics-by-endpoint.response_time.';
@@ -90,55 +139,141 @@ function endpointRows(aggregate: Period): string[] {
     );
 }
 
+const cpuCells = (x: Step) =>
+  `${CHIRP.map((g) => x.cpu[g]).join(' / ')} / ${x.cpu.artillery} (${x.cpu.generatorThread}) / ${x.cpu.machine}`;
+const evidenceCells = (x: Step) =>
+  [
+    x.evidence.eventLoop ? `${x.evidence.eventLoop.p99} / ${x.evidence.eventLoop.max}` : '–',
+    x.evidence.redis ? `${x.evidence.redis.pingP99} / ${x.evidence.redis.busy}%` : '–',
+    x.evidence.mysql
+      ? `${x.evidence.mysql.queriesPerSecond} / ${x.evidence.mysql.slowQueries} / ${x.evidence.mysql.rowLockWaits}`
+      : '–',
+  ].join(' | ');
+
+function mixedSection(run: Run, cores: number): string[] {
+  const top = bestStep(run.mixed);
+  const end = last(run.mixed);
+  if (!end) return ['Not run (`--only realtime`).'];
+  const p99 = (x: Step) => x.report.aggregate.summaries['http.response_time']?.p99;
+  const cost = top ? costPerRequest(top) : null;
+  return [
+    `- **Highest sustained rate: ${top ? `${top.load} arrivals/s (${top.requestsPerSecond} req/s), p99 ${p99(top)} ms` : 'none of the steps'}**${end.passed ? ' (the highest step tried)' : `; ${end.load}/s failed`}.`,
+    `- First to give out: ${bottleneck(end, cores)}`,
+    ...(cost
+      ? [
+          `- CPU per request at ${top!.load}/s: ${cost.groups.map(([g, v]) => `${g} ${ms(v)} ms`).join(', ')}; Chirp in all **${ms(cost.chirp)} ms**. With the generator elsewhere and ${cores} cores for Chirp alone, CPU would run out near ${Math.round((cores * 1000) / cost.chirp)} req/s (an estimate, not a measurement).`,
+        ]
+      : []),
+    '',
+    '| arrivals/s | achieved | req/s | p99 ms | CPU % api / worker / mysql / redis / artillery (thread) / machine | loop p99 / max ms | Redis PING p99 ms / busy | MySQL q/s / slow / lock waits | |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...run.mixed.map(
+      (x) =>
+        `| ${x.load} | ${x.achieved} | ${x.requestsPerSecond} | ${p99(x)} | ${cpuCells(x)} | ${evidenceCells(x)} | ${x.passed ? 'pass' : 'FAIL'} |`,
+    ),
+    '',
+    `Per endpoint at the last step (${end.load}/s), ms; ${failures(end.report.aggregate)} errors:`,
+    '',
+    '| endpoint | requests | p50 | p95 | p99 |',
+    '| --- | --- | --- | --- | --- |',
+    ...endpointRows(end.report.aggregate),
+    '',
+    '![latency](mixed-latency.svg)',
+    '![throughput](mixed-throughput.svg)',
+    '![steps](mixed-steps.svg)',
+  ];
+}
+
+function profileSection(profile: Run['profiles']['mixed'], what: string): string[] {
+  if (!profile) {
+    return [
+      'No CPU profile: it needs `--local` (the runner signals the API processes it started) and a step that passed.',
+    ];
+  }
+  const { step, summary: p } = profile;
+  const rows = (shares: { name: string; percent: number }[]) =>
+    shares.map((s) => `| ${s.name.replaceAll('|', '\\|')} | ${s.percent}% |`);
+  return [
+    `Every API process, profiled (SIGUSR2, app/ops/profiler.ts) over ${what} at ${step.why}; ${p.busySamples} busy samples of about 1 ms. Self time, % of busy samples:`,
+    '',
+    '| where | busy |',
+    '| --- | --- |',
+    ...rows(p.byPlace),
+    '',
+    '| function (file:line) | busy |',
+    '| --- | --- |',
+    ...rows(p.byFunction),
+  ];
+}
+
+function slowQuerySection(run: Run): string[] {
+  if (!run.slowQueries) return ['Slow query log: not read (it needs `--local`).'];
+  if (run.slowQueries.length === 0)
+    return [
+      'Slow query log (MariaDB, over 50 ms, the whole run): **no query** of the run was that slow.',
+    ];
+  return [
+    'Slow query log (MariaDB, over 50 ms, the whole run):',
+    '',
+    '| statement | count | max ms | rows examined |',
+    '| --- | --- | --- | --- |',
+    ...run.slowQueries.map(
+      (q) =>
+        `| \`${q.statement.replaceAll('|', '\\|')}\` | ${q.count} | ${q.maxMs} | ${q.rowsExamined} |`,
+    ),
+  ];
+}
+
+function realtimeSection(run: Run, cores: number): string[] {
+  const top = bestStep(run.sockets);
+  const end = last(run.sockets);
+  if (!end) return ['Not run (`--only mixed`).'];
+  const delivery = (x: Step) => x.report.aggregate.summaries['chirp.tweet_new_delivery_ms'];
+  const d = top && delivery(top);
+  return [
+    `- **Most sockets served: ${top ? `${top.load}` : 'none of the steps'}**${d ? `, \`tweet:new\` p50 ${d.p50} ms, p99 ${d.p99} ms over ${d.count} deliveries, none missing` : ''}${end.passed ? ' (the highest step tried)' : `; ${end.load} failed`}.`,
+    `- First to give out: ${bottleneck(end, cores)}`,
+    '',
+    '| sockets | connected | deliveries (received / expected) | p50 / p99 ms | CPU % api / worker / mysql / redis / artillery (thread) / machine | loop p99 / max ms | Redis PING p99 ms / busy | MySQL q/s / slow / lock waits | |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...run.sockets.map(
+      (x) =>
+        `| ${x.load} | ${x.achieved} | ${x.delivery?.received ?? 0} / ${x.delivery?.expected ?? 0} | ${delivery(x)?.p50 ?? '–'} / ${delivery(x)?.p99 ?? '–'} | ${cpuCells(x)} | ${evidenceCells(x)} | ${x.passed ? 'pass' : 'FAIL'} |`,
+    ),
+    '',
+    '![delivery](realtime-delivery.svg)',
+  ];
+}
+
 function summary(run: Run, cores: number, date: string): string {
-  const m = last(run.mixed);
-  const s = last(run.sockets);
-  const delivery = s.report.aggregate.summaries['chirp.tweet_new_delivery_ms'];
-  const stepRow = (x: Step) =>
-    `| ${x.load} | ${Math.round(x.report.aggregate.rates['http.request_rate'] ?? 0)} | ${x.why} | ${GROUPS.map((g) => x.cpu[g]).join(' / ')} / ${x.cpu.machine} | ${x.passed ? 'pass' : 'FAIL'} |`;
   return [
     `# Load test, ${date}`,
     '',
     `Artillery ${ARTILLERY_VERSION} against ${run.target} (${run.seed}). Machine: ${run.machine}. The load generator runs on the same cores as Chirp, MariaDB and Redis.`,
     '',
-    '## Capacity',
+    `A step passes when its p99 is under the target, nothing failed, and Artillery made at least ${SUSTAINED * 100}% of its arrivals on schedule; the ramp stops at the first step that does not. Mixed steps last 15 s; their virtual users share 32 keep-alive connections, as Chirp's nginx upstream (\`keepalive 32\`) does in production. Realtime steps connect the sockets (1,000 a second at most), then post 10 tweets, one a second, from two authors every socket's user follows; every tweet posted while a socket listened must reach it.`,
     '',
-    `- **Mixed workload: ${best(run.mixed)} arrivals/s** sustained (p99 < ${MIXED_P99_MS} ms, no errors)${m.passed ? ', the highest step tried' : `; ${m.load}/s failed`}.`,
-    `- **Realtime: ${best(run.sockets)} connected sockets** with \`tweet:new\` p99 < ${DELIVERY_P99_MS} ms${s.passed ? ', the highest step tried' : `; ${s.load} failed`}.`,
+    `CPU is sampled from /proc over the steady part of each step, in % of one core per process group (api: every API process together; artillery: the whole generator, its busiest thread in brackets), machine in % of all cores. Event-loop delay comes from the API's /metrics (scraped every 2 s, each scrape reaching one API process), the worst window seen; Redis PING from the runner every 100 ms; Redis busy is its command time (INFO commandstats) per second of wall time.`,
     '',
-    '## Bottlenecks',
+    `## Mixed workload (p99 < ${MIXED_P99_MS} ms)`,
     '',
-    `- Mixed: ${bottleneck(m, cores)}`,
-    `- Realtime: ${bottleneck(s, cores)}`,
+    ...mixedSection(run, cores),
     '',
-    'CPU is sampled from /proc over the steady part of each step, in % of one core per process group (api: every PM2 API instance together), machine in % of all cores.',
+    '### Where the API spends its CPU',
     '',
-    '## Mixed workload steps',
+    ...profileSection(run.profiles.mixed, '10 s of the mixed workload'),
     '',
-    '| arrivals/s | req/s | result | CPU api / worker / mysql / redis / artillery / machine % | |',
-    '| --- | --- | --- | --- | --- |',
-    ...run.mixed.map(stepRow),
+    '### MySQL',
     '',
-    `Per endpoint at the last step (${m.load}/s), ms; ${failures(m.report.aggregate)} errors:`,
+    ...slowQuerySection(run),
     '',
-    '| endpoint | requests | p50 | p95 | p99 |',
-    '| --- | --- | --- | --- | --- |',
-    ...endpointRows(m.report.aggregate),
+    `## Realtime (\`tweet:new\` p99 < ${DELIVERY_P99_MS} ms)`,
     '',
-    '![latency](mixed-latency.svg)',
-    '![throughput](mixed-throughput.svg)',
+    ...realtimeSection(run, cores),
     '',
-    '## Realtime steps',
+    '### Where the API spends its CPU',
     '',
-    '| sockets | | result | CPU api / worker / mysql / redis / artillery / machine % | |',
-    '| --- | --- | --- | --- | --- |',
-    ...run.sockets.map(stepRow),
-    '',
-    delivery
-      ? `Delivery at the last step (${s.load} sockets): p50 ${delivery.p50} ms, p95 ${delivery.p95} ms, p99 ${delivery.p99} ms over ${delivery.count} deliveries.`
-      : 'No delivery was recorded at the last step.',
-    '',
-    '![delivery](realtime-delivery.svg)',
+    ...profileSection(run.profiles.realtime, 'the posting of a realtime step'),
     '',
   ].join('\n');
 }
@@ -152,7 +287,6 @@ export async function writeReport(run: Run): Promise<string> {
   writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ date, ...run }, null, 2));
   writeFileSync(path.join(dir, 'summary.md'), summary(run, cores, date));
   const mStart = run.mixed[0]?.startedAt ?? 0;
-  const sStart = run.sockets[0]?.startedAt ?? 0;
   const latency = series(run.mixed, mStart, (p) => ({
     p50: p.summaries['http.response_time']?.p50,
     p95: p.summaries['http.response_time']?.p95,
@@ -162,21 +296,39 @@ export async function writeReport(run: Run): Promise<string> {
     'requests/s': p.rates['http.request_rate'],
     'errors (per period)': failures(p),
   }));
-  const delivery = series(run.sockets, sStart, (p) => ({
-    p50: p.summaries['chirp.tweet_new_delivery_ms']?.p50,
-    p99: p.summaries['chirp.tweet_new_delivery_ms']?.p99,
+  const perStep = (steps: Step[], pick: (x: Step) => Record<string, number | undefined>) =>
+    steps.flatMap((x) =>
+      Object.entries(pick(x))
+        .filter((e): e is [string, number] => e[1] !== undefined)
+        .map(([name, value]) => ({ load: x.load, name, value })),
+    );
+  const mixedSteps = perStep(run.mixed, (x) => ({
+    'p50 ms': x.report.aggregate.summaries['http.response_time']?.p50,
+    'p99 ms': x.report.aggregate.summaries['http.response_time']?.p99,
+    'requests/s ÷ 10': x.requestsPerSecond / 10,
   }));
-  writeFileSync(
-    path.join(dir, 'mixed-latency.svg'),
-    await svg(line('Mixed workload: response time', latency, 'ms')),
-  );
-  writeFileSync(
-    path.join(dir, 'mixed-throughput.svg'),
-    await svg(line('Mixed workload: throughput', throughput, 'per second')),
-  );
-  writeFileSync(
-    path.join(dir, 'realtime-delivery.svg'),
-    await svg(line('tweet:new delivery latency', delivery, 'ms')),
-  );
+  const delivery = perStep(run.sockets, (x) => ({
+    p50: x.report.aggregate.summaries['chirp.tweet_new_delivery_ms']?.p50,
+    p99: x.report.aggregate.summaries['chirp.tweet_new_delivery_ms']?.p99,
+  }));
+  const plots: [string, TopLevelSpec][] = [
+    ['mixed-latency.svg', line('Mixed workload: response time', latency, 'ms')],
+    ['mixed-throughput.svg', line('Mixed workload: throughput', throughput, 'per second')],
+    [
+      'mixed-steps.svg',
+      line('Mixed workload by step', mixedSteps, 'ms, or requests/s ÷ 10', {
+        field: 'load',
+        title: 'arrivals per second',
+      }),
+    ],
+    [
+      'realtime-delivery.svg',
+      line('tweet:new delivery latency by step', delivery, 'ms', {
+        field: 'load',
+        title: 'connected sockets',
+      }),
+    ],
+  ];
+  for (const [file, spec] of plots) writeFileSync(path.join(dir, file), await svg(spec));
   return path.relative(ROOT, dir);
 }

@@ -5,15 +5,26 @@
  * Two stepped ramps (mixed.yml, realtime.yml) stop at their first failing step; the report
  * lands in docs/perf/<date>/.
  */
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BULK_PASSWORD } from '../../seeders/bulk';
-import { bulkUsername } from '../../seeders/bulkUsers';
+import { BULK_PASSWORD, bulkUsername } from '../../seeders/bulkNames';
 import { prepareArtillery } from './artillery';
 import type { Group } from './cpu';
-import { LOCAL_PREFIX, LOCAL_SEED, startLocal, type LocalCluster } from './local';
+import { recordSlowQueries } from './evidence';
+import { LOCAL_PREFIX, LOCAL_SEED, LOCAL_SERVICES, startLocal, type LocalCluster } from './local';
+import { summariseProfiles } from './profile';
 import { writeReport } from './report';
-import { mixedRamp, socketRamp, type Session } from './steps';
+import {
+  bestStep,
+  mixedRamp,
+  profiledMixedStep,
+  profiledSocketStep,
+  socketRamp,
+  type Session,
+  type Step,
+} from './steps';
 
 const SESSIONS = 300;
 
@@ -50,13 +61,37 @@ async function followAll(base: string, followers: Session[], followees: Session[
     }
 }
 
+/** CPU profiles app/ops/profiler.ts wrote for that API process since `since` (epoch ms). */
+function profilesOf(pid: number, since: number): string[] {
+  const dir = os.tmpdir();
+  return readdirSync(dir)
+    .filter((name) => name.startsWith(`chirp-api-${pid}-`) && name.endsWith('.cpuprofile'))
+    .map((name) => path.join(dir, name))
+    .filter((file) => statSync(file).mtimeMs >= since);
+}
+
+/** Summarises a profiled step's CPU profiles, then deletes them (they are large). */
+function profileOf({ step, files }: { step: Step; files: string[] }) {
+  const summary = summariseProfiles(files);
+  files.forEach((file) => rmSync(file, { force: true }));
+  return { step, summary };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { target: { type: 'string' }, prefix: { type: 'string' }, local: { type: 'boolean' } },
+    options: {
+      target: { type: 'string' },
+      prefix: { type: 'string' },
+      local: { type: 'boolean' },
+      'redis-url': { type: 'string' },
+      'database-url': { type: 'string' },
+      only: { type: 'string' },
+    },
   });
   if (!values.local && !(values.target && values.prefix)) {
     throw new Error(
-      'usage: npm run loadtest -- --local | --target http://127.0.0.1:<port> --prefix <bulk prefix>',
+      'usage: npm run loadtest -- --local | --target http://127.0.0.1:<port> --prefix <bulk prefix> ' +
+        '[--redis-url redis://…/<db>] [--database-url mysql://…/<db>]  [--only mixed|realtime]',
     );
   }
   if (
@@ -65,9 +100,17 @@ async function main(): Promise<void> {
   ) {
     throw new Error('--target must be a loopback URL');
   }
+  const only = values.only as 'mixed' | 'realtime' | undefined;
   prepareArtillery();
   let cluster: LocalCluster | null = null;
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  const services = values.local
+    ? { redisUrl: LOCAL_SERVICES.redisUrl, databaseUrl: LOCAL_SERVICES.databaseUrl }
+    : { redisUrl: values['redis-url'], databaseUrl: values['database-url'] };
+  // Before the cluster opens its connections: the slow-query threshold applies to new ones.
+  const slowLog = values.local
+    ? await recordSlowQueries(LOCAL_SERVICES.databaseUrl, LOCAL_SERVICES.database)
+    : null;
   try {
     if (values.local) cluster = await startLocal(Number(process.env.LOADTEST_PORT ?? 3311));
     const base = cluster?.base ?? values.target!.replace(/\/$/, '');
@@ -77,21 +120,37 @@ async function main(): Promise<void> {
     const posters = await signIn(base, prefix, SESSIONS, 2);
     await followAll(base, sessions, posters);
     const pids = cluster ? () => cluster!.pids() : () => new Map<number, Group>();
-    const ctx = { base, pids, cores: os.cpus().length };
-    const mixed = await mixedRamp(ctx, sessions, log);
-    const sockets = await socketRamp(ctx, sessions, posters, log);
+    const ctx = { base, pids, cores: os.cpus().length, services, log };
+    await slowLog?.mark();
+    const mixed = only === 'realtime' ? [] : await mixedRamp(ctx, sessions);
+    // Profiles need the API processes' pids: only the cluster of --local is ours to signal.
+    const bestMixed = bestStep(mixed);
+    const mixedProfile =
+      cluster && bestMixed
+        ? profileOf(await profiledMixedStep(ctx, sessions, bestMixed.load, profilesOf))
+        : null;
+    const sockets = only === 'mixed' ? [] : await socketRamp(ctx, sessions, posters);
+    const bestSockets = bestStep(sockets);
+    const socketProfile =
+      cluster && bestSockets
+        ? profileOf(await profiledSocketStep(ctx, sessions, posters, bestSockets.load, profilesOf))
+        : null;
+    const slowQueries = slowLog ? await slowLog.collect() : null;
     const dir = await writeReport({
       target: base,
       machine: `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared; Node ${process.version}`,
       seed: values.local
-        ? `local PM2 cluster, bulk seed of ${LOCAL_SEED.users} users, ${LOCAL_SEED.tweets} tweets, ${LOCAL_SEED.follows} follows`
+        ? `local PM2 cluster of ${cluster!.apiInstances} API processes and a worker, bulk seed of ${LOCAL_SEED.users} users, ${LOCAL_SEED.tweets} tweets, ${LOCAL_SEED.follows} follows`
         : `bulk prefix ${prefix}`,
       mixed,
       sockets,
+      profiles: { mixed: mixedProfile, realtime: socketProfile },
+      slowQueries,
     });
     log(`Report: ${dir}/summary.md`);
   } finally {
     cluster?.stop();
+    await slowLog?.restore();
   }
 }
 

@@ -1,16 +1,35 @@
-/** The two stepped ramps: each step runs Artillery once and is judged; the first failure ends it. */
-import { writeFileSync } from 'node:fs';
+/**
+ * The two stepped ramps: each step runs Artillery once and is judged, and the first step
+ * that fails ends its ramp. Besides Artillery's figures every step samples CPU per process
+ * group and the evidence of evidence.ts over its steady part.
+ */
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR, failures, runArtillery, type ArtilleryReport } from './artillery';
-import { share, snapshot, type CpuShare, type Group } from './cpu';
+import { startCpu, type CpuShare, type Group } from './cpu';
+import { startEvidence, type Evidence, type Services } from './evidence';
+import type { SocketRecord } from './processor';
 
-export const MIXED_RATES = [25, 50, 100, 150, 200, 300, 400, 550];
-export const SOCKET_COUNTS = [200, 500, 1000, 2000, 4000]; // multiples of the ramp (whole arrivals per second)
+/** Arrivals per second of the mixed workload (each arrival makes 1.25 requests on average). */
+export const MIXED_RATES = [100, 200, 400, 600, 700, 800, 900, 1000, 1100, 1200, 1400, 1600];
+/** Connected sockets; they connect at up to SOCKET_CONNECT_RATE a second. */
+export const SOCKET_COUNTS = [500, 1000, 2000, 4000, 6000, 8000, 12_000, 16_000];
 export const MIXED_P99_MS = 200;
 export const DELIVERY_P99_MS = 500;
+/** A step is sustained when Artillery made at least this share of its arrivals on time. */
+export const SUSTAINED = 0.95;
 const MIXED_SECONDS = 15;
-const SOCKET_RAMP_SECONDS = 4;
-const SOCKET_HOLD_SECONDS = 16; // realtime.yml's think
+/** The steady part of a mixed step, in seconds after Artillery starts (it takes ~2 s to). */
+const MIXED_WINDOW = [4, 14] as const;
+const SOCKET_CONNECT_RATE = 1000;
+/** Tweets posted per socket step, one a second, once every socket is connected. */
+const POSTS = 10;
+/** How long after its POST was answered a tweet may still arrive and count as delivered. */
+const DELIVERY_GRACE_MS = 2000;
+
+/** The last step of a ramp that passed. */
+export const bestStep = (steps: Step[]): Step | undefined =>
+  [...steps].reverse().find((step) => step.passed);
 
 export interface Session {
   id: string;
@@ -21,34 +40,25 @@ export interface Step {
   startedAt: number;
   passed: boolean;
   why: string;
+  /** Mixed: arrivals/s Artillery achieved; realtime: sockets connected. */
+  achieved: number;
+  requestsPerSecond: number;
   cpu: CpuShare;
+  evidence: Evidence;
   report: ArtilleryReport;
+  delivery?: { posts: number; expected: number; received: number; missing: number };
 }
-interface Context {
+export interface Context {
   base: string;
   pids: () => Map<number, Group>;
   cores: number;
+  services: Services;
+  log: (line: string) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Runs Artillery while sampling CPU over the steady part of the step [from, to] seconds. */
-async function measured(
-  ctx: Context,
-  run: () => Promise<ArtilleryReport>,
-  from: number,
-  to: number,
-) {
-  const known = ctx.pids();
-  const sampling = (async () => {
-    await sleep(from * 1000);
-    const before = snapshot(known);
-    await sleep((to - from) * 1000);
-    return share(before, snapshot(known), ctx.cores);
-  })();
-  const [report, cpu] = await Promise.all([run(), sampling]);
-  return { report, cpu };
-}
+const at = (from: number, seconds: number) =>
+  sleep(Math.max(0, from + seconds * 1000 - Date.now()));
 
 function writePayload(sessions: Session[], extra: (s: Session, i: number) => string[]): string {
   const file = path.join(CACHE_DIR, 'users.csv');
@@ -59,105 +69,246 @@ function writePayload(sessions: Session[], extra: (s: Session, i: number) => str
   return file;
 }
 
-export async function mixedRamp(
+/** Seconds between a report's first and last metric: longer than the phase when it lagged. */
+const span = ({ aggregate }: ArtilleryReport) =>
+  Math.max(MIXED_SECONDS, (aggregate.lastMetricAt - aggregate.firstMetricAt) / 1000);
+
+/** One mixed-workload step at `rate` arrivals/s, sampled over its steady part. */
+async function mixedStep(
   ctx: Context,
-  sessions: Session[],
-  log: (line: string) => void,
-): Promise<Step[]> {
+  rate: number,
+  payload: string,
+  during?: { start(): void; stop(): void },
+) {
+  const startedAt = Date.now();
+  const running = runArtillery(
+    'mixed.yml',
+    {
+      target: ctx.base,
+      phases: [{ duration: MIXED_SECONDS, arrivalRate: rate }],
+      payload: [{ path: payload, fields: ['token', 'otherId'], order: 'random' }],
+    },
+    path.join(CACHE_DIR, `mixed-${rate}.json`),
+  );
+  await at(startedAt, MIXED_WINDOW[0]);
+  const known = ctx.pids();
+  const cpuDone = startCpu(known, ctx.cores);
+  const evidenceDone = await startEvidence(ctx.base, ctx.services);
+  during?.start();
+  await at(startedAt, MIXED_WINDOW[1]);
+  during?.stop();
+  const cpu = cpuDone();
+  const evidence = await evidenceDone();
+  const report = await running;
+  const seconds = span(report);
+  const achieved = Math.round((report.aggregate.counters['vusers.created'] ?? 0) / seconds);
+  const requestsPerSecond = Math.round((report.aggregate.counters['http.requests'] ?? 0) / seconds);
+  return { startedAt, cpu, evidence, report, achieved, requestsPerSecond };
+}
+
+export async function mixedRamp(ctx: Context, sessions: Session[]): Promise<Step[]> {
   const payload = writePayload(sessions, (_s, i) => [sessions[(i * 7 + 1) % sessions.length].id]);
   const steps: Step[] = [];
   for (const rate of MIXED_RATES) {
-    const startedAt = Date.now();
-    const { report, cpu } = await measured(
-      ctx,
-      () =>
-        runArtillery(
-          'mixed.yml',
-          {
-            target: ctx.base,
-            phases: [{ duration: MIXED_SECONDS, arrivalRate: rate }],
-            payload: [{ path: payload, fields: ['token', 'otherId'], order: 'random' }],
-          },
-          path.join(CACHE_DIR, `mixed-${rate}.json`),
-        ),
-      4,
-      MIXED_SECONDS,
+    const run = await mixedStep(ctx, rate, payload);
+    const p99 = run.report.aggregate.summaries['http.response_time']?.p99 ?? Infinity;
+    const errors = failures(run.report.aggregate);
+    const sustained = run.achieved >= SUSTAINED * rate;
+    const passed = p99 < MIXED_P99_MS && errors === 0 && sustained;
+    const why = `${run.achieved}/${rate} arrivals/s, ${run.requestsPerSecond} req/s, p99 ${p99} ms, ${errors} errors`;
+    ctx.log(
+      `mixed ${rate}/s: ${why}, CPU ${JSON.stringify(run.cpu)} → ${passed ? 'pass' : 'FAIL'}`,
     );
-    const p99 = report.aggregate.summaries['http.response_time']?.p99 ?? Infinity;
-    const errors = failures(report.aggregate);
-    const passed = p99 < MIXED_P99_MS && errors === 0;
-    const why = `p99 ${p99} ms, ${errors} errors`;
-    log(`mixed ${rate}/s: ${why}, CPU ${JSON.stringify(cpu)} → ${passed ? 'pass' : 'FAIL'}`);
-    steps.push({ load: rate, startedAt, passed, why, cpu, report });
+    steps.push({ load: rate, passed, why, ...run });
     if (!passed) break;
   }
   return steps;
 }
 
-async function post(base: string, token: string): Promise<void> {
+/** Runs `step` with every API process's CPU profiled over its steady part (SIGUSR2). */
+async function profiled(
+  ctx: Context,
+  profilesOf: (pid: number, since: number) => string[],
+  step: (during: { start(): void; stop(): void }) => Promise<Step>,
+): Promise<{ step: Step; files: string[] }> {
+  const apis = [...ctx.pids()].filter(([, group]) => group === 'api').map(([pid]) => pid);
+  // app/ops/profiler.ts: the first SIGUSR2 starts a profile, the second writes it.
+  const signal = () => apis.forEach((pid) => process.kill(pid, 'SIGUSR2'));
+  const since = Date.now();
+  const result = await step({ start: signal, stop: signal });
+  let files: string[] = [];
+  for (let i = 0; i < 60 && files.length < apis.length; i += 1) {
+    await sleep(250);
+    files = apis.flatMap((pid) => profilesOf(pid, since));
+  }
+  return { step: result, files };
+}
+
+/** The mixed workload once more at `rate`, with the API processes profiled. */
+export async function profiledMixedStep(
+  ctx: Context,
+  sessions: Session[],
+  rate: number,
+  profilesOf: (pid: number, since: number) => string[],
+): Promise<{ step: Step; files: string[] }> {
+  const payload = writePayload(sessions, (_s, i) => [sessions[(i * 7 + 1) % sessions.length].id]);
+  return profiled(ctx, profilesOf, async (during) => {
+    const run = await mixedStep(ctx, rate, payload, during);
+    const p99 = run.report.aggregate.summaries['http.response_time']?.p99 ?? Infinity;
+    const why = `${run.achieved}/${rate} arrivals/s, ${run.requestsPerSecond} req/s, p99 ${p99} ms with the profiler on`;
+    ctx.log(`profiled mixed ${rate}/s: ${why}`);
+    return { load: rate, passed: true, why, ...run };
+  });
+}
+
+async function post(base: string, token: string, seq: number) {
+  const sentAt = Date.now();
   const response = await fetch(`${base}/tweets`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ content: `rt:${Date.now()}` }),
+    body: JSON.stringify({ content: `rt:${sentAt}:${seq}` }),
   });
   await response.text();
   if (response.status !== 201) throw new Error(`POST /tweets answered ${response.status}`);
+  return { seq, sentAt, answeredAt: Date.now() };
 }
 
-/** Listeners from realtime.yml; two posters (whom every listener follows) post 2 tweets a second. */
+/** Counts, socket by socket, the tweets that should have reached it and did not. */
+function tally(recordsFile: string, posts: { seq: number; sentAt: number; answeredAt: number }[]) {
+  const records = existsSync(recordsFile)
+    ? readFileSync(recordsFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as SocketRecord)
+    : [];
+  let expected = 0;
+  let received = 0;
+  for (const record of records) {
+    const got = new Set(record.received);
+    for (const p of posts) {
+      if (p.sentAt < record.connectedAt || p.answeredAt + DELIVERY_GRACE_MS > record.endedAt)
+        continue;
+      expected += 1;
+      if (got.has(p.seq)) received += 1;
+    }
+  }
+  return { posts: posts.length, expected, received, missing: expected - received };
+}
+
+const SOCKET_FILES = {
+  CHIRP_LOAD_SOCKET_RECORDS: path.join(CACHE_DIR, 'socket-records.ndjson'),
+  CHIRP_LOAD_SOCKETS_CONNECTED: path.join(CACHE_DIR, 'sockets-connected'),
+  CHIRP_LOAD_STOP: path.join(CACHE_DIR, 'sockets-stop'),
+};
+/** Sequence numbers of the tweets posted under load, unique over the run. */
+let posted = 0;
+
+/**
+ * One realtime step: `sockets` listeners from realtime.yml connect; once every one is up, two
+ * posters whom every listener follows post POSTS tweets, one a second; the step ends
+ * DELIVERY_GRACE_MS after the last one was answered. `during` runs over the posting.
+ */
+async function socketStep(
+  ctx: Context,
+  sockets: number,
+  payload: string,
+  posters: Session[],
+  during?: { start(): void; stop(): void },
+): Promise<Step> {
+  const files = SOCKET_FILES;
+  Object.values(files).forEach((file) => rmSync(file, { force: true }));
+  writeFileSync(files.CHIRP_LOAD_SOCKETS_CONNECTED, '');
+  const startedAt = Date.now();
+  const connectRate = Math.min(sockets, SOCKET_CONNECT_RATE);
+  const running = runArtillery(
+    'realtime.yml',
+    {
+      target: ctx.base,
+      phases: [{ duration: Math.ceil(sockets / connectRate), arrivalRate: connectRate }],
+      payload: [{ path: payload, fields: ['token'], order: 'random' }],
+    },
+    path.join(CACHE_DIR, `sockets-${sockets}.json`),
+    files,
+  );
+  let finished = false;
+  void running.finally(() => (finished = true)).catch(() => undefined);
+  const connected = () => statSync(files.CHIRP_LOAD_SOCKETS_CONNECTED).size;
+  const deadline = Date.now() + (sockets / connectRate + 20) * 1000;
+  while (connected() < sockets && Date.now() < deadline && !finished) await sleep(100);
+  const cpuDone = startCpu(ctx.pids(), ctx.cores);
+  const evidenceDone = await startEvidence(ctx.base, ctx.services);
+  const posts = [];
+  if (connected() === sockets) {
+    during?.start();
+    for (let i = 0; i < POSTS; i += 1) {
+      const begun = Date.now();
+      posts.push(await post(ctx.base, posters[i % posters.length].token, (posted += 1)));
+      await sleep(Math.max(0, 1000 - (Date.now() - begun)));
+    }
+    await sleep(DELIVERY_GRACE_MS);
+    during?.stop();
+  }
+  const cpu = cpuDone();
+  const evidence = await evidenceDone();
+  writeFileSync(files.CHIRP_LOAD_STOP, '');
+  const report = await running;
+  const delivery = tally(files.CHIRP_LOAD_SOCKET_RECORDS, posts);
+  const { counters, summaries } = report.aggregate;
+  const up = counters['chirp.sockets_connected'] ?? 0;
+  const p99 = summaries['chirp.tweet_new_delivery_ms']?.p99 ?? Infinity;
+  const errors = failures(report.aggregate) + (counters['chirp.sockets_dropped'] ?? 0);
+  const passed =
+    up === sockets &&
+    posts.length === POSTS &&
+    p99 < DELIVERY_P99_MS &&
+    errors === 0 &&
+    delivery.missing === 0;
+  const why = `${up}/${sockets} connected, ${delivery.received}/${delivery.expected} deliveries, p99 ${p99} ms, ${errors} errors`;
+  return {
+    load: sockets,
+    startedAt,
+    passed,
+    why,
+    achieved: up,
+    requestsPerSecond: 0,
+    cpu,
+    evidence,
+    report,
+    delivery,
+  };
+}
+
+/** The realtime ramp: SOCKET_COUNTS until a step fails. */
 export async function socketRamp(
   ctx: Context,
   listeners: Session[],
   posters: Session[],
-  log: (line: string) => void,
 ): Promise<Step[]> {
   const payload = writePayload(listeners, () => []);
   const steps: Step[] = [];
   for (const sockets of SOCKET_COUNTS) {
-    const startedAt = Date.now();
-    let posted = 0;
-    const posting = (async () => {
-      await sleep((SOCKET_RAMP_SECONDS + 1) * 1000);
-      const end = Date.now() + (SOCKET_HOLD_SECONDS - SOCKET_RAMP_SECONDS - 2) * 1000;
-      while (Date.now() < end) {
-        await post(ctx.base, posters[posted % posters.length].token);
-        posted += 1;
-        await sleep(500);
-      }
-    })();
-    const [{ report, cpu }] = await Promise.all([
-      measured(
-        ctx,
-        () =>
-          runArtillery(
-            'realtime.yml',
-            {
-              target: ctx.base,
-              phases: [
-                { duration: SOCKET_RAMP_SECONDS, arrivalRate: sockets / SOCKET_RAMP_SECONDS },
-              ],
-              payload: [{ path: payload, fields: ['token'], order: 'random' }],
-            },
-            path.join(CACHE_DIR, `sockets-${sockets}.json`),
-          ),
-        SOCKET_RAMP_SECONDS + 1,
-        SOCKET_HOLD_SECONDS,
-      ),
-      posting,
-    ]);
-    const { counters, summaries } = report.aggregate;
-    const connected = counters['chirp.sockets_connected'] ?? 0;
-    const received = counters['chirp.tweet_new_received'] ?? 0;
-    const p99 = summaries['chirp.tweet_new_delivery_ms']?.p99 ?? Infinity;
-    const errors = failures(report.aggregate) + (counters['chirp.sockets_dropped'] ?? 0);
-    // Sockets connect over the ramp, so early posts reach fewer of them: allow the ramp's share.
-    const expected = connected * posted;
-    const passed =
-      connected === sockets && p99 < DELIVERY_P99_MS && errors === 0 && received >= 0.95 * expected;
-    const why = `${connected}/${sockets} connected, ${received}/${expected} deliveries, p99 ${p99} ms, ${errors} errors`;
-    log(`sockets ${sockets}: ${why}, CPU ${JSON.stringify(cpu)} → ${passed ? 'pass' : 'FAIL'}`);
-    steps.push({ load: sockets, startedAt, passed, why, cpu, report });
-    if (!passed) break;
+    const step = await socketStep(ctx, sockets, payload, posters);
+    ctx.log(
+      `sockets ${sockets}: ${step.why}, CPU ${JSON.stringify(step.cpu)} → ${step.passed ? 'pass' : 'FAIL'}`,
+    );
+    steps.push(step);
+    if (!step.passed) break;
   }
   return steps;
+}
+
+/** A realtime step again, with a CPU profile of every API process over its posting. */
+export async function profiledSocketStep(
+  ctx: Context,
+  listeners: Session[],
+  posters: Session[],
+  sockets: number,
+  profilesOf: (pid: number, since: number) => string[],
+): Promise<{ step: Step; files: string[] }> {
+  const payload = writePayload(listeners, () => []);
+  return profiled(ctx, profilesOf, async (during) => {
+    const step = await socketStep(ctx, sockets, payload, posters, during);
+    ctx.log(`profiled sockets ${sockets}: ${step.why}`);
+    return { ...step, why: `${step.why} with the profiler on` };
+  });
 }
