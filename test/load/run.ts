@@ -86,12 +86,15 @@ async function main(): Promise<void> {
       'redis-url': { type: 'string' },
       'database-url': { type: 'string' },
       only: { type: 'string' },
+      rates: { type: 'string' },
+      sockets: { type: 'string' },
     },
   });
   if (!values.local && !(values.target && values.prefix)) {
     throw new Error(
       'usage: npm run loadtest -- --local | --target http://127.0.0.1:<port> --prefix <bulk prefix> ' +
-        '[--redis-url redis://…/<db>] [--database-url mysql://…/<db>]  [--only mixed|realtime]',
+        '[--redis-url redis://…/<db>] [--database-url mysql://…/<db>] [--only mixed|realtime] ' +
+        '[--rates 100,200,… (arrivals/s)] [--sockets 500,1000,…]',
     );
   }
   if (
@@ -101,6 +104,14 @@ async function main(): Promise<void> {
     throw new Error('--target must be a loopback URL');
   }
   const only = values.only as 'mixed' | 'realtime' | undefined;
+  const list = (value: string | undefined) => {
+    const numbers = value?.split(',').map(Number);
+    if (numbers?.some((n) => !Number.isInteger(n) || n < 1))
+      throw new Error(`--rates and --sockets take whole numbers separated by commas: ${value}`);
+    return numbers;
+  };
+  const rates = list(values.rates);
+  const socketCounts = list(values.sockets);
   prepareArtillery();
   let cluster: LocalCluster | null = null;
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -122,14 +133,14 @@ async function main(): Promise<void> {
     const pids = cluster ? () => cluster!.pids() : () => new Map<number, Group>();
     const ctx = { base, pids, cores: os.cpus().length, services, log };
     await slowLog?.mark();
-    const mixed = only === 'realtime' ? [] : await mixedRamp(ctx, sessions);
+    const mixed = only === 'realtime' ? [] : await mixedRamp(ctx, sessions, rates);
     // Profiles need the API processes' pids: only the cluster of --local is ours to signal.
     const bestMixed = bestStep(mixed);
     const mixedProfile =
       cluster && bestMixed
         ? profileOf(await profiledMixedStep(ctx, sessions, bestMixed.load, profilesOf))
         : null;
-    const sockets = only === 'mixed' ? [] : await socketRamp(ctx, sessions, posters);
+    const sockets = only === 'mixed' ? [] : await socketRamp(ctx, sessions, posters, socketCounts);
     const bestSockets = bestStep(sockets);
     const socketProfile =
       cluster && bestSockets

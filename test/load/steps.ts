@@ -106,10 +106,14 @@ async function mixedStep(
   return { startedAt, cpu, evidence, report, achieved, requestsPerSecond };
 }
 
-export async function mixedRamp(ctx: Context, sessions: Session[]): Promise<Step[]> {
+export async function mixedRamp(
+  ctx: Context,
+  sessions: Session[],
+  rates = MIXED_RATES,
+): Promise<Step[]> {
   const payload = writePayload(sessions, (_s, i) => [sessions[(i * 7 + 1) % sessions.length].id]);
   const steps: Step[] = [];
-  for (const rate of MIXED_RATES) {
+  for (const rate of rates) {
     const run = await mixedStep(ctx, rate, payload);
     const p99 = run.report.aggregate.summaries['http.response_time']?.p99 ?? Infinity;
     const errors = failures(run.report.aggregate);
@@ -283,10 +287,11 @@ export async function socketRamp(
   ctx: Context,
   listeners: Session[],
   posters: Session[],
+  counts = SOCKET_COUNTS,
 ): Promise<Step[]> {
   const payload = writePayload(listeners, () => []);
   const steps: Step[] = [];
-  for (const sockets of SOCKET_COUNTS) {
+  for (const sockets of counts) {
     const step = await socketStep(ctx, sockets, payload, posters);
     ctx.log(
       `sockets ${sockets}: ${step.why}, CPU ${JSON.stringify(step.cpu)} → ${step.passed ? 'pass' : 'FAIL'}`,
