@@ -96,13 +96,8 @@ export const userRoutes = [
     responses: { 200: { description: 'A page of tweets', schema: TweetPage } },
     errors: ['not_found'],
     async handle({ params, query, viewer }) {
-      const author = await User.findByPk(params.id, { attributes: ['id', 'followersCount'] });
-      if (!author) throw notFound('user');
-      const ids = await authorEntryIds(
-        { id: String(author.id), followersCount: author.followersCount },
-        query.cursor,
-        query.limit + 1,
-      );
+      const ids = await authorEntryIds(params.id, query.cursor, query.limit + 1);
+      if (!ids) throw notFound('user');
       const page = ids.slice(0, query.limit);
       const texts = (await hydrateTweets(viewer.id, page)).filter((t): t is string => t !== null);
       const next = ids.length > query.limit ? encodeCursor(page[page.length - 1]) : null;

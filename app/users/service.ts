@@ -10,18 +10,42 @@ import { User } from '../../models';
 import { presentUser } from './presenter';
 import type { UserJson } from './schemas';
 
-/** Which of `ids` the viewer follows. */
-async function followedAmong(
-  viewerId: string,
+/** A user's public columns, with whether the viewer follows them when there is a viewer. */
+export interface ProfileRow {
+  id: string;
+  username: string;
+  displayName: string;
+  bio: string;
+  createdAt: Date;
+  followersCount: number;
+  followingCount: number;
+  tweetsCount: number;
+  following?: number | boolean;
+}
+
+/**
+ * The profiles of `ids` (in no order; unknown ids are missing), with the viewer's follow of
+ * each, in one query: profile reads are a fifth of all traffic, so they get no model
+ * instances and no second round trip (test/load found them the API's largest MySQL cost).
+ */
+export async function loadProfiles(
+  viewerId: string | null,
   ids: string[],
   read: ReadFrom = {},
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await sequelize.query<{ id: string }>(
-    'SELECT followee_id AS id FROM follows WHERE follower_id = :viewerId AND followee_id IN (:ids)',
+): Promise<ProfileRow[]> {
+  if (ids.length === 0) return [];
+  const following = viewerId
+    ? `, EXISTS(SELECT 1 FROM follows f WHERE f.follower_id = :viewerId AND f.followee_id = u.id)
+         AS following`
+    : '';
+  const rows = await sequelize.query<ProfileRow>(
+    `SELECT u.id, u.username, u.display_name AS displayName, u.bio, u.created_at AS createdAt,
+            u.followers_count AS followersCount, u.following_count AS followingCount,
+            u.tweets_count AS tweetsCount${following}
+       FROM users u WHERE u.id IN (:ids)`,
     { replacements: { viewerId, ids }, type: QueryTypes.SELECT, ...read },
   );
-  return new Set(rows.map((row) => String(row.id)));
+  return rows.map((row) => ({ ...row, id: String(row.id) }));
 }
 
 /** A user as the viewer sees them (`following` when signed in). */
@@ -30,11 +54,9 @@ export async function userJson(
   id: string,
   read: ReadFrom = {},
 ): Promise<UserJson> {
-  const user = await User.findByPk(id, read);
-  if (!user) throw notFound('user');
-  if (!viewerId) return presentUser(user);
-  const followed = await followedAmong(viewerId, [id], read);
-  return presentUser(user, { following: followed.has(String(user.id)) });
+  const [profile] = await loadProfiles(viewerId, [id], read);
+  if (!profile) throw notFound('user');
+  return presentUser(profile);
 }
 
 /** Follows a user (idempotent); their recent tweets join the follower's timeline. */
@@ -153,14 +175,11 @@ export async function listConnections(
   );
   const page = rows.slice(0, limit);
   const ids = page.map((row) => String(row.userId));
-  const users = new Map((await User.findAll({ where: { id: ids } })).map((u) => [String(u.id), u]));
-  const followed = viewerId ? await followedAmong(viewerId, ids) : null;
+  const profiles = new Map((await loadProfiles(viewerId, ids)).map((p) => [p.id, p]));
   const data = ids
-    .map((id) => users.get(id))
-    .filter((user): user is User => user !== undefined)
-    .map((user) =>
-      presentUser(user, followed ? { following: followed.has(String(user.id)) } : undefined),
-    );
+    .map((id) => profiles.get(id))
+    .filter((profile): profile is ProfileRow => profile !== undefined)
+    .map((profile) => presentUser(profile));
   const nextCursor =
     rows.length > limit ? encodeCursor(String(page[page.length - 1].followId)) : null;
   return { data, nextCursor };
