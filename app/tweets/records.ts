@@ -60,6 +60,34 @@ export async function loadAuthorTweetIds(
   return rows.map((row) => String(row.id));
 }
 
+/**
+ * The author's follower count and a page of their entry ids (newest first) in one round trip:
+ * null when there is no such user. The page is cut inside the derived table, on the
+ * (author_id, id) index, so a prolific author costs no more than a quiet one.
+ */
+export async function loadAuthorPage(
+  authorId: string,
+  below: string | undefined,
+  limit: number,
+): Promise<{ followers: number; ids: string[] } | null> {
+  const rows = await sequelize.query<{ followers: number; id: string | null }>(
+    `SELECT u.followers_count AS followers, t.id
+       FROM users u
+       LEFT JOIN (SELECT id, author_id FROM tweets
+                   WHERE author_id = :authorId ${below ? 'AND id < :below' : ''}
+                   ORDER BY id DESC LIMIT :limit) t ON t.author_id = u.id
+      WHERE u.id = :authorId`,
+    { replacements: { authorId, below, limit }, type: QueryTypes.SELECT },
+  );
+  if (rows.length === 0) return null;
+  const ids = rows
+    .filter((row) => row.id !== null)
+    .map((row) => BigInt(row.id!))
+    .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))
+    .map(String);
+  return { followers: Number(rows[0].followers), ids };
+}
+
 function normalise(row: TweetRow): TweetRow {
   return {
     ...row,
