@@ -2,7 +2,7 @@ import Queue, { type JobOptions } from 'bull';
 import type { Transaction } from 'sequelize';
 import { config } from '../../config';
 import { createRedis, isRedisReady } from '../infra/redis';
-import { deleteOutbox, writeOutbox } from './outbox';
+import { flushSentOutbox, outboxRowSent, writeOutbox } from './outbox';
 import { warnThrottled, withTimeout } from '../infra/timing';
 import type { JobPayloads, QueueName } from './jobs';
 
@@ -88,7 +88,7 @@ export async function enqueueAfterCommit<N extends QueueName>(
     try {
       if (!isRedisReady()) throw new Error('redis is not connected');
       await withTimeout(enqueue(name, payload, options), IMMEDIATE_ENQUEUE_TIMEOUT_MS);
-      await deleteOutbox([id]);
+      outboxRowSent(id);
     } catch (error) {
       warnThrottled(
         'queue',
@@ -101,6 +101,7 @@ export async function enqueueAfterCommit<N extends QueueName>(
 
 /** Closes every queue this process opened; waits for active jobs of its processors. */
 export async function closeQueues(): Promise<void> {
+  await flushSentOutbox();
   await Promise.all([...queues.values()].map((queue) => queue.close()));
   queues.clear();
 }

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { expect } from 'chai';
-import { PasswordReset } from '../../models';
+import { PasswordReset, sequelize } from '../../models';
 import { getQueue } from '../../app/queue/queues';
 import { api, registerUser } from '../helpers/http';
 import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
@@ -134,6 +134,39 @@ describe('shutdown of an API process', function () {
       }
     });
   }
+});
+
+describe('an API process stopped right after a write', function () {
+  this.timeout(30_000);
+
+  it('leaves no outbox row of the jobs it handed to Bull', async () => {
+    const author = await registerUser();
+    const port = await freePort();
+    const running = await startProcess('app/index.ts', { PORT: String(port) });
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/tweets`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${author.accessToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ content: 'posted just before a restart' }),
+      });
+      expect(response.status).to.equal(201);
+      const { id } = (await response.json()) as { id: string };
+      running.child.kill('SIGTERM'); // at once: the sent row is still waiting for its batch
+      expect(await exitCodeWithin(running)).to.equal(0);
+      const [rows] = await sequelize.query('SELECT id FROM outbox WHERE job_id = :jobId', {
+        replacements: { jobId: `fanout:${id}` },
+      });
+      expect(rows, 'the fan-out job, still in the outbox').to.deep.equal([]);
+      expect(await getQueue('fanout').getJob(`fanout:${id}`), 'the job, in Bull').to.not.equal(
+        null,
+      );
+    } finally {
+      await running.stop('SIGKILL');
+    }
+  });
 });
 
 describe('shutdown of a worker process', function () {
