@@ -233,6 +233,11 @@ function realtimeSection(run: Run, cores: number): string[] {
   return [
     `- **Most sockets served: ${top ? `${top.load}` : 'none of the steps'}**${d ? `, \`tweet:new\` p50 ${d.p50} ms, p99 ${d.p99} ms over ${d.count} deliveries, none missing` : ''}${end.passed ? ' (the highest step tried)' : `; ${end.load} failed`}.`,
     `- First to give out: ${bottleneck(end, cores)}`,
+    ...(top?.delivery?.received
+      ? [
+          `- API CPU per delivered event at ${top.load} sockets: about ${Math.round(((top.cpu.api / 100) * top.windowSeconds * 1e6) / top.delivery.received)} µs (every API process's CPU over the posting, divided by the events delivered).`,
+        ]
+      : []),
     '',
     '| sockets | connected | deliveries (received / expected) | p50 / p99 ms | CPU % api / worker / mysql / redis / artillery (thread) / machine | loop p99 / max ms | Redis PING p99 ms / busy | MySQL q/s / slow / lock waits | |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

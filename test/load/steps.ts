@@ -47,6 +47,8 @@ export interface Step {
   evidence: Evidence;
   report: ArtilleryReport;
   delivery?: { posts: number; expected: number; received: number; missing: number };
+  /** Seconds the CPU and evidence were sampled over. */
+  windowSeconds: number;
 }
 export interface Context {
   base: string;
@@ -99,11 +101,12 @@ async function mixedStep(
   during?.stop();
   const cpu = cpuDone();
   const evidence = await evidenceDone();
+  const windowSeconds = MIXED_WINDOW[1] - MIXED_WINDOW[0];
   const report = await running;
   const seconds = span(report);
   const achieved = Math.round((report.aggregate.counters['vusers.created'] ?? 0) / seconds);
   const requestsPerSecond = Math.round((report.aggregate.counters['http.requests'] ?? 0) / seconds);
-  return { startedAt, cpu, evidence, report, achieved, requestsPerSecond };
+  return { startedAt, cpu, evidence, report, achieved, requestsPerSecond, windowSeconds };
 }
 
 export async function mixedRamp(
@@ -241,6 +244,7 @@ async function socketStep(
   while (connected() < sockets && Date.now() < deadline && !finished) await sleep(100);
   const cpuDone = startCpu(ctx.pids(), ctx.cores);
   const evidenceDone = await startEvidence(ctx.base, ctx.services);
+  const windowStart = Date.now();
   const posts = [];
   if (connected() === sockets) {
     during?.start();
@@ -253,6 +257,7 @@ async function socketStep(
     during?.stop();
   }
   const cpu = cpuDone();
+  const windowSeconds = (Date.now() - windowStart) / 1000;
   const evidence = await evidenceDone();
   writeFileSync(files.CHIRP_LOAD_STOP, '');
   const report = await running;
@@ -279,6 +284,7 @@ async function socketStep(
     evidence,
     report,
     delivery,
+    windowSeconds,
   };
 }
 
