@@ -11,7 +11,7 @@ interface CallFrame {
   lineNumber: number;
 }
 interface CpuProfile {
-  nodes: { id: number; callFrame: CallFrame }[];
+  nodes: { id: number; callFrame: CallFrame; children?: number[] }[];
   samples: number[];
 }
 
@@ -45,22 +45,43 @@ const top = (counts: Map<string, number>, total: number, n: number): Share[] =>
     .slice(0, n)
     .map(([name, count]) => ({ name, percent: Math.round((count / total) * 1000) / 10 }));
 
+/** V8's own entries, which have no caller worth naming. */
+const V8 = new Set(['(garbage collector)', '(program)', '(root)', '(idle)']);
+
 export function summariseProfiles(files: string[]): ProfileSummary {
   const byPlace = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let busy = 0;
   for (const file of files) {
     const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-    const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parents = new Map<number, number>();
+    for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n.id);
+    /**
+     * Native functions (a socket write: `writeBuffer`, `writeUtf8String`, `writev`) have no
+     * file: they are named after the first package or Chirp file that called them, so the
+     * table says whose writes they were.
+     */
+    const where = (id: number): string => {
+      const frame = nodes.get(id)!.callFrame;
+      if (frame.url || V8.has(frame.functionName)) return place(frame);
+      for (let up = parents.get(id); up !== undefined; up = parents.get(up)) {
+        const caller = nodes.get(up)!.callFrame;
+        if (caller.url && !caller.url.startsWith('node:')) {
+          return `${frame.functionName} (native, from ${place(caller)})`;
+        }
+      }
+      return place(frame);
+    };
     for (const id of profile.samples) {
-      const frame = frames.get(id);
+      const frame = nodes.get(id)?.callFrame;
       if (!frame || frame.functionName === '(idle)') continue;
       busy += 1;
-      const where = place(frame);
-      byPlace.set(where, (byPlace.get(where) ?? 0) + 1);
+      const at = where(id);
+      byPlace.set(at, (byPlace.get(at) ?? 0) + 1);
       const fn = frame.url
-        ? `${frame.functionName || '(anonymous)'} (${where}:${frame.lineNumber + 1})`
-        : where;
+        ? `${frame.functionName || '(anonymous)'} (${at}:${frame.lineNumber + 1})`
+        : at;
       byFunction.set(fn, (byFunction.get(fn) ?? 0) + 1);
     }
   }
