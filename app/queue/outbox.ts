@@ -67,6 +67,9 @@ export interface OutboxRow {
 /**
  * Hands outbox rows older than `olderThanMs` to `send`, oldest first, and deletes the ones
  * sent. Rows are locked with SKIP LOCKED, so several relays never send the same row at once.
+ * The old rows are found first without locks, then locked by id: a locking scan would also
+ * lock the fresh rows it passes over (InnoDB, in either isolation level) for as long as the
+ * relay sends, and API nodes deleting those rows would wait for it.
  */
 export async function relayOutbox(
   send: (row: OutboxRow) => Promise<void>,
@@ -74,15 +77,20 @@ export async function relayOutbox(
   batch = 200,
 ): Promise<number> {
   return sequelize.transaction(async (transaction) => {
-    const rows = await sequelize.query<OutboxRow>(
-      `SELECT id, queue, job_id AS jobId, payload FROM outbox
-       WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND
-       ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED`,
+    const old = await sequelize.query<{ id: string }>(
+      `SELECT id FROM outbox WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND
+       ORDER BY id LIMIT :batch`,
       {
         replacements: { seconds: olderThanMs / 1000, batch },
         type: QueryTypes.SELECT,
         transaction,
       },
+    );
+    if (old.length === 0) return 0;
+    const rows = await sequelize.query<OutboxRow>(
+      `SELECT id, queue, job_id AS jobId, payload FROM outbox
+       WHERE id IN (:ids) ORDER BY id FOR UPDATE SKIP LOCKED`,
+      { replacements: { ids: old.map((row) => row.id) }, type: QueryTypes.SELECT, transaction },
     );
     const sent: string[] = [];
     for (const row of rows) {
