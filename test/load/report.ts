@@ -8,7 +8,7 @@ import type { SlowQuery } from './evidence';
 import type { ProfileSummary } from './profile';
 import { bestStep, DELIVERY_P99_MS, MIXED_P99_MS, SUSTAINED, type Step } from './steps';
 
-interface Run {
+export interface Run {
   target: string;
   machine: string;
   seed: string;
@@ -284,9 +284,12 @@ function summary(run: Run, cores: number, date: string): string {
 }
 
 /** Writes the report and returns its folder. */
-export async function writeReport(run: Run): Promise<string> {
+export async function writeReport(
+  run: Run,
+  perfDir = path.join(ROOT, 'docs/perf'),
+): Promise<string> {
   const date = new Date().toISOString().slice(0, 16).replace(':', '-');
-  const dir = path.join(ROOT, 'docs/perf', date);
+  const dir = path.join(perfDir, date);
   mkdirSync(dir, { recursive: true });
   const cores = Number(/^(\d+)/.exec(run.machine)?.[1] ?? 1);
   writeFileSync(path.join(dir, 'result.json'), JSON.stringify({ date, ...run }, null, 2));

@@ -181,7 +181,10 @@ async function post(base: string, token: string, seq: number) {
 }
 
 /** Counts, socket by socket, the tweets that should have reached it and did not. */
-function tally(recordsFile: string, posts: { seq: number; sentAt: number; answeredAt: number }[]) {
+export function tally(
+  recordsFile: string,
+  posts: { seq: number; sentAt: number; answeredAt: number }[],
+) {
   const records = existsSync(recordsFile)
     ? readFileSync(recordsFile, 'utf8')
         .split('\n')
