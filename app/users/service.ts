@@ -7,21 +7,11 @@ import { isCelebrity } from '../timeline/build';
 import { mergeFollow, unmergeFollow } from '../timeline/maintain';
 import { cacheUpkeep } from '../timeline/upkeep';
 import { User } from '../../models';
-import { presentUser } from './presenter';
+import { presentUser, type UserFields } from './presenter';
 import type { UserJson } from './schemas';
 
 /** A user's public columns, with whether the viewer follows them when there is a viewer. */
-export interface ProfileRow {
-  id: string;
-  username: string;
-  displayName: string;
-  bio: string;
-  createdAt: Date;
-  followersCount: number;
-  followingCount: number;
-  tweetsCount: number;
-  following?: number | boolean;
-}
+export type ProfileRow = UserFields & { id: string };
 
 /**
  * The profiles of `ids` (in no order; unknown ids are missing), with the viewer's follow of
