@@ -40,16 +40,19 @@ export function createRedis(
   return client;
 }
 
+/**
+ * Options of the connections whose commands take milliseconds (the main one, Bull's command
+ * connection). One that still reads "ready" while its server just died would hold commands
+ * until the drop is noticed and the retries run out: every command gives up after 1.5 s
+ * instead, so request paths fall back to MySQL promptly. Blocking commands run elsewhere.
+ */
+export const COMMAND_CONNECTION: RedisOptions = { maxRetriesPerRequest: 2, commandTimeout: 1500 };
+
 /** The process-wide general-purpose connection (caches, counters, timelines). */
 export const redis = createRedis({
   name: 'main',
-  maxRetriesPerRequest: 2,
+  ...COMMAND_CONNECTION,
   enableAutoPipelining: true,
-  // A connection that still reads "ready" while its server just died would hold commands
-  // until the drop is noticed and the retries run out: every command on it gives up after
-  // this instead, so request paths fall back to MySQL promptly. Its commands take
-  // milliseconds; the blocking ones run on Bull's own connections.
-  commandTimeout: 1500,
 });
 
 /**

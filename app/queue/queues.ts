@@ -1,7 +1,7 @@
 import Queue, { type JobOptions } from 'bull';
 import type { Transaction } from 'sequelize';
 import { config } from '../../config';
-import { createRedis, isRedisReady } from '../infra/redis';
+import { COMMAND_CONNECTION, createRedis, isRedisReady } from '../infra/redis';
 import { flushSentOutbox, outboxRowSent, writeOutbox } from './outbox';
 import { warnThrottled, withTimeout } from '../infra/timing';
 import type { JobPayloads, QueueName } from './jobs';
@@ -29,7 +29,7 @@ let commands: ReturnType<typeof createRedis> | undefined;
 let subscriber: ReturnType<typeof createRedis> | undefined;
 function connectionFor(type: 'client' | 'subscriber' | 'bclient') {
   if (type === 'client') {
-    commands ??= createRedis({ name: 'bull', maxRetriesPerRequest: 2, commandTimeout: 1500 });
+    commands ??= createRedis({ name: 'bull', ...COMMAND_CONNECTION });
     return commands;
   }
   if (type === 'subscriber') {
