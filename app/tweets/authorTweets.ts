@@ -3,7 +3,7 @@ import { isRedisReady } from '../infra/redis';
 import { rebuildAuthor } from '../timeline/build';
 import { keys } from '../timeline/keys';
 import { store } from '../timeline/store';
-import { loadAuthorPage, loadAuthorTweetIds } from './records';
+import { loadAuthorPage } from './records';
 
 /** Accounts with at least this many followers get their recent entries cached on first read. */
 const BUSY_FOLLOWERS = 1000;
@@ -22,8 +22,8 @@ async function fromSet(key: string, below: string | undefined, count: number) {
 /**
  * Entry ids of an author's tweets and retweets, newest first, below a cursor; null when
  * there is no such user. Served from the author's recent-entries set (`tl:u:<id>`, kept by
- * every write, so it exists only for a real user) when it is there, and built for busy
- * accounts on first read; from MySQL for older pages and quiet accounts.
+ * every write) when it is there and holds the page, and built for busy accounts on first
+ * read; from MySQL for older pages and quiet accounts.
  */
 export async function authorEntryIds(
   authorId: string,
@@ -32,11 +32,10 @@ export async function authorEntryIds(
 ): Promise<string[] | null> {
   const key = keys.author(authorId);
   const cached = isRedisReady() && (await store.exists(key)) === 1;
-  // The set exists only for a real user: an older page than it holds needs no user check.
-  if (cached)
-    return (await fromSet(key, below, count)) ?? loadAuthorTweetIds(authorId, below, count);
+  const fromCache = cached ? await fromSet(key, below, count) : null;
+  if (fromCache) return fromCache;
   const page = await loadAuthorPage(authorId, below, count);
   if (!page) return null;
-  if (isRedisReady() && page.followers >= BUSY_FOLLOWERS) await rebuildAuthor(authorId);
+  if (!cached && isRedisReady() && page.followers >= BUSY_FOLLOWERS) await rebuildAuthor(authorId);
   return page.ids;
 }

@@ -46,24 +46,11 @@ export async function loadTweetRows(
   return rows;
 }
 
-/** Rows of tweets by one author, newest first, below a cursor. */
-export async function loadAuthorTweetIds(
-  authorId: string,
-  below: string | undefined,
-  limit: number,
-): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
-    `SELECT id FROM tweets WHERE author_id = :authorId ${below ? 'AND id < :below' : ''}
-     ORDER BY id DESC LIMIT :limit`,
-    { replacements: { authorId, below, limit }, type: QueryTypes.SELECT },
-  );
-  return rows.map((row) => String(row.id));
-}
-
 /**
- * The author's follower count and a page of their entry ids (newest first) in one round trip:
- * null when there is no such user. The page is cut inside the derived table, on the
- * (author_id, id) index, so a prolific author costs no more than a quiet one.
+ * The author's follower count and a page of their entry ids (newest first, below a cursor)
+ * in one round trip: null when there is no such user. The page is cut inside the derived
+ * table, on the (author_id, id) index, so a prolific author costs no more than a quiet one
+ * (the outer sort orders at most `limit` rows).
  */
 export async function loadAuthorPage(
   authorId: string,
@@ -76,15 +63,12 @@ export async function loadAuthorPage(
        LEFT JOIN (SELECT id, author_id FROM tweets
                    WHERE author_id = :authorId ${below ? 'AND id < :below' : ''}
                    ORDER BY id DESC LIMIT :limit) t ON t.author_id = u.id
-      WHERE u.id = :authorId`,
+      WHERE u.id = :authorId
+      ORDER BY t.id DESC`,
     { replacements: { authorId, below, limit }, type: QueryTypes.SELECT },
   );
   if (rows.length === 0) return null;
-  const ids = rows
-    .filter((row) => row.id !== null)
-    .map((row) => BigInt(row.id!))
-    .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))
-    .map(String);
+  const ids = rows.filter((row) => row.id !== null).map((row) => String(row.id));
   return { followers: Number(rows[0].followers), ids };
 }
 
