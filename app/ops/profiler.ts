@@ -6,18 +6,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { logger } from '../infra/logger';
+import { PROFILE_SIGNAL, profilePath } from './profileFiles';
 
-export const PROFILE_SIGNAL = 'SIGUSR2';
 const LONGEST_PROFILE_MS = 5 * 60_000;
-
-/** Where a profile of this process started at `startedAt` is written. */
-export function profilePath(role: string, pid: number, startedAt: Date): string {
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  return path.join(os.tmpdir(), `chirp-${role}-${pid}-${stamp}.cpuprofile`);
-}
 
 /** Makes PROFILE_SIGNAL start and stop a CPU profile of this process. */
 export function profileOnSignal(role: 'api' | 'worker'): void {

@@ -9,6 +9,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { profilePrefix } from '../../app/ops/profileFiles';
 import { BULK_PASSWORD, bulkUsername } from '../../seeders/bulkNames';
 import { prepareArtillery } from './artillery';
 import type { Group } from './cpu';
@@ -65,7 +66,7 @@ async function followAll(base: string, followers: Session[], followees: Session[
 function profilesOf(pid: number, since: number): string[] {
   const dir = os.tmpdir();
   return readdirSync(dir)
-    .filter((name) => name.startsWith(`chirp-api-${pid}-`) && name.endsWith('.cpuprofile'))
+    .filter((name) => name.startsWith(profilePrefix('api', pid)) && name.endsWith('.cpuprofile'))
     .map((name) => path.join(dir, name))
     .filter((file) => statSync(file).mtimeMs >= since);
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CACHE_DIR, failures, runArtillery, type ArtilleryReport } from './artillery';
 import { startCpu, type CpuShare, type Group } from './cpu';
 import { startEvidence, type Evidence, type Services } from './evidence';
+import { PROFILE_SIGNAL } from '../../app/ops/profileFiles';
 import type { SocketRecord } from './processor';
 
 /** Arrivals per second of the mixed workload (each arrival makes 1.25 requests on average). */
@@ -139,8 +140,7 @@ async function profiled(
   step: (during: { start(): void; stop(): void }) => Promise<Step>,
 ): Promise<{ step: Step; files: string[] }> {
   const apis = [...ctx.pids()].filter(([, group]) => group === 'api').map(([pid]) => pid);
-  // app/ops/profiler.ts: the first SIGUSR2 starts a profile, the second writes it.
-  const signal = () => apis.forEach((pid) => process.kill(pid, 'SIGUSR2'));
+  const signal = () => apis.forEach((pid) => process.kill(pid, PROFILE_SIGNAL));
   const since = Date.now();
   const result = await step({ start: signal, stop: signal });
   let files: string[] = [];

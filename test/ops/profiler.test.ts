@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { expect } from 'chai';
-import { PROFILE_SIGNAL } from '../../app/ops/profiler';
+import { PROFILE_SIGNAL } from '../../app/ops/profileFiles';
 import { eventually } from '../helpers/socialGraph';
 import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
 
