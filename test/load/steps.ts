@@ -72,17 +72,23 @@ function writePayload(sessions: Session[], extra: (s: Session, i: number) => str
   return file;
 }
 
+/** Mixed.yml's payload: each session's token and another session's user to visit. */
+const mixedPayload = (sessions: Session[]) =>
+  writePayload(sessions, (_s, i) => [sessions[(i * 7 + 1) % sessions.length].id]);
+/** Realtime.yml's payload: the listeners' tokens. */
+const listenerPayload = (listeners: Session[]) => writePayload(listeners, () => []);
+
 /** Seconds between a report's first and last metric: longer than the phase when it lagged. */
 const span = ({ aggregate }: ArtilleryReport) =>
   Math.max(MIXED_SECONDS, (aggregate.lastMetricAt - aggregate.firstMetricAt) / 1000);
 
-/** One mixed-workload step at `rate` arrivals/s, sampled over its steady part. */
+/** One mixed-workload step at `rate` arrivals/s, sampled over its steady part and judged. */
 async function mixedStep(
   ctx: Context,
   rate: number,
   payload: string,
   during?: { start(): void; stop(): void },
-) {
+): Promise<Step> {
   const startedAt = Date.now();
   const running = runArtillery(
     'mixed.yml',
@@ -94,48 +100,70 @@ async function mixedStep(
     path.join(CACHE_DIR, `mixed-${rate}.json`),
   );
   await at(startedAt, MIXED_WINDOW[0]);
-  const known = ctx.pids();
-  const cpuDone = startCpu(known, ctx.cores);
+  const cpuDone = startCpu(ctx.pids(), ctx.cores);
   const evidenceDone = await startEvidence(ctx.base, ctx.services);
   during?.start();
   await at(startedAt, MIXED_WINDOW[1]);
   during?.stop();
   const cpu = cpuDone();
   const evidence = await evidenceDone();
-  const windowSeconds = MIXED_WINDOW[1] - MIXED_WINDOW[0];
   const report = await running;
   const seconds = span(report);
   const achieved = Math.round((report.aggregate.counters['vusers.created'] ?? 0) / seconds);
   const requestsPerSecond = Math.round((report.aggregate.counters['http.requests'] ?? 0) / seconds);
-  return { startedAt, cpu, evidence, report, achieved, requestsPerSecond, windowSeconds };
+  const p99 = report.aggregate.summaries['http.response_time']?.p99 ?? Infinity;
+  const errors = failures(report.aggregate);
+  const passed = p99 < MIXED_P99_MS && errors === 0 && achieved >= SUSTAINED * rate;
+  return {
+    load: rate,
+    startedAt,
+    passed,
+    why: `${achieved}/${rate} arrivals/s, ${requestsPerSecond} req/s, p99 ${p99} ms, ${errors} errors`,
+    achieved,
+    requestsPerSecond,
+    cpu,
+    evidence,
+    report,
+    windowSeconds: MIXED_WINDOW[1] - MIXED_WINDOW[0],
+  };
 }
 
-export async function mixedRamp(
+/** Runs `run` at each load in turn, logging each verdict, until one fails. */
+async function ramp(
   ctx: Context,
-  sessions: Session[],
-  rates = MIXED_RATES,
+  label: (load: number) => string,
+  loads: number[],
+  run: (load: number) => Promise<Step>,
 ): Promise<Step[]> {
-  const payload = writePayload(sessions, (_s, i) => [sessions[(i * 7 + 1) % sessions.length].id]);
   const steps: Step[] = [];
-  for (const rate of rates) {
-    const run = await mixedStep(ctx, rate, payload);
-    const p99 = run.report.aggregate.summaries['http.response_time']?.p99 ?? Infinity;
-    const errors = failures(run.report.aggregate);
-    const sustained = run.achieved >= SUSTAINED * rate;
-    const passed = p99 < MIXED_P99_MS && errors === 0 && sustained;
-    const why = `${run.achieved}/${rate} arrivals/s, ${run.requestsPerSecond} req/s, p99 ${p99} ms, ${errors} errors`;
+  for (const load of loads) {
+    const step = await run(load);
     ctx.log(
-      `mixed ${rate}/s: ${why}, CPU ${JSON.stringify(run.cpu)} → ${passed ? 'pass' : 'FAIL'}`,
+      `${label(load)}: ${step.why}, CPU ${JSON.stringify(step.cpu)} → ${step.passed ? 'pass' : 'FAIL'}`,
     );
-    steps.push({ load: rate, passed, why, ...run });
-    if (!passed) break;
+    steps.push(step);
+    if (!step.passed) break;
   }
   return steps;
 }
 
-/** Runs `step` with every API process's CPU profiled over its steady part (SIGUSR2). */
+export function mixedRamp(ctx: Context, sessions: Session[], rates = MIXED_RATES): Promise<Step[]> {
+  const payload = mixedPayload(sessions);
+  return ramp(
+    ctx,
+    (rate) => `mixed ${rate}/s`,
+    rates,
+    (rate) => mixedStep(ctx, rate, payload),
+  );
+}
+
+/**
+ * Runs `step` again with every API process's CPU profiled over its steady part
+ * (app/ops/profiler.ts), and answers it with the profiles' paths.
+ */
 async function profiled(
   ctx: Context,
+  label: string,
   profilesOf: (pid: number, since: number) => string[],
   step: (during: { start(): void; stop(): void }) => Promise<Step>,
 ): Promise<{ step: Step; files: string[] }> {
@@ -143,29 +171,26 @@ async function profiled(
   const signal = () => apis.forEach((pid) => process.kill(pid, PROFILE_SIGNAL));
   const since = Date.now();
   const result = await step({ start: signal, stop: signal });
+  ctx.log(`profiled ${label}: ${result.why}`);
   let files: string[] = [];
   for (let i = 0; i < 60 && files.length < apis.length; i += 1) {
     await sleep(250);
     files = apis.flatMap((pid) => profilesOf(pid, since));
   }
-  return { step: result, files };
+  return { step: { ...result, why: `${result.why} with the profiler on` }, files };
 }
 
 /** The mixed workload once more at `rate`, with the API processes profiled. */
-export async function profiledMixedStep(
+export function profiledMixedStep(
   ctx: Context,
   sessions: Session[],
   rate: number,
   profilesOf: (pid: number, since: number) => string[],
 ): Promise<{ step: Step; files: string[] }> {
-  const payload = writePayload(sessions, (_s, i) => [sessions[(i * 7 + 1) % sessions.length].id]);
-  return profiled(ctx, profilesOf, async (during) => {
-    const run = await mixedStep(ctx, rate, payload, during);
-    const p99 = run.report.aggregate.summaries['http.response_time']?.p99 ?? Infinity;
-    const why = `${run.achieved}/${rate} arrivals/s, ${run.requestsPerSecond} req/s, p99 ${p99} ms with the profiler on`;
-    ctx.log(`profiled mixed ${rate}/s: ${why}`);
-    return { load: rate, passed: true, why, ...run };
-  });
+  const payload = mixedPayload(sessions);
+  return profiled(ctx, `mixed ${rate}/s`, profilesOf, (during) =>
+    mixedStep(ctx, rate, payload, during),
+  );
 }
 
 async function post(base: string, token: string, seq: number) {
@@ -292,37 +317,31 @@ async function socketStep(
 }
 
 /** The realtime ramp: SOCKET_COUNTS until a step fails. */
-export async function socketRamp(
+export function socketRamp(
   ctx: Context,
   listeners: Session[],
   posters: Session[],
   counts = SOCKET_COUNTS,
 ): Promise<Step[]> {
-  const payload = writePayload(listeners, () => []);
-  const steps: Step[] = [];
-  for (const sockets of counts) {
-    const step = await socketStep(ctx, sockets, payload, posters);
-    ctx.log(
-      `sockets ${sockets}: ${step.why}, CPU ${JSON.stringify(step.cpu)} → ${step.passed ? 'pass' : 'FAIL'}`,
-    );
-    steps.push(step);
-    if (!step.passed) break;
-  }
-  return steps;
+  const payload = listenerPayload(listeners);
+  return ramp(
+    ctx,
+    (sockets) => `sockets ${sockets}`,
+    counts,
+    (sockets) => socketStep(ctx, sockets, payload, posters),
+  );
 }
 
 /** A realtime step again, with a CPU profile of every API process over its posting. */
-export async function profiledSocketStep(
+export function profiledSocketStep(
   ctx: Context,
   listeners: Session[],
   posters: Session[],
   sockets: number,
   profilesOf: (pid: number, since: number) => string[],
 ): Promise<{ step: Step; files: string[] }> {
-  const payload = writePayload(listeners, () => []);
-  return profiled(ctx, profilesOf, async (during) => {
-    const step = await socketStep(ctx, sockets, payload, posters, during);
-    ctx.log(`profiled sockets ${sockets}: ${step.why}`);
-    return { ...step, why: `${step.why} with the profiler on` };
-  });
+  const payload = listenerPayload(listeners);
+  return profiled(ctx, `sockets ${sockets}`, profilesOf, (during) =>
+    socketStep(ctx, sockets, payload, posters, during),
+  );
 }
