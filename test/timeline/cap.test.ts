@@ -2,18 +2,14 @@ import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
 import { keys } from '../../app/timeline/keys';
 import { registerUser } from '../helpers/http';
-import type { RunningProcess } from '../helpers/processes';
 import {
-  type Client,
   follow,
   newestFirst,
   readAllPages,
   readPage,
-  startApiNode,
-  startWorker,
-  stopWorker,
   timelineIds,
   tweet,
+  useApiNodeAndWorker,
   waitForQueuesIdle,
 } from './support';
 
@@ -21,23 +17,8 @@ const CAP = 25;
 
 describe('GET /tweets with TIMELINE_MAX_LENGTH=25', function () {
   this.timeout(60_000);
-  let apiNode: RunningProcess | undefined;
-  let worker: RunningProcess | undefined;
-  let client: () => Client;
-
-  before(async function () {
-    // Both the API node (own entries, follow merges, rebuilds) and the worker (fan-out) trim.
-    const env = { TIMELINE_MAX_LENGTH: String(CAP) };
-    const node = await startApiNode(env);
-    apiNode = node.process;
-    client = node.client;
-    worker = await startWorker(env);
-  });
-
-  after(async function () {
-    await stopWorker(worker);
-    await apiNode?.stop();
-  });
+  // Both the API node (own entries, follow merges, rebuilds) and the worker (fan-out) trim.
+  const client = useApiNodeAndWorker({ TIMELINE_MAX_LENGTH: String(CAP) });
 
   it('ends the pages after the newest 25 entries once 40 tweets were posted', async () => {
     const author = await registerUser();

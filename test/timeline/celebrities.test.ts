@@ -1,41 +1,22 @@
 import { expect } from 'chai';
 import { registerUser } from '../helpers/http';
-import type { RunningProcess } from '../helpers/processes';
 import {
-  type Client,
   follow,
   newestFirst,
   readPage,
   registerUsers,
-  startApiNode,
-  startWorker,
-  stopWorker,
   storedTimelineHas,
   timelineIds,
   tweet,
   unfollow,
+  useApiNodeAndWorker,
   waitForJob,
   waitForQueuesIdle,
 } from './support';
 
 describe('Home timelines with celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', function () {
   this.timeout(60_000);
-  let apiNode: RunningProcess | undefined;
-  let worker: RunningProcess | undefined;
-  let client: () => Client;
-
-  before(async function () {
-    const env = { FANOUT_CELEBRITY_THRESHOLD: '2' };
-    const node = await startApiNode(env);
-    apiNode = node.process;
-    client = node.client;
-    worker = await startWorker(env);
-  });
-
-  after(async function () {
-    await stopWorker(worker);
-    await apiNode?.stop();
-  });
+  const client = useApiNodeAndWorker({ FANOUT_CELEBRITY_THRESHOLD: '2' });
 
   it("keeps a celebrity's tweet out of stored timelines yet shows it to every follower, newest first", async () => {
     const celebrity = await registerUser();

@@ -172,6 +172,25 @@ export async function startApiNode(
 }
 
 /**
+ * An API node and a worker of the test's own for the enclosing `describe`, both with `env`:
+ * started before its tests; after them the worker stops once the queues are idle, then the
+ * node. Answers a client of the node.
+ */
+export function useApiNodeAndWorker(env: Record<string, string>): () => Client {
+  let node: Awaited<ReturnType<typeof startApiNode>> | undefined;
+  let worker: RunningProcess | undefined;
+  before(async function () {
+    node = await startApiNode(env);
+    worker = await startWorker(env);
+  });
+  after(async function () {
+    await stopWorker(worker);
+    await node?.process.stop();
+  });
+  return () => node!.client();
+}
+
+/**
  * Runs a real worker for the enclosing `describe`: started before its tests, stopped after
  * the queues went idle.
  */
