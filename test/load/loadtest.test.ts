@@ -13,7 +13,15 @@ import type { Step } from './steps';
 import { tally } from './steps';
 import { runToExit } from '../helpers/processes';
 
-const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'chirp-loadtest-'));
+/** Runs `use` with a fresh folder of its own, removed afterwards. */
+async function inScratch(use: (dir: string) => void | Promise<void>): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chirp-loadtest-'));
+  try {
+    await use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function period(p99: number, extra: Partial<Period> = {}): Period {
   const summary = { count: 100, p50: p99 / 4, p95: p99 / 2, p99, max: p99 * 2 };
@@ -71,9 +79,8 @@ describe('npm run loadtest', function () {
     expect(output).not.to.match(/Installing artillery/);
   });
 
-  it('writes the dated report: verdicts, the bottleneck with its evidence, and SVG plots', async () => {
-    const dir = scratch();
-    try {
+  it('writes the dated report: verdicts, the bottleneck with its evidence, and SVG plots', () =>
+    inScratch(async (dir) => {
       const loopBound = step(1000, false, 900, { api: 30, machine: 25 });
       loopBound.evidence.eventLoop = { p99: 300, max: 400, samples: 5 };
       const run: Run = {
@@ -112,16 +119,12 @@ describe('npm run loadtest', function () {
       ]) {
         expect(readFileSync(path.join(folder, plot), 'utf8'), plot).to.match(/^<svg[^>]*>/);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('Delivery accounting of a realtime step', () => {
-  it('expects every tweet posted while a socket listened, and only those', () => {
-    const dir = scratch();
-    try {
+  it('expects every tweet posted while a socket listened, and only those', () =>
+    inScratch((dir) => {
       const file = path.join(dir, 'records.ndjson');
       const posts = [
         { seq: 1, sentAt: 1000, answeredAt: 1020 },
@@ -142,16 +145,12 @@ describe('Delivery accounting of a realtime step', () => {
           .join('\n') + '\n',
       );
       expect(tally(file, posts)).to.deep.equal({ posts: 3, expected: 7, received: 6, missing: 1 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('CPU profile summary', () => {
-  it('names a native socket write after the package that made it, and leaves idle time out', () => {
-    const dir = scratch();
-    try {
+  it('names a native socket write after the package that made it, and leaves idle time out', () =>
+    inScratch((dir) => {
       const file = path.join(dir, 'api.cpuprofile');
       const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
       writeFileSync(
@@ -176,8 +175,5 @@ describe('CPU profile summary', () => {
         { name: 'writeBuffer (native, from mysql2)', percent: 75 },
         { name: 'mysql2', percent: 25 },
       ]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
