@@ -10,6 +10,8 @@ import {
 import * as auth from './service';
 
 const tags = ['auth'];
+/** Answers carrying tokens must not be kept by a browser or a shared cache. */
+const noStore = { 'Cache-Control': 'no-store' };
 
 export const authRoutes = [
   defineRoute({
@@ -23,7 +25,7 @@ export const authRoutes = [
     errors: ['username_taken', 'email_taken'],
     authLimit: (body) => body.email,
     async handle({ body }) {
-      return { status: 201, body: await auth.register(body) };
+      return { status: 201, body: await auth.register(body), headers: noStore };
     },
   }),
   defineRoute({
@@ -37,7 +39,7 @@ export const authRoutes = [
     errors: ['invalid_credentials'],
     authLimit: (body) => body.username ?? body.email,
     async handle({ body }) {
-      return { status: 200, body: await auth.login(body) };
+      return { status: 200, body: await auth.login(body), headers: noStore };
     },
   }),
   defineRoute({
@@ -53,7 +55,7 @@ export const authRoutes = [
     responses: { 200: { description: 'A new access and refresh token', schema: Session } },
     errors: ['unauthorized'],
     async handle({ body }) {
-      return { status: 200, body: await auth.refresh(body.refreshToken) };
+      return { status: 200, body: await auth.refresh(body.refreshToken), headers: noStore };
     },
   }),
   defineRoute({

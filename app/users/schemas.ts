@@ -5,6 +5,26 @@ export const Username = z
   .regex(/^[A-Za-z0-9_]{3,15}$/, 'must be 3-15 letters, digits or underscores')
   .openapi({ example: 'ada_l' });
 
+/**
+ * Characters that make a name read as something else: bidi controls (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069) reorder what follows; zero-width ones (U+200B-U+200D,
+ * U+2060, U+FEFF) make two names that look alike differ; control characters break lines.
+ */
+const MISLEADING = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u200B-\u200D\u2060\uFEFF]/u;
+
+/** 1-50 characters (code points) once trimmed, none of them misleading. */
+export const DisplayName = z
+  .string()
+  .max(400, 'must be at most 50 characters')
+  .refine(
+    (value) => !MISLEADING.test(value),
+    'must not contain control, bidi or zero-width characters',
+  )
+  .transform((value) => value.trim())
+  .refine((value) => value.length > 0, 'must not be empty')
+  .refine((value) => [...value].length <= 50, 'must be at most 50 characters')
+  .openapi({ type: 'string', minLength: 1, maxLength: 50, example: 'Ada Lovelace' });
+
 export const UserSchema = z
   .object({
     id: Id,
