@@ -35,7 +35,12 @@ export function createRouter(): Router<AppState> {
 
 /** The Koa application: middleware in the order every request meets it, then the routes. */
 export function createApp(): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: config.trustProxy });
+  // X-Forwarded-For's right-most TRUST_PROXY entries were written by our own proxies; Koa's
+  // maxIpsCount keeps only those, so the client address is never the client's own claim.
+  const app = new Koa<AppState>({
+    proxy: config.trustProxyHops > 0,
+    maxIpsCount: config.trustProxyHops,
+  });
   const router = createRouter();
 
   app.use(requestLog());

@@ -46,13 +46,22 @@ describe('Rate limits: the client address and X-Forwarded-For', function () {
     expectRateLimited(answers[5], LIMIT, WINDOW_SECONDS);
   });
 
-  it('gives each forwarded client address its own budget with TRUST_PROXY=true', async () => {
-    const first = await sendTimes(6, behindProxy, '/auth/refresh', garbageRefresh('203.0.113.1'));
+  it('gives each address the proxy forwarded its own budget with TRUST_PROXY=true (one hop)', async () => {
+    // With one hop the right-most entry is the proxy's view of the client; whatever the client
+    // wrote to the left of it does not matter.
+    const first = await sendTimes(6, behindProxy, '/auth/refresh', (i) =>
+      garbageRefresh(`198.51.100.${i + 1}, 203.0.113.1`),
+    );
     expect(statuses(first)).to.deep.equal([401, 401, 401, 401, 401, 429]);
     expectRateLimited(first[5], LIMIT, WINDOW_SECONDS);
 
     // Another client behind the same proxy (the same socket address) still has all five.
-    const second = await sendTimes(5, behindProxy, '/auth/refresh', garbageRefresh('203.0.113.2'));
+    const second = await sendTimes(
+      5,
+      behindProxy,
+      '/auth/refresh',
+      garbageRefresh('203.0.113.1, 203.0.113.2'),
+    );
     for (const answer of second) expectProblemAnswer(answer, 401, 'unauthorized');
     expect(remaining(second)).to.deep.equal(['4', '3', '2', '1', '0']);
     // While the first is still refused.
