@@ -1,6 +1,7 @@
 /** An API node: REST (Koa) on PORT. Run one per core under PM2 cluster mode. */
 import { config } from '../config';
 import { pendingMigrations } from '../migrations';
+import { loadSigningSecret } from './auth/signingSecret';
 import { sequelize } from './infra/db';
 import { drainableServer } from './infra/httpDrain';
 import { exitOnFatalErrors, handleShutdown } from './infra/lifecycle';
@@ -25,8 +26,18 @@ async function main(): Promise<void> {
     );
     process.exit(78);
   }
-  if (config.jwt.usingDevelopmentSecret) {
-    logger.warn('JWT_SECRET is not set: using the development secret (refused in production)');
+  const secretSource = await loadSigningSecret();
+  if (secretSource === 'development') {
+    logger.warn(
+      'JWT_SECRET is not set and NODE_ENV=%s: signing with the public development secret',
+      config.env,
+    );
+  } else {
+    logger.info(
+      { source: secretSource },
+      'access tokens signed with the secret from %s',
+      secretSource,
+    );
   }
 
   // eslint-disable-next-line @typescript-eslint/no-misused-promises -- Koa's callback is the listener

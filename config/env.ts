@@ -37,10 +37,6 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   );
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((value) => ['true', '1', 'yes'].includes(value));
-
 /** Where a MySQL server is, as Sequelize's replication options take it. */
 export interface DatabaseEndpoint {
   host: string;
@@ -98,13 +94,26 @@ const hostPorts = list((entry) => {
   return { host: match[1] ?? match[2], port };
 }, 'must be host:port with a port from 1 to 65535, such as sentinel-1:26379');
 
+/**
+ * How many proxies in front of the API to trust: X-Forwarded-For's right-most N entries are
+ * theirs, and the client address is the left-most of those. `true` is one hop (one nginx or
+ * one load balancer); `false` and `0` trust none and ignore the header.
+ */
+const proxyHops = z
+  .string()
+  .trim()
+  .regex(/^(true|false|\d{1,2})$/, 'must be a number of proxy hops (0-10), true (1) or false (0)')
+  .transform((value) => (value === 'true' ? 1 : value === 'false' ? 0 : Number(value)))
+  .pipe(z.number().max(10, 'must be at most 10 hops'));
+
 /** The dev-only signing key: shared by every local process so a token works on any of them. */
 export const DEVELOPMENT_JWT_SECRET = 'chirp-development-secret-do-not-use-in-production';
 
 /** Every variable Chirp reads, its default and its rule: the configuration table of the README. */
 export const envSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    // Unset is not "development": a server started as the README says must be safe to expose.
+    NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
     PORT: int(0, 65535).default(3000),
     DATABASE_URL: url(['mysql:']).default('mysql://root@127.0.0.1:3306/chirp'),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
@@ -117,6 +126,7 @@ export const envSchema = z
     JWT_SECRET: z.string().optional(),
     JWT_ACCESS_TTL: duration.default(15 * 60),
     REFRESH_TTL: duration.default(30 * 86400),
+    SESSION_MAX_AGE: duration.default(90 * 86400),
     BCRYPT_ROUNDS: int(4, 15).default(12),
     RATE_LIMIT_POINTS: int(0, 1_000_000).default(5),
     RATE_LIMIT_DURATION: int(1, 86400).default(1),
@@ -132,7 +142,11 @@ export const envSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
-    TRUST_PROXY: bool.default(false),
+    TRUST_PROXY: proxyHops.default(0),
+    METRICS_TOKEN: z
+      .string()
+      .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16-256 printable characters without spaces')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.REDIS_SENTINEL_NAME !== undefined && env.REDIS_SENTINELS === undefined) {
@@ -142,12 +156,20 @@ export const envSchema = z
         message: 'is only used with REDIS_SENTINELS, which is not set',
       });
     }
-    if (env.NODE_ENV !== 'production') return;
-    if (!env.JWT_SECRET || Buffer.byteLength(env.JWT_SECRET) < 32) {
+    if (env.NODE_ENV === 'development' || env.NODE_ENV === 'test') return;
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({
         code: 'custom',
         path: ['JWT_SECRET'],
-        message: 'is required and must be at least 32 bytes when NODE_ENV=production',
+        message:
+          'is required when NODE_ENV=production: set it to at least 32 random bytes ' +
+          '(openssl rand -hex 32), or unset NODE_ENV to use the secret Chirp keeps in MySQL',
+      });
+    } else if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET) < 32) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'must be at least 32 bytes outside NODE_ENV=development or test',
       });
     }
   });

@@ -32,13 +32,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     );
   }
   const env = parsed.data;
+  const mode = env.NODE_ENV ?? 'production';
   if (!/^[A-Za-z0-9_$]{1,64}$/.test(databaseName(env.DATABASE_URL))) {
     throw new ConfigError(['DATABASE_URL: the database name must be 1-64 of [A-Za-z0-9_$]']);
   }
   return {
-    env: env.NODE_ENV,
-    isProduction: env.NODE_ENV === 'production',
-    isTest: env.NODE_ENV === 'test',
+    /** NODE_ENV; unset runs as production (only the signing secret's source differs). */
+    env: mode,
+    isProduction: mode === 'production',
+    isTest: mode === 'test',
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
     databaseName: databaseName(env.DATABASE_URL),
@@ -58,10 +60,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
      */
     pubsubPrefix: `chirp:${new URL(env.REDIS_URL).pathname.replace(/^\//, '') || '0'}:`,
     jwt: {
-      secret: env.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
-      usingDevelopmentSecret: env.JWT_SECRET === undefined,
+      /**
+       * The HS256 secret: JWT_SECRET; the public development one only under an explicit
+       * NODE_ENV=development or test; otherwise null, and API nodes use the random secret
+       * kept in MySQL (created once, shared by every node: app/auth/signingSecret.ts).
+       */
+      secret: env.JWT_SECRET ?? (mode === 'production' ? null : DEVELOPMENT_JWT_SECRET),
+      usingDevelopmentSecret: env.JWT_SECRET === undefined && mode !== 'production',
       accessTtlSeconds: env.JWT_ACCESS_TTL,
       refreshTtlSeconds: env.REFRESH_TTL,
+      /** No session outlives this, however often it is refreshed. */
+      sessionMaxAgeSeconds: env.SESSION_MAX_AGE,
     },
     bcryptRounds: env.BCRYPT_ROUNDS,
     rateLimit: {
@@ -79,7 +88,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     apiInstances: env.API_INSTANCES,
     workerInstances: env.WORKER_INSTANCES,
     logLevel: env.LOG_LEVEL,
-    trustProxy: env.TRUST_PROXY,
+    /** Proxies in front of the API whose X-Forwarded-For entries count (0: ignore it). */
+    trustProxyHops: env.TRUST_PROXY,
+    /** Set: /metrics answers only `Authorization: Bearer <token>`; unset: /metrics is off. */
+    metricsToken: env.METRICS_TOKEN ?? null,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import passport from 'koa-passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import { unauthorized } from '../errors';
@@ -21,9 +22,18 @@ passport.use(
   new JwtStrategy(
     {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // Read per verification: the key may be loaded from MySQL after this module is imported.
       // passport-jwt's types say string | Buffer, but it hands the key straight to
       // jsonwebtoken, which takes a KeyObject (40x faster to verify with, see tokens.ts).
-      secretOrKey: accessTokenKey as unknown as Buffer,
+      secretOrKeyProvider: (_request: unknown, _token: unknown, done) => {
+        let key: KeyObject;
+        try {
+          key = accessTokenKey();
+        } catch (error) {
+          return done(error);
+        }
+        done(null, key as unknown as Buffer);
+      },
       algorithms: accessTokenVerifyOptions.algorithms,
       issuer: accessTokenVerifyOptions.issuer as string,
       audience: accessTokenVerifyOptions.audience as string,

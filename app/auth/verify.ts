@@ -18,7 +18,7 @@ export async function verifyAccessToken(
   if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return null;
   let payload: unknown;
   try {
-    payload = jwt.verify(token, accessTokenKey, accessTokenVerifyOptions);
+    payload = jwt.verify(token, accessTokenKey(), accessTokenVerifyOptions);
   } catch {
     return null;
   }

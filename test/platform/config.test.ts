@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../config';
+import { DEVELOPMENT_JWT_SECRET } from '../../config/env';
 import { runUntilExit, STACK_LINE } from './support';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -63,7 +64,28 @@ describe('configuration (config/)', () => {
     expect(config.publicUrl).to.equal('http://localhost:3000');
     expect(config.workerInstances).to.equal(1);
     expect(config.mail.smtpUrl).to.equal(undefined);
-    expect(config.isProduction).to.equal(false);
+    expect(config.jwt.sessionMaxAgeSeconds).to.equal(90 * 86400);
+    expect(config.trustProxyHops).to.equal(0);
+    expect(config.metricsToken).to.equal(null);
+    // Unset NODE_ENV runs as production, signing with the secret kept in MySQL.
+    expect(config.isProduction).to.equal(true);
+    expect(config.jwt.secret).to.equal(null);
+    expect(config.jwt.usingDevelopmentSecret).to.equal(false);
+  });
+
+  it('uses the public development secret only under an explicit development or test', () => {
+    for (const mode of ['development', 'test']) {
+      const config = loadConfig({ NODE_ENV: mode });
+      expect(config.jwt.secret, mode).to.equal(DEVELOPMENT_JWT_SECRET);
+      expect(config.jwt.usingDevelopmentSecret, mode).to.equal(true);
+    }
+  });
+
+  it('reads TRUST_PROXY as a number of hops, true as one', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxyHops).to.equal(1);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxyHops).to.equal(0);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxyHops).to.equal(2);
+    expect(configErrorFrom({ TRUST_PROXY: 'yes' }).message).to.contain('TRUST_PROXY');
   });
 
   it('reads durations such as 15m and 30d as seconds', () => {

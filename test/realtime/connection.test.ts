@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { hashToken } from '../../app/auth/tokens';
-import { config } from '../../config';
+import { accessTokenKey, hashToken } from '../../app/auth/tokens';
 import { PasswordReset } from '../../models';
 import { signIn } from '../helpers/authRequests';
 import { bearer, registerUser, type TestUser } from '../helpers/http';
@@ -24,7 +23,7 @@ interface Claims {
 
 /** A token with the claims of a real one, signed with the real key, expiring at `exp` (s). */
 function signWithExpiry(claims: Claims, exp: number): string {
-  return jwt.sign({ sub: claims.sub, ver: claims.ver, fam: claims.fam, exp }, config.jwt.secret, {
+  return jwt.sign({ sub: claims.sub, ver: claims.ver, fam: claims.fam, exp }, accessTokenKey(), {
     algorithm: 'HS256',
     issuer: 'chirp',
     audience: 'chirp-api',
