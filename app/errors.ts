@@ -4,6 +4,7 @@
  */
 export const ERROR_CODES = {
   validation_failed: { status: 400, title: 'Validation failed' },
+  malformed_request: { status: 400, title: 'Malformed HTTP request' },
   malformed_json: { status: 400, title: 'Malformed JSON body' },
   invalid_token: { status: 400, title: 'Invalid or expired token' },
   cannot_follow_self: { status: 400, title: 'You cannot follow yourself' },
@@ -16,6 +17,7 @@ export const ERROR_CODES = {
   email_taken: { status: 409, title: 'Email already registered' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  request_header_too_large: { status: 431, title: 'Request header fields too large' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal_error: { status: 500, title: 'Internal server error' },
   unavailable: { status: 503, title: 'Service unavailable' },

@@ -1,7 +1,6 @@
 import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { koaBody } from 'koa-body';
 import { config } from '../config';
 import { queueBoard } from './admin/queueBoard';
 import { authenticate } from './auth/passport';
@@ -65,19 +64,8 @@ export function createApp(): Koa<AppState> {
       ],
     }),
   );
-  app.use(
-    koaBody({
-      json: true,
-      multipart: false,
-      urlencoded: false,
-      text: false,
-      jsonLimit: '1mb',
-      jsonStrict: true,
-      onError: (error) => {
-        throw error;
-      },
-    }),
-  );
+  // No body parser here: a route that takes a body reads it itself (app/http/body.ts), after
+  // authentication and the rate limit, so unlimited callers cannot make the API parse.
   app.use(unmatched());
   app.use(queueBoard()); // beside the router: Bull Board brings its own routes
   app.use(router.routes());

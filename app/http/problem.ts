@@ -29,6 +29,18 @@ function fromHttpError(error: HttpLikeError): AppError | null {
   return null;
 }
 
+/** An AppError as the RFC 9457 problem details object Chirp answers with. */
+export function problemJson(problem: AppError): Record<string, unknown> {
+  return {
+    type: `urn:chirp:problem:${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail ?? problem.title,
+    code: problem.code,
+    ...(problem.errors ? { errors: problem.errors } : {}),
+  };
+}
+
 /**
  * Renders every error as RFC 9457 problem details. An error the client should not see the
  * inside of becomes a generic 500, logged once in full with the request id.
@@ -49,14 +61,7 @@ export function problemDetails(): Middleware<AppState> {
       ctx.status = problem.status;
       ctx.set(problem.headers);
       ctx.type = 'application/problem+json';
-      ctx.body = {
-        type: `urn:chirp:problem:${problem.code}`,
-        title: problem.title,
-        status: problem.status,
-        detail: problem.detail ?? problem.title,
-        code: problem.code,
-        ...(problem.errors ? { errors: problem.errors } : {}),
-      };
+      ctx.body = problemJson(problem);
     }
   };
 }

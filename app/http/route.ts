@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { z } from 'zod';
 import { config } from '../../config';
 import { AppError, type ErrorCode, type FieldError } from '../errors';
+import { readJsonBody } from './body';
 import type { AppContext, AppState, Viewer } from './context';
 import { limitAuthAttempt, limitRequest } from './rateLimit';
 
@@ -18,6 +19,11 @@ export interface RouteInput<B, Q, P, A extends AuthMode> {
   params: Out<P>;
   viewer: A extends 'required' ? Viewer : Viewer | null;
   ctx: AppContext;
+  /**
+   * Resolves once the caller's rate limit allows this request (throws 429 otherwise). Only a
+   * `readAhead` route runs before that verdict, and awaits this before any costly work.
+   */
+  allowed: () => Promise<void>;
 }
 
 /** What a handler answers; `body` is sent as JSON unless `raw` is set. */
@@ -59,6 +65,12 @@ export interface RouteSpec<
   /** Health, readiness and metrics: exempt from rate limits. */
   operational?: boolean;
   /**
+   * A read whose warm path is a Redis read: it starts alongside the rate-limit check, so the
+   * two round trips overlap, and its handler awaits `allowed()` before any MySQL work (an
+   * over-budget request must cost no more than its refusal). Never with a request body.
+   */
+  readAhead?: boolean;
+  /**
    * Login, register, forgot-password: also spend the strict per-IP budget and, when this
    * names one, the per-account budget of AUTH_RATE_LIMIT_POINTS.
    */
@@ -91,7 +103,7 @@ function fieldErrors(where: string, error: z.ZodError): FieldError[] {
   }));
 }
 
-function parseInput(route: Route, ctx: AppContext) {
+async function parseInput(route: Route, ctx: AppContext) {
   const { body: bodySchema, query: querySchema, params: paramsSchema } = route.request ?? {};
   if (paramsSchema) {
     const params = paramsSchema.safeParse(ctx.params);
@@ -99,14 +111,14 @@ function parseInput(route: Route, ctx: AppContext) {
     if (!params.success) throw new AppError('not_found', 'No such resource.');
     ctx.params = params.data as Record<string, string>;
   }
-  if (bodySchema && ctx.request.length && !ctx.is('json')) {
-    throw new AppError('unsupported_media_type', 'Send the body as application/json.');
-  }
+  // Read only here, after authentication and the rate limit, and only by routes that take a
+  // body: a body sent anywhere else is never read.
+  const raw = bodySchema ? await readJsonBody(ctx) : undefined;
   const errors: FieldError[] = [];
   let body: unknown;
   let query: unknown;
   if (bodySchema) {
-    const parsed = bodySchema.safeParse(ctx.request.body ?? {});
+    const parsed = bodySchema.safeParse(raw);
     if (parsed.success) body = parsed.data;
     else errors.push(...fieldErrors('body', parsed.error));
   }
@@ -140,27 +152,29 @@ function checkReply(route: Route, reply: Reply): void {
   }
 }
 
+const alreadyAllowed = () => Promise.resolve();
+
 /**
- * Runs a route's work once the caller's rate limit allows it. Writes wait for the verdict
- * first; reads (GET), which change nothing, run alongside the check so its Redis round trip
- * overlaps theirs, and their answer is dropped for a 429 if the budget was spent.
+ * Runs a route's work once the caller's rate limit allows it. A `readAhead` route runs
+ * alongside the check instead, so its Redis round trip overlaps the check's; its answer is
+ * dropped for a 429 if the budget was spent, and its costly paths await `allowed` first.
  */
 async function withinBudget(
   route: Route,
   ctx: AppContext,
-  work: () => Promise<Reply>,
+  work: (allowed: () => Promise<void>) => Promise<Reply>,
 ): Promise<Reply> {
-  if (route.operational) return work();
-  if (route.method !== 'get') {
+  if (route.operational) return work(alreadyAllowed);
+  if (!route.readAhead) {
     await limitRequest(ctx);
-    return work();
+    return work(alreadyAllowed);
   }
   const verdict = limitRequest(ctx);
   verdict.catch(() => undefined); // awaited below; this only marks it handled meanwhile
   let reply: Reply | undefined;
   let failure: unknown;
   try {
-    reply = await work();
+    reply = await work(() => verdict);
   } catch (error) {
     failure = error;
   }
@@ -189,10 +203,10 @@ export function mountRoutes(
           throw error;
         }
       }
-      const reply = await withinBudget(route, context, async () => {
-        const input = parseInput(route, context);
+      const reply = await withinBudget(route, context, async (allowed) => {
+        const input = await parseInput(route, context);
         if (route.authLimit) await limitAuthAttempt(context, route.authLimit(input.body));
-        return route.handle({ ...input, viewer: context.state.viewer, ctx: context });
+        return route.handle({ ...input, viewer: context.state.viewer, ctx: context, allowed });
       });
       if (!config.isProduction) checkReply(route, reply);
       context.status = reply.status;

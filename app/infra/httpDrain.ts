@@ -1,5 +1,7 @@
 import http, { type RequestListener, type Server } from 'node:http';
 import net, { type Socket } from 'node:net';
+import { AppError } from '../errors';
+import { problemJson } from '../http/problem';
 
 /** How long a closing connection is read (and what arrives dropped) before it is cut. */
 const LINGER_MS = 2000;
@@ -25,6 +27,33 @@ function lingeringClose(socket: Socket, connection: Connection): void {
   socket.end();
   const timer = setTimeout(() => socket.destroy(), LINGER_MS);
   socket.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * Answers a request Node could not parse, as its own default does (then closes), but as a
+ * problem: 431 for a head over the size limit (a long query string too), 400 otherwise.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  const inResponse = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inResponse?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new AppError('request_header_too_large', 'The request head is over 16 KB.')
+      : new AppError('malformed_request', 'The request is not valid HTTP/1.1.');
+  const body = JSON.stringify(problemJson(problem));
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.title}\r\n` +
+      'Content-Type: application/problem+json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -60,6 +89,8 @@ export function drainableServer(handler: RequestListener): {
     if (draining) res.setHeader('Connection', 'close');
     handler(req, res);
   });
+
+  server.on('clientError', answerClientError);
 
   server.on('connection', (socket: Socket) => {
     const connection: Connection = { inFlight: 0, idleSince: Date.now(), closing: false };
