@@ -16,7 +16,7 @@ export async function provenAdmin(
   token: string | undefined,
 ): Promise<{ viewer: Viewer; token: string; expiresAt: number }> {
   if (!token) {
-    throw unauthorized(`Open ${BOARD_PATH}?token=<access token> first to sign in to the board.`);
+    throw unauthorized(`Sign in at ${BOARD_PATH} first, with an admin's access token.`);
   }
   const proven = await verifyAccessToken(token);
   if (!proven) throw unauthorized();

@@ -31,7 +31,7 @@ const BOARD_ROUTE_LABEL = `${BOARD_PATH}/{path}`;
 
 /**
  * Serves Bull Board (its UI, static files and JSON API) under `BOARD_PATH/`, to admins only,
- * proven by the cookie that `GET BOARD_PATH` sets. It sits beside the router, not in it: the
+ * proven by the cookie that `POST BOARD_PATH` sets. It sits beside the router, not in it: the
  * board brings its own routes; `documentQueueBoard` describes them in the OpenAPI document.
  */
 export function queueBoard(): Middleware<AppState> {
@@ -65,7 +65,7 @@ export function documentQueueBoard(registry: OpenAPIRegistry): void {
     type: 'apiKey',
     in: 'cookie',
     name: BOARD_COOKIE,
-    description: `Set by \`GET ${BOARD_PATH}?token=<access token>\`; admins only.`,
+    description: `Set by \`POST ${BOARD_PATH}\` with an access token; admins only.`,
   });
   const problem = (description: string) => ({
     description,

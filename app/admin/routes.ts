@@ -1,39 +1,91 @@
-import { defineRoute } from '../http/route';
+import { AppError } from '../errors';
+import type { AppContext } from '../http/context';
+import { defineRoute, type Reply } from '../http/route';
 import { z } from '../http/zod';
 import { BOARD_COOKIE, BOARD_PATH, boardCookie, provenAdmin } from './access';
+import { SIGN_IN_HTML, SIGN_IN_JS, SIGN_IN_SCRIPT_PATH } from './signInPage';
 
-const SignInQuery = z.object({
-  token: z
-    .string()
-    .min(1)
-    .max(4096)
-    .optional()
-    .openapi({ description: 'An access token of an admin; omit it when the cookie is set.' }),
+const SignInBody = z.object({
+  token: z.string().min(1).max(4096).openapi({ description: 'An access token of an admin.' }),
 });
 
-/** The way into the queue board: a browser cannot send a Bearer header with every asset. */
+/** True when the board cookie already proves an admin; any refusal only means "sign in". */
+async function signedIn(ctx: AppContext): Promise<boolean> {
+  try {
+    await provenAdmin(ctx.cookies.get(BOARD_COOKIE));
+    return true;
+  } catch (error) {
+    if (error instanceof AppError) return false;
+    throw error;
+  }
+}
+
+/**
+ * The way into the queue board: a browser cannot send a Bearer header with every asset, so a
+ * cookie carries the token; it is set from a POSTed body, never from a URL (access logs and
+ * browser history keep URLs).
+ */
 export const adminRoutes = [
   defineRoute({
     method: 'get',
     path: BOARD_PATH,
-    summary: 'Sign in to the queue board (Bull Board), for admins',
+    summary: 'The queue board sign-in page (Bull Board), for admins',
     description:
-      `Checks the access token given as \`?token=\` (or the board cookie), then sets an ` +
-      `HttpOnly, SameSite=Strict cookie \`${BOARD_COOKIE}\` scoped to \`${BOARD_PATH}\` that ` +
-      `holds the token, and redirects to the board at \`${BOARD_PATH}/\`, so the token leaves ` +
-      'the address bar. The cookie expires with the token: sign in again with a new one. ' +
-      'Grant the role with `npm run admin:grant -- <username>`.',
+      `A browser whose board cookie already proves an admin goes on to \`${BOARD_PATH}/\`; ` +
+      `anyone else gets a page where an admin pastes an access token, which its script POSTs ` +
+      `to \`${BOARD_PATH}\`. A \`?token=\` in the URL is not read.`,
     tags: ['operations'],
     auth: 'none',
-    request: { query: SignInQuery },
-    responses: { 303: { description: `Signed in; on to \`${BOARD_PATH}/\`` } },
-    errors: ['unauthorized', 'forbidden'],
-    async handle({ query, ctx }) {
-      const { token, expiresAt } = await provenAdmin(query.token ?? ctx.cookies.get(BOARD_COOKIE));
+    responses: {
+      200: { description: 'The sign-in page', contentType: 'text/html' },
+      303: { description: `Already signed in; on to \`${BOARD_PATH}/\`` },
+    },
+    async handle({ ctx }): Promise<Reply> {
+      if (await signedIn(ctx)) {
+        return {
+          status: 303,
+          headers: { Location: `${BOARD_PATH}/`, 'Cache-Control': 'no-store' },
+        };
+      }
       return {
-        status: 303,
+        status: 200,
+        raw: { type: 'text/html; charset=utf-8', body: SIGN_IN_HTML },
+        headers: { 'Cache-Control': 'no-store' },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: SIGN_IN_SCRIPT_PATH,
+    summary: "The queue board sign-in page's script",
+    tags: ['operations'],
+    auth: 'none',
+    responses: { 200: { description: 'JavaScript', contentType: 'application/javascript' } },
+    handle: () => ({
+      status: 200,
+      raw: { type: 'application/javascript; charset=utf-8', body: SIGN_IN_JS },
+      headers: { 'Cache-Control': 'public, max-age=3600' },
+    }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: BOARD_PATH,
+    summary: 'Sign in to the queue board with an admin access token',
+    description:
+      `Checks the access token, then sets an HttpOnly, SameSite=Strict cookie \`${BOARD_COOKIE}\` ` +
+      `scoped to \`${BOARD_PATH}\` that holds it; the board is at \`${BOARD_PATH}/\`. The cookie ` +
+      'expires with the token: sign in again with a new one. Grant the role with ' +
+      '`npm run admin:grant -- <username>`.',
+    tags: ['operations'],
+    auth: 'none',
+    request: { body: SignInBody },
+    responses: { 204: { description: 'Signed in: the cookie is set' } },
+    errors: ['unauthorized', 'forbidden', 'unsupported_media_type'],
+    async handle({ body, ctx }) {
+      const { token, expiresAt } = await provenAdmin(body.token);
+      return {
+        status: 204,
         headers: {
-          Location: `${BOARD_PATH}/`,
           'Set-Cookie': boardCookie(token, expiresAt, ctx.secure),
           'Cache-Control': 'no-store',
         },

@@ -21,36 +21,41 @@ function boardCookie(response: Response): { pair: string; attributes: string[] }
   return { pair, attributes };
 }
 
+const signInRequest = (token: unknown) => api().post(BOARD).send({ token });
+
 async function signIn(user: TestUser): Promise<string> {
-  const response = await api().get(`${BOARD}?token=${user.accessToken}`).expect(303);
+  const response = await signInRequest(user.accessToken).expect(204);
   return boardCookie(response).pair;
 }
 
-describe('GET /admin/queues (signing in to the queue board)', () => {
-  it('answers 401 unauthorized without a token', async () => {
-    expectProblem(await api().get(BOARD), 401, 'unauthorized');
+describe('POST /admin/queues (signing in to the queue board)', () => {
+  it('answers 400 validation_failed without a token', async () => {
+    expectProblem(await api().post(BOARD).send({}), 400, 'validation_failed');
+  });
+
+  it('answers 415 to a form body, so a token never travels any other way', async () => {
+    const response = await api().post(BOARD).type('form').send({ token: 'x' });
+    expectProblem(response, 415, 'unsupported_media_type');
   });
 
   it('answers 401 unauthorized for a tampered token', async () => {
     const user = await registerUser();
     await makeAdmin(user);
     const tampered = `${user.accessToken.slice(0, -2)}xx`;
-    expectProblem(await api().get(`${BOARD}?token=${tampered}`), 401, 'unauthorized');
+    expectProblem(await signInRequest(tampered), 401, 'unauthorized');
   });
 
   it('answers 403 forbidden to a signed-in user who is not an admin', async () => {
     const user = await registerUser();
-    const response = await api().get(`${BOARD}?token=${user.accessToken}`);
+    const response = await signInRequest(user.accessToken);
     expectProblem(response, 403, 'forbidden');
     expect(response.headers['set-cookie']).to.equal(undefined);
   });
 
-  it('sends an admin on to the board with an HttpOnly, SameSite=Strict cookie for /admin/queues only', async () => {
+  it('gives an admin an HttpOnly, SameSite=Strict cookie for /admin/queues only', async () => {
     const admin = await registerUser();
     await makeAdmin(admin);
-    const response = await api().get(`${BOARD}?token=${admin.accessToken}`).expect(303);
-    // The token leaves the address bar (and the browser history) at once.
-    expect(response.headers.location).to.equal(`${BOARD}/`);
+    const response = await signInRequest(admin.accessToken).expect(204);
     const { pair, attributes } = boardCookie(response);
     expect(pair).to.equal(`chirp_admin=${admin.accessToken}`);
     expect(attributes).to.include.members(['Path=/admin/queues', 'HttpOnly', 'SameSite=Strict']);
@@ -58,6 +63,29 @@ describe('GET /admin/queues (signing in to the queue board)', () => {
     // No longer than the access token lives (15 minutes by default).
     expect(maxAge).to.be.within(1, 15 * 60);
     expect(response.headers['cache-control']).to.equal('no-store');
+  });
+});
+
+describe('GET /admin/queues (the sign-in page)', () => {
+  it('serves the sign-in page to a browser without a cookie', async () => {
+    const page = await api().get(BOARD).expect(200);
+    expect(page.type).to.equal('text/html');
+    expect(page.headers['cache-control']).to.equal('no-store');
+  });
+
+  it('sends a browser whose cookie proves an admin on to the board', async () => {
+    const admin = await registerUser();
+    await makeAdmin(admin);
+    const response = await api()
+      .get(BOARD)
+      .set('Cookie', await signIn(admin))
+      .expect(303);
+    expect(response.headers.location).to.equal(`${BOARD}/`);
+  });
+
+  it("serves the sign-in page again to a cookie holding a non-admin's token", async () => {
+    const user = await registerUser();
+    await api().get(BOARD).set('Cookie', `chirp_admin=${user.accessToken}`).expect(200);
   });
 });
 
@@ -165,10 +193,17 @@ describe('the queue board under /admin/queues/', () => {
 });
 
 describe('the OpenAPI document and the queue board', () => {
-  it('describes the sign-in route and the board paths with their cookie', async () => {
+  it('describes the sign-in routes and the board paths with their cookie', async () => {
     const { body } = await api().get('/openapi.json').expect(200);
-    const signIn = body.paths[BOARD].get;
-    expect(signIn.responses).to.have.keys(['303', '400', '401', '403', '429']);
+    expect(body.paths[BOARD].get.responses).to.have.keys(['200', '303', '429']);
+    expect(body.paths[BOARD].post.responses).to.have.keys([
+      '204',
+      '400',
+      '401',
+      '403',
+      '415',
+      '429',
+    ]);
     for (const method of ['get', 'put']) {
       const board = body.paths[`${BOARD}/{path}`][method];
       expect(board.security, method).to.deep.equal([{ adminCookie: [] }]);
