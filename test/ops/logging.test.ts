@@ -153,12 +153,20 @@ describe('log redaction (REDACTED_PATHS and redactUrl)', () => {
     expect(line.req.method).to.equal('GET');
   });
 
-  it('hides a refresh token nested in a logged body', () => {
+  it('hides a logged body whole, refresh token and all', () => {
     const { log, lines } = memoryLogger();
     log.info({ body: { refreshToken: 'rt-sekret-value', username: 'ada' } });
     expect(lines.join('')).not.to.contain('rt-sekret-value');
     const line = JSON.parse(lines[0]);
-    expect(line.body).to.deep.equal({ refreshToken: '[Redacted]', username: 'ada' });
+    expect(line.body).to.equal('[Redacted]');
+  });
+
+  it('hides a refresh token nested in any other logged object', () => {
+    const { log, lines } = memoryLogger();
+    log.info({ session: { refreshToken: 'rt-sekret-value', username: 'ada' } });
+    expect(lines.join('')).not.to.contain('rt-sekret-value');
+    const line = JSON.parse(lines[0]);
+    expect(line.session).to.deep.equal({ refreshToken: '[Redacted]', username: 'ada' });
   });
 
   it('hides the token query parameter of a logged URL and keeps the rest', () => {
