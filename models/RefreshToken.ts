@@ -20,6 +20,8 @@ export class RefreshToken extends Model<
   declare familyId: string;
   declare tokenHash: string;
   declare expiresAt: Date;
+  /** The sign-in that began the session; no refresh is granted SESSION_MAX_AGE after it. */
+  declare sessionStartedAt: Date;
   declare rotatedAt: CreationOptional<Date | null>;
   declare revokedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
@@ -32,6 +34,7 @@ export class RefreshToken extends Model<
         familyId: { type: DataTypes.CHAR(36), allowNull: false },
         tokenHash: { type: DataTypes.CHAR(64), allowNull: false },
         expiresAt: { type: DataTypes.DATE(3), allowNull: false },
+        sessionStartedAt: { type: DataTypes.DATE(3), allowNull: false },
         rotatedAt: { type: DataTypes.DATE(3), allowNull: true },
         revokedAt: { type: DataTypes.DATE(3), allowNull: true },
         createdAt: DataTypes.DATE(3),

@@ -1,25 +1,49 @@
+import { createHmac } from 'node:crypto';
 import { Op, type Transaction } from 'sequelize';
 import { config } from '../../config';
 import { RefreshToken } from '../../models';
-import { hashToken, newOpaqueToken } from './tokens';
+import { accessTokenKey, hashToken, newOpaqueToken } from './tokens';
 
-/** Issues a refresh token in a family; the raw token is returned once and stored hashed. */
+/** A repeat of a refresh this soon after its rotation answers the same pair again. */
+export const REPEAT_GRACE_MS = 10_000;
+
+export interface SessionOf {
+  userId: string;
+  familyId: string;
+  /** When the sign-in that began the session happened; rotation copies it. */
+  sessionStartedAt: Date;
+}
+
+/** When a session's tokens stop being refreshable, however often they rotate. */
+const sessionEnd = (sessionStartedAt: Date): number =>
+  sessionStartedAt.getTime() + config.jwt.sessionMaxAgeSeconds * 1000;
+
+/**
+ * Issues a refresh token in a family; the raw token is returned once and stored hashed. It
+ * lives REFRESH_TTL, and never past the end of its session.
+ */
 export async function issueRefreshToken(
-  userId: string,
-  familyId: string,
+  session: SessionOf,
   transaction?: Transaction,
+  token: string = newOpaqueToken(),
 ): Promise<string> {
-  const token = newOpaqueToken();
+  const expiresAt = Math.min(
+    Date.now() + config.jwt.refreshTtlSeconds * 1000,
+    sessionEnd(session.sessionStartedAt),
+  );
   await RefreshToken.create(
-    {
-      userId,
-      familyId,
-      tokenHash: hashToken(token),
-      expiresAt: new Date(Date.now() + config.jwt.refreshTtlSeconds * 1000),
-    },
+    { ...session, tokenHash: hashToken(token), expiresAt: new Date(expiresAt) },
     { transaction },
   );
   return token;
+}
+
+/**
+ * The successor of a refresh token is derived from it (HMAC with the signing key), so a
+ * repeated refresh can be answered with the same token again without storing it in the clear.
+ */
+export function successorToken(token: string): string {
+  return createHmac('sha256', accessTokenKey()).update(token, 'utf8').digest('base64url');
 }
 
 /** Revokes every live token of a family; answers whether anything was revoked. */
@@ -32,26 +56,62 @@ export async function revokeFamily(familyId: string, transaction?: Transaction):
 }
 
 export type RotationResult =
-  | { ok: true; userId: string; familyId: string }
-  | { ok: false; reusedFamilyId?: string; userId?: string };
+  | (SessionOf & { ok: true; refreshToken: string; rotatedAt: Date })
+  | { ok: false; reason: 'invalid' | 'session_over' }
+  | { ok: false; reason: 'reused'; familyId: string; userId: string };
 
 /**
- * Spends a refresh token. The conditional UPDATE makes the spend atomic: of two requests
- * racing with the same token, one wins and the other sees a rotated token, i.e. reuse,
- * which the caller answers by revoking the family (someone else may hold a copy).
+ * Spends a refresh token for its successor. The row is read FOR UPDATE, so of two requests
+ * racing with one token the second waits for the first and then sees it rotated. A repeat
+ * within REPEAT_GRACE_MS whose successor is still unused gets that successor again (a client
+ * that double-submits keeps its session); any other repeat is reuse, which the caller answers
+ * by revoking the family (someone else may hold a copy).
  */
-export async function spendRefreshToken(
+export async function rotateRefreshToken(
   token: string,
   transaction: Transaction,
 ): Promise<RotationResult> {
-  const row = await RefreshToken.findOne({ where: { tokenHash: hashToken(token) }, transaction });
-  if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) return { ok: false };
-  const [spent] = await RefreshToken.update(
-    { rotatedAt: new Date() },
-    { where: { id: row.id, rotatedAt: null, revokedAt: null }, transaction },
-  );
-  if (spent === 1) return { ok: true, userId: String(row.userId), familyId: row.familyId };
-  return { ok: false, reusedFamilyId: row.familyId, userId: String(row.userId) };
+  const now = new Date();
+  const row = await RefreshToken.findOne({
+    where: { tokenHash: hashToken(token) },
+    lock: transaction.LOCK.UPDATE,
+    transaction,
+  });
+  if (!row || row.revokedAt) return { ok: false, reason: 'invalid' };
+  if (sessionEnd(row.sessionStartedAt) <= now.getTime())
+    return { ok: false, reason: 'session_over' };
+  if (row.expiresAt <= now) return { ok: false, reason: 'invalid' };
+  const session = {
+    userId: String(row.userId),
+    familyId: row.familyId,
+    sessionStartedAt: row.sessionStartedAt,
+  };
+  const successor = successorToken(token);
+  if (!row.rotatedAt) {
+    await row.update({ rotatedAt: now }, { transaction });
+    await issueRefreshToken(session, transaction, successor);
+    return { ok: true, ...session, refreshToken: successor, rotatedAt: now };
+  }
+  if (await isUnusedRepeat(row.rotatedAt, successor, now, transaction)) {
+    return { ok: true, ...session, refreshToken: successor, rotatedAt: row.rotatedAt };
+  }
+  return { ok: false, reason: 'reused', familyId: session.familyId, userId: session.userId };
+}
+
+async function isUnusedRepeat(
+  rotatedAt: Date,
+  successor: string,
+  now: Date,
+  transaction: Transaction,
+): Promise<boolean> {
+  if (now.getTime() - rotatedAt.getTime() >= REPEAT_GRACE_MS) return false;
+  // A locking read: it sees the successor the racing request just committed.
+  const next = await RefreshToken.findOne({
+    where: { tokenHash: hashToken(successor) },
+    lock: transaction.LOCK.SHARE,
+    transaction,
+  });
+  return next !== null && !next.rotatedAt && !next.revokedAt && next.expiresAt > now;
 }
 
 /** Revokes every refresh token a user holds (password reset). */

@@ -1,4 +1,4 @@
-import { UniqueConstraintError, literal } from 'sequelize';
+import { type Transaction, UniqueConstraintError, literal } from 'sequelize';
 import { AppError, unauthorized } from '../errors';
 import { logger } from '../infra/logger';
 import { enqueueAfterCommit } from '../queue/queues';
@@ -9,7 +9,7 @@ import {
   issueRefreshToken,
   revokeAllForUser,
   revokeFamily,
-  spendRefreshToken,
+  rotateRefreshToken,
   findRefreshToken,
 } from './refreshTokens';
 import { publishFamilyRevoked, publishTokenVersion, revocationNotPublished } from './revocation';
@@ -18,13 +18,21 @@ import { cacheUpkeep } from '../timeline/upkeep';
 
 const RESET_TTL_MS = 60 * 60 * 1000;
 
-function sessionFor(user: User, familyId: string, refreshToken: string) {
-  const accessToken = signAccessToken({
-    sub: String(user.id),
-    ver: user.tokenVersion,
-    fam: familyId,
-  });
-  return { user: presentUser(user), accessToken, refreshToken };
+/**
+ * The answer of a sign-in or a refresh. A rotation signs its access token as of the rotation
+ * (`issuedAt`), so a repeated refresh reproduces the very same token.
+ */
+function sessionFor(user: User, familyId: string, refreshToken: string, issuedAt?: Date) {
+  const claims = { sub: String(user.id), ver: user.tokenVersion, fam: familyId };
+  const iat = issuedAt && Math.floor(issuedAt.getTime() / 1000);
+  return { user: presentUser(user), accessToken: signAccessToken(claims, iat), refreshToken };
+}
+
+/** Begins a session: a new refresh-token family whose lifetime counts from now. */
+async function startSession(user: User, transaction?: Transaction) {
+  const familyId = newFamilyId();
+  const session = { userId: user.id, familyId, sessionStartedAt: new Date() };
+  return sessionFor(user, familyId, await issueRefreshToken(session, transaction));
 }
 
 function takenError(error: UniqueConstraintError): AppError | null {
@@ -43,7 +51,6 @@ export async function register(input: {
   displayName?: string;
 }) {
   const passwordHash = await hashPassword(input.password);
-  const familyId = newFamilyId();
   try {
     return await sequelize.transaction(async (transaction) => {
       const user = await User.create(
@@ -58,8 +65,7 @@ export async function register(input: {
         { transaction },
       );
       await user.reload({ transaction }); // defaults (counters, version) as stored
-      const refreshToken = await issueRefreshToken(user.id, familyId, transaction);
-      return sessionFor(user, familyId, refreshToken);
+      return startSession(user, transaction);
     });
   } catch (error) {
     if (error instanceof UniqueConstraintError) throw takenError(error) ?? error;
@@ -76,36 +82,36 @@ export async function login(input: { username?: string; email?: string; password
   if (!(await checkPassword(input.password, user?.passwordHash)) || !user) {
     throw new AppError('invalid_credentials', 'The username, email or password is wrong.');
   }
-  const familyId = newFamilyId();
-  const refreshToken = await issueRefreshToken(user.id, familyId);
-  return sessionFor(user, familyId, refreshToken);
+  return startSession(user);
 }
 
 /** Rotates a refresh token: the old one is spent, a new one of the same family is issued. */
 export async function refresh(token: string) {
   const outcome = await sequelize.transaction(async (transaction) => {
-    const spent = await spendRefreshToken(token, transaction);
-    if (!spent.ok) return spent;
-    const user = await User.findByPk(spent.userId, { transaction });
-    if (!user) return { ok: false as const };
-    const refreshToken = await issueRefreshToken(user.id, spent.familyId, transaction);
-    return { ...spent, user, refreshToken };
+    const rotation = await rotateRefreshToken(token, transaction);
+    if (!rotation.ok) return rotation;
+    const user = await User.findByPk(rotation.userId, { transaction });
+    return user ? { ...rotation, user } : { ok: false as const, reason: 'invalid' as const };
   });
   if (!outcome.ok) {
-    if (outcome.reusedFamilyId) {
-      // Someone presented a token that was already exchanged: a copy may be in other hands.
-      await revokeFamily(outcome.reusedFamilyId);
-      const userId = outcome.userId ?? '';
-      const familyId = outcome.reusedFamilyId;
-      const published = await cacheUpkeep(() => publishFamilyRevoked(familyId, userId), {
-        authUserIds: [userId],
-      });
-      if (!published) revocationNotPublished(userId);
-      logger.warn({ familyId: outcome.reusedFamilyId }, 'refresh token reuse: family revoked');
-    }
-    throw unauthorized('The refresh token is not valid.');
+    if (outcome.reason === 'reused') await revokeReusedFamily(outcome.familyId, outcome.userId);
+    throw unauthorized(
+      outcome.reason === 'session_over'
+        ? 'The session is over; sign in again.'
+        : 'The refresh token is not valid.',
+    );
   }
-  return sessionFor(outcome.user, outcome.familyId, outcome.refreshToken);
+  return sessionFor(outcome.user, outcome.familyId, outcome.refreshToken, outcome.rotatedAt);
+}
+
+/** Someone presented a token that was already exchanged: a copy may be in other hands. */
+async function revokeReusedFamily(familyId: string, userId: string): Promise<void> {
+  await revokeFamily(familyId);
+  const published = await cacheUpkeep(() => publishFamilyRevoked(familyId, userId), {
+    authUserIds: [userId],
+  });
+  if (!published) revocationNotPublished(userId);
+  logger.warn({ familyId }, 'refresh token reuse: family revoked');
 }
 
 /** Ends the session a refresh token belongs to, if it is the caller's. Idempotent. */
