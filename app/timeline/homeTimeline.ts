@@ -44,14 +44,19 @@ async function readFromMysql(
 /**
  * A page of the viewer's home timeline as JSON text: newest first, below the cursor. Warm,
  * it is one Redis round trip (a script reads the timeline, merges followed celebrities'
- * recent tweets and hydrates the page) and no SQL.
+ * recent tweets and hydrates the page) and no SQL. Anything more (a rebuild, a read from
+ * MySQL) waits for `beforeCostlyWork`, which refuses a caller over their rate limit.
  */
 export async function readHomeTimeline(
   viewerId: string,
   below: string | undefined,
   limit: number,
+  beforeCostlyWork: () => Promise<void> = () => Promise.resolve(),
 ): Promise<string> {
-  if (!isRedisReady()) return readFromMysql(viewerId, below, limit);
+  if (!isRedisReady()) {
+    await beforeCostlyWork();
+    return readFromMysql(viewerId, below, limit);
+  }
   for (let attempt = 0; attempt < 3; attempt += 1) {
     let result: HomePageResult;
     try {
@@ -63,8 +68,11 @@ export async function readHomeTimeline(
       )) as HomePageResult;
     } catch (error) {
       logger.debug({ err: error }, 'timeline store unavailable; reading MySQL');
+      await beforeCostlyWork();
       return readFromMysql(viewerId, below, limit);
     }
+    const warm = result[0] === 'page' && result[2] !== null;
+    if (!warm) await beforeCostlyWork();
     if (result[0] === 'missing') {
       await rebuildHome(viewerId);
     } else if (result[0] === 'authors') {
@@ -79,5 +87,6 @@ export async function readHomeTimeline(
       return toJsonPage(ids, [...texts, null], limit);
     }
   }
+  await beforeCostlyWork();
   return readFromMysql(viewerId, below, limit);
 }

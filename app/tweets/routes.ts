@@ -52,8 +52,11 @@ export const tweetRoutes = [
     auth: 'required',
     request: { query: PageQuery },
     responses: { 200: { description: 'A page of the home timeline', schema: TimelinePage } },
-    async handle({ query, viewer }) {
-      return { status: 200, json: await readHomeTimeline(viewer.id, query.cursor, query.limit) };
+    // The hot path: a warm page is one Redis round trip, sent with the rate-limit check.
+    readAhead: true,
+    async handle({ query, viewer, allowed }) {
+      const page = await readHomeTimeline(viewer.id, query.cursor, query.limit, allowed);
+      return { status: 200, json: page };
     },
   }),
   defineRoute({
