@@ -18,6 +18,8 @@ Object.assign(process.env, {
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   PUBLIC_URL: 'http://chirp.test',
   JWT_SECRET: 'test-secret-that-is-at-least-32-bytes-long!',
+  // /metrics answers only this Bearer token (test/helpers/metrics.ts sends it).
+  METRICS_TOKEN: 'test-metrics-token-of-the-suite',
   // Suites make many requests from one address; the rate-limit tests start their own
   // processes with the real, small budgets.
   RATE_LIMIT_POINTS: '1000000',

@@ -6,7 +6,8 @@ import '../queue/metrics';
 import { defineRoute, type Route } from '../http/route';
 import { z } from '../http/zod';
 import { DOCS_ASSETS, DOCS_HTML, DOCS_INIT_JS, docsAsset } from './docs';
-import { checkReadiness } from './readiness';
+import { requireMetricsToken } from './metricsAccess';
+import { readinessChecker } from './readiness';
 
 const tags = ['operations'];
 
@@ -23,6 +24,7 @@ const DocsAssetParams = z.object({
 
 /** Health, readiness, metrics and the API's own documentation. */
 export function opsRoutes(openApiDocument: () => object): Route[] {
+  const readiness = readinessChecker(sequelize, redis);
   return [
     defineRoute({
       method: 'get',
@@ -38,6 +40,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
       method: 'get',
       path: '/readyz',
       summary: 'Readiness: 200 when MySQL and Redis answer, else 503',
+      description: 'The verdict is at most one second old: a burst of probes costs one check.',
       tags,
       auth: 'none',
       operational: true,
@@ -46,7 +49,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
         503: { description: 'A dependency is down', schema: Ready },
       },
       async handle() {
-        const { ready, checks } = await checkReadiness(sequelize, redis);
+        const { ready, checks } = await readiness();
         return {
           status: ready ? 200 : 503,
           body: { status: ready ? 'ready' : 'unavailable', checks },
@@ -57,14 +60,18 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
     defineRoute({
       method: 'get',
       path: '/metrics',
-      summary: 'Prometheus metrics of this process',
+      summary: 'Prometheus metrics of this process, for a scraper holding METRICS_TOKEN',
       description:
-        'Includes `chirp_queue_jobs{queue, state}`: the jobs of every queue, read at scrape.',
+        'Answers only `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN set it is ' +
+        'off (403). Includes `chirp_queue_jobs{queue, state}`: the jobs of every queue, read ' +
+        'at scrape.',
       tags,
       auth: 'none',
       operational: true,
       responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
-      async handle() {
+      errors: ['unauthorized', 'forbidden'],
+      async handle({ ctx }) {
+        requireMetricsToken(ctx.get('Authorization'));
         return { status: 200, raw: { type: registry.contentType, body: await registry.metrics() } };
       },
     }),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { bearer, uniqueHandle } from '../helpers/http';
+import { metricsAuth } from '../helpers/metrics';
 import { freePort } from '../helpers/processes';
 import { type Client, closeAllSockets, connect } from '../realtime/sockets';
 
@@ -131,7 +132,7 @@ describe('PM2 cluster (npm start, API_INSTANCES=2)', function () {
 
   /** The connected-socket gauge of whichever api process answers a fresh connection. */
   async function connectedSocketsOfOneProcess(): Promise<number> {
-    const response = await request().get('/metrics').set('Connection', 'close');
+    const response = await request().get('/metrics').set(metricsAuth()).set('Connection', 'close');
     expect(response.status).to.equal(200);
     const match = /^chirp_realtime_connected_sockets (\d+)$/m.exec(response.text);
     expect(match, 'chirp_realtime_connected_sockets in /metrics').to.not.equal(null);

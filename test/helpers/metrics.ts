@@ -1,3 +1,10 @@
+import { config } from '../../config';
+
+/** The header a Prometheus scrape of `GET /metrics` sends: the suite's METRICS_TOKEN. */
+export const metricsAuth = (): { Authorization: string } => ({
+  Authorization: `Bearer ${config.metricsToken ?? ''}`,
+});
+
 const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? (\S+)$/;
 
 /**

@@ -11,6 +11,8 @@ export interface Services {
   redisUrl?: string;
   /** Chirp's MySQL database, when the runner knows it. */
   databaseUrl?: string;
+  /** The API's METRICS_TOKEN: without it /metrics refuses the scrape (no event-loop figures). */
+  metricsToken?: string;
 }
 
 export interface Evidence {
@@ -85,10 +87,11 @@ export async function startEvidence(base: string, services: Services) {
   const statusBefore = connection ? await mysqlStatus(connection) : null;
 
   const loop = { p99: 0, max: 0, samples: 0 };
+  const scrapeHeaders = { Authorization: `Bearer ${services.metricsToken ?? ''}` };
   const scraping = (async () => {
     while (running) {
       await sleep(SCRAPE_MS);
-      const text = await fetch(`${base}/metrics`).then(
+      const text = await fetch(`${base}/metrics`, { headers: scrapeHeaders }).then(
         (r) => (r.ok ? r.text() : ''),
         () => '',
       );

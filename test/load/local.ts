@@ -17,6 +17,7 @@ export const LOCAL_SERVICES = {
   database: 'chirp_load',
   databaseUrl: 'mysql://root@127.0.0.1:3306/chirp_load',
   redisUrl: 'redis://127.0.0.1:6379/11',
+  metricsToken: 'loadtest-metrics-token-0123456789',
 };
 
 export interface LocalCluster {
@@ -51,6 +52,7 @@ export async function startLocal(port: number): Promise<LocalCluster> {
     // Sign-ins happen once, before the ramps: their tokens must outlive the whole run.
     JWT_ACCESS_TTL: '2h',
     JWT_SECRET: 'loadtest-secret-loadtest-secret-0123456789',
+    METRICS_TOKEN: LOCAL_SERVICES.metricsToken,
     BCRYPT_ROUNDS: '4',
     LOG_LEVEL: 'warn',
     // Capacity, not the limiter, is measured: limits off, sign-ins unthrottled.

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
       local: { type: 'boolean' },
       'redis-url': { type: 'string' },
       'database-url': { type: 'string' },
+      'metrics-token': { type: 'string' },
       only: { type: 'string' },
       rates: { type: 'string' },
       sockets: { type: 'string' },
@@ -94,7 +95,8 @@ async function main(): Promise<void> {
   if (!values.local && !(values.target && values.prefix)) {
     throw new Error(
       'usage: npm run loadtest -- --local | --target http://127.0.0.1:<port> --prefix <bulk prefix> ' +
-        '[--redis-url redis://…/<db>] [--database-url mysql://…/<db>] [--only mixed|realtime] ' +
+        '[--redis-url redis://…/<db>] [--database-url mysql://…/<db>] [--metrics-token <METRICS_TOKEN>] ' +
+        '[--only mixed|realtime] ' +
         '[--rates 100,200,… (arrivals/s)] [--sockets 500,1000,…]',
     );
   }
@@ -117,8 +119,12 @@ async function main(): Promise<void> {
   let cluster: LocalCluster | null = null;
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const services = values.local
-    ? { redisUrl: LOCAL_SERVICES.redisUrl, databaseUrl: LOCAL_SERVICES.databaseUrl }
-    : { redisUrl: values['redis-url'], databaseUrl: values['database-url'] };
+    ? { ...LOCAL_SERVICES }
+    : {
+        redisUrl: values['redis-url'],
+        databaseUrl: values['database-url'],
+        metricsToken: values['metrics-token'],
+      };
   // Before the cluster opens its connections: the slow-query threshold applies to new ones.
   const slowLog = values.local
     ? await recordSlowQueries(LOCAL_SERVICES.databaseUrl, LOCAL_SERVICES.database)

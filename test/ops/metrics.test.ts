@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { api } from '../helpers/http';
+import { metricsAuth } from '../helpers/metrics';
 
 /** The value of one sample of the exposition text, 0 when the series is not there yet. */
 function sample(text: string, name: string, labels: Record<string, string>): number {
@@ -17,7 +18,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 async function scrape(): Promise<string> {
-  const response = await api().get('/metrics').expect(200);
+  const response = await api().get('/metrics').set(metricsAuth()).expect(200);
   expect(response.type).to.equal('text/plain');
   return response.text;
 }

@@ -3,12 +3,13 @@ import { expect } from 'chai';
 import { QUEUE_NAMES } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
 import { api } from '../helpers/http';
+import { metricsAuth } from '../helpers/metrics';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'];
 
 /** Every `chirp_queue_jobs` sample of a scrape, by `queue/state`. */
 async function queueJobs(): Promise<Map<string, number>> {
-  const response = await api().get('/metrics').expect(200);
+  const response = await api().get('/metrics').set(metricsAuth()).expect(200);
   expect(response.text).to.contain('# TYPE chirp_queue_jobs gauge');
   const samples = new Map<string, number>();
   for (const match of response.text.matchAll(

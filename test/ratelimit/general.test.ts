@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { registerUser, type TestUser } from '../helpers/http';
+import { metricsAuth } from '../helpers/metrics';
 import { eventually } from '../helpers/socialGraph';
 import {
   type ApiNode,
@@ -124,7 +125,8 @@ describe('Rate limits: RATE_LIMIT_POINTS per RATE_LIMIT_DURATION for every reque
       expect(statuses(spent)).to.deep.equal([401, 401, 401, 401, 401, 429]);
 
       for (const path of ['/healthz', '/readyz', '/metrics']) {
-        const answers = await sendTimes(20, node, path);
+        const call = path === '/metrics' ? { headers: metricsAuth() } : {};
+        const answers = await sendTimes(20, node, path, call);
         expect(statuses(answers), path).to.deep.equal(Array(20).fill(200));
         for (const answer of answers) {
           const headers = [...answer.headers.keys()].filter((name) => /^ratelimit-/.test(name));

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { metricsAuth } from '../helpers/metrics';
 import { eventually, follow, registerUsers } from '../timeline/support';
 import {
   type ApiNode,
@@ -23,7 +24,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 async function metricsOf(node: ApiNode): Promise<string> {
-  const response = await node.http().get('/metrics').expect(200);
+  const response = await node.http().get('/metrics').set(metricsAuth()).expect(200);
   return response.text;
 }
 
