@@ -19,7 +19,7 @@ function runCli(...args: string[]): { code: number | null; output: string } {
 
 /** What signing in to the queue board answers for that token. */
 async function boardAnswer(token: string): Promise<number> {
-  return (await api().get(`/admin/queues?token=${token}`)).status;
+  return (await api().post('/admin/queues').send({ token })).status;
 }
 
 describe('npm run admin:grant -- <username> (app/cli/adminGrant.ts)', function () {
@@ -32,7 +32,7 @@ describe('npm run admin:grant -- <username> (app/cli/adminGrant.ts)', function (
     const { code, output } = runCli(user.username.toUpperCase());
     expect(code, output).to.equal(0);
     expect(output).to.contain(`${user.username} is now an admin`);
-    expect(await boardAnswer(user.accessToken)).to.equal(303);
+    expect(await boardAnswer(user.accessToken)).to.equal(204);
 
     const again = runCli(user.username);
     expect(again.code, again.output).to.equal(0);
@@ -42,7 +42,7 @@ describe('npm run admin:grant -- <username> (app/cli/adminGrant.ts)', function (
   it('takes the role back with --revoke, closing the board at once', async () => {
     const user = await registerUser();
     expect(runCli(user.username).code).to.equal(0);
-    expect(await boardAnswer(user.accessToken)).to.equal(303);
+    expect(await boardAnswer(user.accessToken)).to.equal(204);
 
     const { code, output } = runCli('--revoke', user.username);
     expect(code, output).to.equal(0);
