@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import {
   RateLimiterMemory,
   RateLimiterRedis,
@@ -94,7 +95,7 @@ async function spend(
  */
 export async function limitRequest(ctx: AppContext): Promise<void> {
   if (!enabled) return;
-  const key = ctx.state.viewer ? `u:${ctx.state.viewer.id}` : `ip:${ctx.ip}`;
+  const key = ctx.state.viewer ? `u:${ctx.state.viewer.id}` : `ip:${clientAddress(ctx.req)}`;
   await spend(ctx, general, key, 'requests');
 }
 
@@ -104,4 +105,37 @@ export async function limitAuthAttempt(ctx: AppContext, account?: string): Promi
   await spend(ctx, authentication, `ip:${ctx.ip}`, 'attempts from this address');
   if (account)
     await spend(ctx, authentication, `acct:${account.toLowerCase()}`, 'attempts for this account');
+}
+
+/**
+ * The client's address, as Koa's `ctx.ip` gives it with `maxIpsCount` (app/server.ts): of
+ * X-Forwarded-For, only the right-most TRUST_PROXY entries were written by our own proxies,
+ * and the left-most of those is the client; without TRUST_PROXY, the socket's peer. HTTP
+ * requests and Socket.IO handshakes are limited by this one address.
+ */
+export function clientAddress(req: IncomingMessage): string {
+  const hops = config.trustProxyHops;
+  const header = hops > 0 ? req.headers['x-forwarded-for'] : undefined;
+  // Node joins repeated X-Forwarded-For headers into one; the type allows a list anyway.
+  const forwarded = Array.isArray(header) ? header.join(',') : header;
+  const trusted = forwarded ? forwarded.split(',').slice(-hops) : [];
+  return trusted[0]?.trim() || req.socket.remoteAddress || '';
+}
+
+/** Socket.IO handshakes: the general budget's size, per address, counted on their own. */
+const handshakes = limiter('rl:ws', config.rateLimit.points, config.rateLimit.durationSeconds);
+
+/**
+ * Spends a handshake point of the client's address: null when it may connect, else the
+ * seconds until it may try again.
+ */
+export async function handshakeRefusal(req: IncomingMessage): Promise<number | null> {
+  if (!enabled) return null;
+  try {
+    await handshakes.consume(`ip:${clientAddress(req)}`);
+    return null;
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    return Math.max(Math.ceil(rejection.msBeforeNext / 1000), 1);
+  }
 }

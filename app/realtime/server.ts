@@ -6,6 +6,7 @@ import { config } from '../../config';
 import { isAccessTokenLive, onRevocation } from '../auth/revocation';
 import { verifyAccessToken } from '../auth/verify';
 import { registry } from '../http/metrics';
+import { handshakeRefusal } from '../http/rateLimit';
 import { logger } from '../infra/logger';
 import { createRedis } from '../infra/redis';
 import {
@@ -64,6 +65,20 @@ export function attachRealtime(server: http.Server): { close(): Promise<void> } 
         key: socketIoKey(config.pubsubPrefix),
       },
     ),
+  });
+
+  // Before the token check: a handshake costs its address a point whatever it carries.
+  io.use((socket, next) => {
+    handshakeRefusal(socket.request).then(
+      (retryAfter) => {
+        if (retryAfter === null) return next();
+        next(Object.assign(new Error('rate_limited'), { data: { retryAfter } }));
+      },
+      (error: unknown) => {
+        logger.warn({ err: error }, 'socket rate limit unavailable');
+        next(new Error('unavailable'));
+      },
+    );
   });
 
   io.use((socket, next) => {
