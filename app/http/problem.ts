@@ -10,7 +10,7 @@ interface HttpLikeError {
   message?: string;
 }
 
-/** Maps errors raised by Koa's body parser and friends onto Chirp's vocabulary. */
+/** Maps HTTP errors raised by Koa and its middleware (`ctx.throw`) onto Chirp's vocabulary. */
 function fromHttpError(error: HttpLikeError): AppError | null {
   const status = error.status ?? error.statusCode;
   if (!status || status >= 500) return null;
