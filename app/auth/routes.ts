@@ -1,3 +1,4 @@
+import { chargeRefusals } from '../http/rateLimit';
 import { defineRoute } from '../http/route';
 import {
   ForgotPasswordBody,
@@ -23,9 +24,9 @@ export const authRoutes = [
     request: { body: RegisterBody },
     responses: { 201: { description: 'The new account and its first session', schema: Session } },
     errors: ['username_taken', 'email_taken'],
-    authLimit: (body) => body.email,
-    async handle({ body }) {
-      return { status: 201, body: await auth.register(body), headers: noStore };
+    authLimit: true,
+    async handle({ body, ctx }) {
+      return { status: 201, body: await auth.register(body, ctx.ip), headers: noStore };
     },
   }),
   defineRoute({
@@ -37,9 +38,9 @@ export const authRoutes = [
     request: { body: LoginBody },
     responses: { 200: { description: 'A new session', schema: Session } },
     errors: ['invalid_credentials'],
-    authLimit: (body) => body.username ?? body.email,
-    async handle({ body }) {
-      return { status: 200, body: await auth.login(body), headers: noStore };
+    authLimit: true,
+    async handle({ body, ctx }) {
+      return { status: 200, body: await auth.login(body, ctx.ip), headers: noStore };
     },
   }),
   defineRoute({
@@ -54,8 +55,9 @@ export const authRoutes = [
     request: { body: RefreshTokenBody },
     responses: { 200: { description: 'A new access and refresh token', schema: Session } },
     errors: ['unauthorized'],
-    async handle({ body }) {
-      return { status: 200, body: await auth.refresh(body.refreshToken), headers: noStore };
+    async handle({ body, ctx }) {
+      const session = await chargeRefusals(ctx, () => auth.refresh(body.refreshToken));
+      return { status: 200, body: session, headers: noStore };
     },
   }),
   defineRoute({
@@ -80,9 +82,9 @@ export const authRoutes = [
     auth: 'none',
     request: { body: ForgotPasswordBody },
     responses: { 202: { description: 'If the address is registered, a link is on its way' } },
-    authLimit: (body) => body.email,
-    async handle({ body }) {
-      await auth.forgotPassword(body.email);
+    authLimit: true,
+    async handle({ body, ctx }) {
+      await auth.forgotPassword(body.email, ctx.ip);
       return { status: 202 };
     },
   }),
@@ -97,8 +99,8 @@ export const authRoutes = [
     request: { body: ResetPasswordBody },
     responses: { 204: { description: 'Password changed' } },
     errors: ['invalid_token'],
-    async handle({ body }) {
-      await auth.resetPassword(body.token, body.password);
+    async handle({ body, ctx }) {
+      await chargeRefusals(ctx, () => auth.resetPassword(body.token, body.password));
       return { status: 204 };
     },
   }),

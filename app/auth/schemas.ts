@@ -1,10 +1,15 @@
 import { z } from '../http/zod';
 import { DisplayName, UserSchema, Username } from '../users/schemas';
 
+/** Spaces typed around an address are dropped, so they cannot name a second budget. */
 export const Email = z
-  .email('must be an email address')
-  .max(254)
-  .openapi({ example: 'ada@example.com' });
+  .string()
+  .trim()
+  .pipe(z.email('must be an email address').max(254))
+  .openapi({ type: 'string', format: 'email', maxLength: 254, example: 'ada@example.com' });
+
+/** A login identifier: trimmed, then compared exactly with the stored key (app/auth/service.ts). */
+const Identifier = z.string().trim().min(1).max(254);
 
 /**
  * bcrypt reads only the first 72 bytes and stops at a NUL, so longer passwords are refused,
@@ -20,7 +25,7 @@ export const Password = z
 
 export const RegisterBody = z
   .object({
-    username: Username,
+    username: z.string().trim().pipe(Username),
     email: Email,
     password: Password,
     displayName: DisplayName.optional(),
@@ -29,8 +34,8 @@ export const RegisterBody = z
 
 export const LoginBody = z
   .object({
-    username: z.string().max(254).optional(),
-    email: z.string().max(254).optional(),
+    username: Identifier.optional(),
+    email: Identifier.optional(),
     password: Password,
   })
   .refine((body) => (body.username === undefined) !== (body.email === undefined), {

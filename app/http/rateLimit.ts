@@ -99,12 +99,63 @@ export async function limitRequest(ctx: AppContext): Promise<void> {
   await spend(ctx, general, key, 'requests');
 }
 
-/** Spends a point of the strict budget for an IP and, when named, for an account. */
-export async function limitAuthAttempt(ctx: AppContext, account?: string): Promise<void> {
+/** Spends a point of the strict budget of the client's address (login, register, forgot). */
+export async function limitAuthAttempt(ctx: AppContext): Promise<void> {
   if (!enabled) return;
   await spend(ctx, authentication, `ip:${ctx.ip}`, 'attempts from this address');
-  if (account)
-    await spend(ctx, authentication, `acct:${account.toLowerCase()}`, 'attempts for this account');
+}
+
+/** Answers that refuse a presented secret: each spends the address's strict budget. */
+const REFUSALS = new Set<string>(['unauthorized', 'invalid_token']);
+
+/**
+ * Refresh and reset spend the address's strict budget only when they refuse the token: a valid
+ * token proves possession, and charging every refresh would lock out all the users behind one
+ * NAT. Once the budget is spent, refusals answer 429.
+ */
+export async function chargeRefusals<T>(ctx: AppContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError && REFUSALS.has(error.code)) await limitAuthAttempt(ctx);
+    throw error;
+  }
+}
+
+/** What one account may spend across all addresses: ten times what one address may. */
+const perAccount = limiter(
+  'rl:acct',
+  config.rateLimit.authPoints * 10,
+  config.rateLimit.authDurationSeconds,
+);
+
+async function consumeOrRefuse(store: RateLimiterAbstract, key: string, what: string) {
+  try {
+    await store.consume(key);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    const refused = tooMany(rejection, what);
+    // No context here: the refusal carries the headers of the budget that refused.
+    Object.assign(refused.headers, {
+      'RateLimit-Limit': String(store.points),
+      'RateLimit-Remaining': '0',
+      'RateLimit-Reset': String(Math.ceil(rejection.msBeforeNext / 1000)),
+    });
+    throw refused;
+  }
+}
+
+/**
+ * Spends the budgets of the account an attempt reached, named once the lookup found it
+ * (`login:user:42`, whatever identifier was typed): a strict one per account and address, so a
+ * stranger's guesses cannot lock the owner out, and a looser one across every address against
+ * guessing from many. Throws 429 `rate_limited`.
+ */
+export async function limitAccountAttempt(address: string, account: string): Promise<void> {
+  if (!enabled) return;
+  const what = 'attempts for this account';
+  await consumeOrRefuse(authentication, `acct:${account}:ip:${address}`, `${what} from here`);
+  await consumeOrRefuse(perAccount, `acct:${account}`, what);
 }
 
 /**

@@ -71,10 +71,10 @@ export interface RouteSpec<
    */
   readAhead?: boolean;
   /**
-   * Login, register, forgot-password: also spend the strict per-IP budget and, when this
-   * names one, the per-account budget of AUTH_RATE_LIMIT_POINTS.
+   * Login, register, forgot-password: also spend the strict per-address budget of
+   * AUTH_RATE_LIMIT_POINTS first (their services spend the account's once they found it).
    */
-  authLimit?: (body: Out<B>) => string | undefined;
+  authLimit?: boolean;
   handle(input: RouteInput<B, Q, P, A>): Promise<Reply> | Reply;
 }
 
@@ -205,7 +205,7 @@ export function mountRoutes(
       }
       const reply = await withinBudget(route, context, async (allowed) => {
         const input = await parseInput(route, context);
-        if (route.authLimit) await limitAuthAttempt(context, route.authLimit(input.body));
+        if (route.authLimit) await limitAuthAttempt(context);
         return route.handle({ ...input, viewer: context.state.viewer, ctx: context, allowed });
       });
       if (!config.isProduction) checkReply(route, reply);
