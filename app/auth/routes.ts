@@ -1,4 +1,4 @@
-import { chargeRefusals } from '../http/rateLimit';
+import { chargeRefusals, clientAddress } from '../http/rateLimit';
 import { defineRoute } from '../http/route';
 import {
   ForgotPasswordBody,
@@ -26,7 +26,11 @@ export const authRoutes = [
     errors: ['username_taken', 'email_taken'],
     authLimit: true,
     async handle({ body, ctx }) {
-      return { status: 201, body: await auth.register(body, ctx.ip), headers: noStore };
+      return {
+        status: 201,
+        body: await auth.register(body, clientAddress(ctx.req)),
+        headers: noStore,
+      };
     },
   }),
   defineRoute({
@@ -40,7 +44,11 @@ export const authRoutes = [
     errors: ['invalid_credentials'],
     authLimit: true,
     async handle({ body, ctx }) {
-      return { status: 200, body: await auth.login(body, ctx.ip), headers: noStore };
+      return {
+        status: 200,
+        body: await auth.login(body, clientAddress(ctx.req)),
+        headers: noStore,
+      };
     },
   }),
   defineRoute({
@@ -84,7 +92,7 @@ export const authRoutes = [
     responses: { 202: { description: 'If the address is registered, a link is on its way' } },
     authLimit: true,
     async handle({ body, ctx }) {
-      await auth.forgotPassword(body.email, ctx.ip);
+      await auth.forgotPassword(body.email, clientAddress(ctx.req));
       return { status: 202 };
     },
   }),

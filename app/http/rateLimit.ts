@@ -102,7 +102,7 @@ export async function limitRequest(ctx: AppContext): Promise<void> {
 /** Spends a point of the strict budget of the client's address (login, register, forgot). */
 export async function limitAuthAttempt(ctx: AppContext): Promise<void> {
   if (!enabled) return;
-  await spend(ctx, authentication, `ip:${ctx.ip}`, 'attempts from this address');
+  await spend(ctx, authentication, `ip:${clientAddress(ctx.req)}`, 'attempts from this address');
 }
 
 /** Answers that refuse a presented secret: each spends the address's strict budget. */
@@ -159,10 +159,10 @@ export async function limitAccountAttempt(address: string, account: string): Pro
 }
 
 /**
- * The client's address, as Koa's `ctx.ip` gives it with `maxIpsCount` (app/server.ts): of
- * X-Forwarded-For, only the right-most TRUST_PROXY entries were written by our own proxies,
- * and the left-most of those is the client; without TRUST_PROXY, the socket's peer. HTTP
- * requests and Socket.IO handshakes are limited by this one address.
+ * The client's address: of X-Forwarded-For, only the right-most TRUST_PROXY entries were
+ * written by our own proxies, and the left-most of those is the client; without TRUST_PROXY,
+ * the socket's peer. Every limit (HTTP, auth budgets, Socket.IO handshakes) reads this one
+ * function, never Koa's `ctx.ip`.
  */
 export function clientAddress(req: IncomingMessage): string {
   const hops = config.trustProxyHops;
