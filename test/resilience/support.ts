@@ -43,10 +43,22 @@ export async function startOwnChirp({
     LOG_LEVEL: 'warn',
     ...extraEnv,
   };
-  const [api, worker] = await Promise.all([
+  const started = await Promise.allSettled([
     startProcess('app/index.ts', { ...env, PORT: String(port) }),
     startProcess('workers/index.ts', env),
   ]);
+  const [api, worker] = started.map((result) =>
+    result.status === 'fulfilled' ? result.value : null,
+  );
+  if (!api || !worker) {
+    // A half-started Chirp must not outlive the test: a leaked worker would go on relaying the
+    // shared test database's outbox into its own Redis, under later tests' feet.
+    await Promise.all([api?.stop('SIGKILL'), worker?.stop('SIGKILL')]);
+    await relay?.close();
+    await redis.stop();
+    const failure = started.find((result) => result.status === 'rejected');
+    throw failure?.reason instanceof Error ? failure.reason : new Error('Chirp did not start');
+  }
   return {
     redis,
     relay,
