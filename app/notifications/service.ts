@@ -1,7 +1,8 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
 import { encodeCursor } from '../http/paging';
-import type { JobPayloads } from '../queue/jobs';
+import type { LegacyNotificationJob } from '../queue/jobs';
+import { enqueueAfterCommit } from '../queue/queues';
 import { hydrateTweets } from '../tweets/cache';
 import type { NotificationJson } from './schemas';
 
@@ -20,45 +21,100 @@ const SELECT = `SELECT n.id, n.type, n.actor_id AS actorId, u.username, u.displa
   n.tweet_id AS tweetId, n.created_at AS createdAt, n.read_at AS readAt
   FROM notifications n JOIN users u ON u.id = n.actor_id`;
 
-/** Who a notification job is for, or null when nobody should hear of it. */
-async function recipientOf(
-  job: JobPayloads['notifications'],
-): Promise<{ userId: string; tweetId: string | null } | null> {
-  if (job.kind === 'follow') return { userId: job.userId, tweetId: null };
+/** What a notification tells: who acted, how, whom it is for, and about which tweet. */
+export interface NotificationAction {
+  type: NotificationJson['type'];
+  actorId: string;
+  recipientId: string;
+  tweetId: string | null;
+}
+
+/**
+ * Writes the notification row: never for acting on your own things, at most once per
+ * (recipient, type, actor, tweet), so retries and like-unlike-like do not repeat it.
+ * Answers the new row's id, or null when nothing was created.
+ */
+async function insertNotification(
+  action: NotificationAction,
+  transaction?: Transaction,
+): Promise<string | null> {
+  if (action.recipientId === action.actorId) return null;
+  const { recipientId, type, actorId, tweetId } = action;
+  const result = await execute(
+    `INSERT IGNORE INTO notifications (user_id, type, actor_id, tweet_id, dedupe_key, created_at)
+     VALUES (:recipientId, :type, :actorId, :tweetId, :dedupeKey, UTC_TIMESTAMP(3))`,
+    {
+      replacements: {
+        recipientId,
+        type,
+        actorId,
+        tweetId,
+        dedupeKey: `${recipientId}:${type}:${actorId}:${tweetId ?? ''}`,
+      },
+      transaction,
+    },
+  );
+  return result.affectedRows === 1 ? result.insertId : null;
+}
+
+/**
+ * Records the notification of an action in the action's own transaction: the two commit
+ * together, so no notification depends on Redis or a job surviving. Only the realtime push
+ * goes through a job, queued after commit and carrying the notification's id.
+ */
+export async function notifyInTransaction(
+  transaction: Transaction,
+  action: NotificationAction,
+): Promise<void> {
+  const id = await insertNotification(action, transaction);
+  if (id === null) return;
+  await enqueueAfterCommit(
+    transaction,
+    'notifications',
+    { kind: 'push', notificationId: id },
+    { jobId: `notify:push:${id}` },
+  );
+}
+
+/** Who a job of the old format is for, or null when its tweet is gone. */
+async function legacyAction(job: LegacyNotificationJob): Promise<NotificationAction | null> {
+  if (job.kind === 'follow') {
+    return { type: 'follow', actorId: job.actorId, recipientId: job.userId, tweetId: null };
+  }
   const [row] = await sequelize.query<{ authorId: string }>(
     job.kind === 'reply'
       ? 'SELECT p.author_id AS authorId FROM tweets r JOIN tweets p ON p.id = r.reply_to_id WHERE r.id = :id'
       : 'SELECT author_id AS authorId FROM tweets WHERE id = :id',
     { replacements: { id: job.tweetId }, type: QueryTypes.SELECT },
   );
-  return row ? { userId: String(row.authorId), tweetId: job.tweetId } : null;
+  if (!row) return null;
+  return {
+    type: job.kind,
+    actorId: job.actorId,
+    recipientId: String(row.authorId),
+    tweetId: job.tweetId,
+  };
 }
 
 /**
- * Persists the notification a job describes. Never for acting on your own things; at most
- * once per (recipient, type, actor, tweet), so retries and like-unlike-like do not repeat it.
- * Answers the new notification's id and recipient, or null when nothing was created.
+ * Persists the notification an old-format job describes (queued before notifications were
+ * written with their action). Answers the new notification's id and recipient, or null.
  */
-export async function createNotification(
-  job: JobPayloads['notifications'],
+export async function createFromLegacyJob(
+  job: LegacyNotificationJob,
 ): Promise<{ id: string; userId: string } | null> {
-  const target = await recipientOf(job);
-  if (!target || target.userId === job.actorId) return null;
-  const dedupeKey = `${target.userId}:${job.kind}:${job.actorId}:${target.tweetId ?? ''}`;
-  const result = await execute(
-    `INSERT IGNORE INTO notifications (user_id, type, actor_id, tweet_id, dedupe_key, created_at)
-     VALUES (:userId, :type, :actorId, :tweetId, :dedupeKey, UTC_TIMESTAMP(3))`,
-    {
-      replacements: {
-        userId: target.userId,
-        type: job.kind,
-        actorId: job.actorId,
-        tweetId: target.tweetId,
-        dedupeKey,
-      },
-    },
+  const action = await legacyAction(job);
+  const id = action && (await insertNotification(action));
+  return action && id ? { id, userId: action.recipientId } : null;
+}
+
+/** The recipient of a notification, for its push; null once it is gone (its tweet deleted). */
+export async function recipientOf(notificationId: string): Promise<string | null> {
+  const [row] = await sequelize.query<{ userId: string }>(
+    'SELECT user_id AS userId FROM notifications WHERE id = :notificationId',
+    { replacements: { notificationId }, type: QueryTypes.SELECT },
   );
-  return result.affectedRows === 1 ? { id: result.insertId, userId: target.userId } : null;
+  return row ? String(row.userId) : null;
 }
 
 /** Notifications as the API shows them, with their tweets hydrated for the recipient. */

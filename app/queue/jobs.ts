@@ -12,12 +12,22 @@ export interface JobPayloads {
     | { kind: 'celebrity'; userId: string; celebrity: boolean }
     /** Cache upkeep after a write failed (Redis away): drop what may be stale. */
     | { kind: 'repair'; tweetIds: string[]; userIds: string[]; authUserIds: string[] };
-  /** Persist a notification for whoever the action touched (never the actor). */
-  notifications:
-    | { kind: 'like' | 'retweet'; actorId: string; tweetId: string }
-    | { kind: 'reply'; actorId: string; tweetId: string }
-    | { kind: 'follow'; actorId: string; userId: string };
+  /**
+   * Push a notification, committed with its action, to its recipient's sockets. Jobs of the
+   * old format (the worker persisted the notification) are still processed for one release:
+   * some may wait in queues and outboxes at deploy time.
+   */
+  notifications: { kind: 'push'; notificationId: string } | LegacyNotificationJob;
 }
+
+/**
+ * A `notifications` job as queued before notifications were written in the action's own
+ * transaction. Nothing queues it any more; remove it one release after that change.
+ */
+export type LegacyNotificationJob =
+  | { kind: 'like' | 'retweet'; actorId: string; tweetId: string }
+  | { kind: 'reply'; actorId: string; tweetId: string }
+  | { kind: 'follow'; actorId: string; userId: string };
 
 export type QueueName = keyof JobPayloads;
 

@@ -1,5 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { execute, inTransaction, sequelize } from '../infra/db';
+import { notifyInTransaction } from '../notifications/service';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../timeline/upkeep';
@@ -24,14 +25,12 @@ export async function like(
       { replacements: { viewerId, tweetId: original.id }, transaction },
     );
     if (result.affectedRows === 0) return { tweet: original, changed: false };
-    if (original.authorId !== viewerId) {
-      await enqueueAfterCommit(
-        transaction,
-        'notifications',
-        { kind: 'like', actorId: viewerId, tweetId: original.id },
-        { jobId: `notify:like:${viewerId}:${original.id}` },
-      );
-    }
+    await notifyInTransaction(transaction, {
+      type: 'like',
+      actorId: viewerId,
+      recipientId: original.authorId,
+      tweetId: original.id,
+    });
     return {
       tweet: (await bumpCounter(original.id, 'likes_count', 1, transaction))!,
       changed: true,
@@ -94,14 +93,12 @@ export async function retweet(
       { entryId: entry },
       { jobId: `fanout:${entry}` },
     );
-    if (original.authorId !== viewerId) {
-      await enqueueAfterCommit(
-        transaction,
-        'notifications',
-        { kind: 'retweet', actorId: viewerId, tweetId: original.id },
-        { jobId: `notify:retweet:${viewerId}:${original.id}` },
-      );
-    }
+    await notifyInTransaction(transaction, {
+      type: 'retweet',
+      actorId: viewerId,
+      recipientId: original.authorId,
+      tweetId: original.id,
+    });
     return {
       tweet: (await bumpCounter(original.id, 'retweets_count', 1, transaction))!,
       entryId: entry,

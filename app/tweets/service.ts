@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { forbidden, notFound } from '../errors';
 import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
+import { notifyInTransaction } from '../notifications/service';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../timeline/upkeep';
@@ -46,13 +47,13 @@ export async function createTweet(
       { entryId: tweetId },
       { jobId: `fanout:${tweetId}` },
     );
-    if (parent && parent.authorId !== authorId) {
-      await enqueueAfterCommit(
-        transaction,
-        'notifications',
-        { kind: 'reply', actorId: authorId, tweetId },
-        { jobId: `notify:reply:${tweetId}` },
-      );
+    if (parent) {
+      await notifyInTransaction(transaction, {
+        type: 'reply',
+        actorId: authorId,
+        recipientId: parent.authorId,
+        tweetId,
+      });
     }
     return tweetId;
   });

@@ -1,6 +1,7 @@
 import { QueryTypes } from 'sequelize';
 import { AppError, notFound } from '../errors';
 import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
+import { notifyInTransaction } from '../notifications/service';
 import { encodeCursor } from '../http/paging';
 import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
@@ -82,12 +83,12 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
       },
     );
     const followers = Number(target.followers) + 1;
-    await enqueueAfterCommit(
-      transaction,
-      'notifications',
-      { kind: 'follow', actorId: viewerId, userId: targetId },
-      { jobId: `notify:follow:${viewerId}:${targetId}` },
-    );
+    await notifyInTransaction(transaction, {
+      type: 'follow',
+      actorId: viewerId,
+      recipientId: targetId,
+      tweetId: null,
+    });
     if (isCelebrity(followers) && !isCelebrity(followers - 1)) {
       await enqueueAfterCommit(
         transaction,

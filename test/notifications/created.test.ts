@@ -28,7 +28,7 @@ function expectNotification(notification: NotificationBody, type: string, actor:
   expect(notification.read).to.equal(false);
 }
 
-describe('notifications made by the worker', function () {
+describe('notifications of likes, retweets, replies and follows', function () {
   this.timeout(30_000);
   useWorker();
 

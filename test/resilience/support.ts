@@ -190,6 +190,7 @@ export async function homeTimeline(chirp: OwnChirp, member: Member): Promise<Tim
 }
 
 export interface NotificationEntry {
+  id: string;
   type: string;
   actor: { id: string };
   tweet?: { id: string };
