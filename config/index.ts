@@ -83,6 +83,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       celebrityThreshold: env.FANOUT_CELEBRITY_THRESHOLD,
       maxLength: env.TIMELINE_MAX_LENGTH,
     },
+    /**
+     * Failed sends of one outbox row (Redis up) before it moves to the dead letters. With the
+     * backoff (2^n s, at most 5 min) the default is some 23 minutes of failing.
+     */
+    outboxMaxAttempts: env.OUTBOX_MAX_ATTEMPTS,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
     apiInstances: env.API_INSTANCES,

@@ -1,13 +1,79 @@
-import { type OutboxRow, relayOutbox } from '../app/queue/outbox';
-import type { JobPayloads, QueueName } from '../app/queue/jobs';
+import { type OutboxRow, RelayPaused, type RelayRound, relayOutbox } from '../app/queue/outbox';
+import { QUEUE_NAMES, type JobPayloads, type QueueName } from '../app/queue/jobs';
 import { enqueue } from '../app/queue/queues';
+import { isRedisReady } from '../app/infra/redis';
+import { logger } from '../app/infra/logger';
 import { warnThrottled } from '../app/infra/timing';
 
 const RELAY_EVERY_MS = 1000;
+/** A Bull add that has not answered by then means Redis is not answering (frozen, cut off). */
+const SEND_TIMEOUT_MS = 5000;
 
+/** The row's job, or an error saying why it can never be queued as written. */
+function parseJob(row: OutboxRow): JobPayloads[QueueName] {
+  if (!QUEUE_NAMES.includes(row.queue)) throw new Error(`no queue named "${row.queue}"`);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(row.payload);
+  } catch {
+    // Not the parser's message: it quotes the payload.
+    throw new Error('payload is not valid JSON');
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new Error('payload is not a JSON object');
+  }
+  return payload as JobPayloads[QueueName];
+}
+
+/**
+ * Queues one row's job in Bull. Throws RelayPaused when Redis is away or silent (not the
+ * row's fault: no attempt is counted), any other error when the row itself failed.
+ */
 async function send(row: OutboxRow): Promise<void> {
-  const payload = JSON.parse(row.payload) as JobPayloads[QueueName];
-  await enqueue(row.queue, payload as never, { jobId: row.jobId });
+  const payload = parseJob(row);
+  if (!isRedisReady()) throw new RelayPaused('redis is not connected');
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<'silent'>((resolve) => {
+    timer = setTimeout(() => resolve('silent'), SEND_TIMEOUT_MS);
+  });
+  try {
+    const queued = enqueue(row.queue, payload as never, { jobId: row.jobId }).then(
+      () => 'queued' as const,
+    );
+    if ((await Promise.race([queued, silent])) === 'silent') {
+      throw new RelayPaused(`redis did not answer within ${SEND_TIMEOUT_MS} ms`);
+    }
+  } catch (error) {
+    if (!(error instanceof RelayPaused) && !isRedisReady()) {
+      throw new RelayPaused('redis is not connected');
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function report(round: RelayRound): void {
+  if (round.paused) {
+    warnThrottled(
+      'outbox-relay',
+      { reason: round.paused.message },
+      'outbox relay paused: cannot queue jobs',
+    );
+  }
+  if (round.retried > 0) {
+    warnThrottled(
+      'outbox-retry',
+      { rows: round.retried },
+      'outbox job not queued; retried with backoff',
+    );
+  }
+  if (round.dead > 0) {
+    logger.error(
+      { rows: round.dead },
+      'outbox rows moved to the dead letters; see npm run outbox -- dead',
+    );
+  }
 }
 
 /**
@@ -21,6 +87,7 @@ export function startOutboxRelay(): () => Promise<void> {
     if (busy) return;
     busy = true;
     running = relayOutbox(send)
+      .then(report)
       .catch((error: unknown) =>
         warnThrottled('outbox-relay', { err: error }, 'outbox relay paused: cannot queue jobs'),
       )

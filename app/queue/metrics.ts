@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import { registry } from '../http/metrics';
 import { isRedisReady } from '../infra/redis';
+import { countDeadLetters } from './deadLetters';
 import { QUEUE_NAMES } from './jobs';
 import { getQueue } from './queues';
 import { warnThrottled, withTimeout } from '../infra/timing';
@@ -32,6 +33,25 @@ new client.Gauge({
     } catch (error) {
       this.reset();
       warnThrottled('queue-metrics', { err: error }, 'queue depths left out of /metrics');
+    }
+  },
+});
+
+/**
+ * Outbox rows the relay gave up on, read from MySQL at every scrape: anything above 0 wants
+ * an operator (`npm run outbox -- dead`). Absent when MySQL does not answer in time.
+ */
+new client.Gauge({
+  name: 'chirp_outbox_dead_letters',
+  help: 'Outbox jobs moved to outbox_dead_letters after OUTBOX_MAX_ATTEMPTS failed sends',
+  registers: [registry],
+  async collect() {
+    this.reset();
+    try {
+      this.set(await withTimeout(countDeadLetters(), SCRAPE_TIMEOUT_MS));
+    } catch (error) {
+      this.reset();
+      warnThrottled('dead-letter-metrics', { err: error }, 'dead letters left out of /metrics');
     }
   },
 });

@@ -1,4 +1,5 @@
 import { QueryTypes, type Transaction } from 'sequelize';
+import { config } from '../../config';
 import { execute, sequelize } from '../infra/db';
 import { warnThrottled } from '../infra/timing';
 import type { JobPayloads, QueueName } from './jobs';
@@ -62,40 +63,78 @@ export interface OutboxRow {
   queue: QueueName;
   jobId: string;
   payload: string;
+  /** Failed sends so far. */
+  attempts: number;
 }
 
 /**
- * Hands outbox rows older than `olderThanMs` to `send`, oldest first, and deletes the ones
- * sent. Rows are locked with SKIP LOCKED, so several relays never send the same row at once.
- * The old rows are found first without locks, then locked by id: a locking scan would also
- * lock the fresh rows it passes over (InnoDB, in either isolation level) for as long as the
- * relay sends, and API nodes deleting those rows would wait for it.
+ * Thrown by a relay's `send` when the row is not at fault (Redis away or not answering): the
+ * round stops there and no attempt is counted, so an outage never kills healthy rows.
+ */
+export class RelayPaused extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RelayPaused';
+  }
+}
+
+/** What one round of the relay did. */
+export interface RelayRound {
+  sent: number;
+  /** Rows that failed and wait for their next attempt. */
+  retried: number;
+  /** Rows moved to outbox_dead_letters. */
+  dead: number;
+  /** Set when `send` threw RelayPaused: the rows after it wait for the next round. */
+  paused: RelayPaused | null;
+}
+
+export interface RelayOptions {
+  olderThanMs?: number;
+  batch?: number;
+  /** Failed sends after which a row is dead (OUTBOX_MAX_ATTEMPTS). */
+  maxAttempts?: number;
+}
+
+interface Failure {
+  id: string;
+  attempts: number;
+  error: string;
+}
+
+/** The wait before a row's next attempt: 2, 4, 8 ... seconds, at most five minutes. */
+const backoffSeconds = (attempts: number) => Math.min(2 ** attempts, 300);
+const LAST_ERROR_CHARS = 1000;
+
+/**
+ * Hands due outbox rows older than `olderThanMs` to `send`, oldest first, and deletes the ones
+ * sent. A row whose send fails never stops the rows after it: it counts an attempt, keeps its
+ * error and waits 2^attempts s; at `maxAttempts` it moves to outbox_dead_letters, in this same
+ * transaction. Rows are locked with SKIP LOCKED, so several relays never send the same row at
+ * once. The old rows are found first without locks, then locked by id: a locking scan would
+ * also lock the fresh rows it passes over (InnoDB, in either isolation level) for as long as
+ * the relay sends, and API nodes deleting those rows would wait for it.
  */
 export async function relayOutbox(
   send: (row: OutboxRow) => Promise<void>,
-  olderThanMs = 2000,
-  batch = 200,
-): Promise<number> {
+  { olderThanMs = 2000, batch = 200, maxAttempts = config.outboxMaxAttempts }: RelayOptions = {},
+): Promise<RelayRound> {
   return sequelize.transaction(async (transaction) => {
-    const old = await sequelize.query<{ id: string }>(
-      `SELECT id FROM outbox WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND
-       ORDER BY id LIMIT :batch`,
-      {
-        replacements: { seconds: olderThanMs / 1000, batch },
-        type: QueryTypes.SELECT,
-        transaction,
-      },
-    );
-    if (old.length === 0) return 0;
-    const rows = await sequelize.query<OutboxRow>(
-      `SELECT id, queue, job_id AS jobId, payload FROM outbox
-       WHERE id IN (:ids) ORDER BY id FOR UPDATE SKIP LOCKED`,
-      { replacements: { ids: old.map((row) => row.id) }, type: QueryTypes.SELECT, transaction },
-    );
+    const rows = await lockDueRows(olderThanMs, batch, transaction);
     const sent: string[] = [];
+    const failed: Failure[] = [];
+    let paused: RelayPaused | null = null;
     for (const row of rows) {
-      await send({ ...row, id: String(row.id) });
-      sent.push(String(row.id));
+      try {
+        await send(row);
+        sent.push(row.id);
+      } catch (error) {
+        if (error instanceof RelayPaused) {
+          paused = error;
+          break;
+        }
+        failed.push({ id: row.id, attempts: row.attempts + 1, error: errorText(error) });
+      }
     }
     if (sent.length > 0) {
       await execute('DELETE FROM outbox WHERE id IN (:sent)', {
@@ -103,6 +142,64 @@ export async function relayOutbox(
         transaction,
       });
     }
-    return sent.length;
+    const dead = failed.filter((failure) => failure.attempts >= maxAttempts);
+    for (const failure of failed) {
+      if (failure.attempts < maxAttempts) await postpone(failure, transaction);
+    }
+    if (dead.length > 0) await moveToDeadLetters(dead, transaction);
+    return { sent: sent.length, retried: failed.length - dead.length, dead: dead.length, paused };
+  });
+}
+
+async function lockDueRows(
+  olderThanMs: number,
+  batch: number,
+  transaction: Transaction,
+): Promise<OutboxRow[]> {
+  const old = await sequelize.query<{ id: string }>(
+    `SELECT id FROM outbox WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND
+     AND (next_attempt_at IS NULL OR next_attempt_at <= UTC_TIMESTAMP(3))
+     ORDER BY id LIMIT :batch`,
+    {
+      replacements: { seconds: olderThanMs / 1000, batch },
+      type: QueryTypes.SELECT,
+      transaction,
+    },
+  );
+  if (old.length === 0) return [];
+  const rows = await sequelize.query<OutboxRow>(
+    `SELECT id, queue, job_id AS jobId, payload, attempts FROM outbox
+     WHERE id IN (:ids) ORDER BY id FOR UPDATE SKIP LOCKED`,
+    { replacements: { ids: old.map((row) => row.id) }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((row) => ({ ...row, id: String(row.id), attempts: Number(row.attempts) }));
+}
+
+function errorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.slice(0, LAST_ERROR_CHARS);
+}
+
+async function postpone(failure: Failure, transaction: Transaction): Promise<void> {
+  await execute(
+    `UPDATE outbox SET attempts = :attempts, last_error = :error,
+     next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL :wait SECOND WHERE id = :id`,
+    { replacements: { ...failure, wait: backoffSeconds(failure.attempts) }, transaction },
+  );
+}
+
+async function moveToDeadLetters(dead: Failure[], transaction: Transaction): Promise<void> {
+  for (const failure of dead) {
+    await execute(
+      `INSERT INTO outbox_dead_letters
+         (id, queue, job_id, payload, attempts, last_error, created_at, dead_at)
+       SELECT id, queue, job_id, payload, :attempts, :error, created_at, UTC_TIMESTAMP(3)
+       FROM outbox WHERE id = :id`,
+      { replacements: { ...failure }, transaction },
+    );
+  }
+  await execute('DELETE FROM outbox WHERE id IN (:ids)', {
+    replacements: { ids: dead.map((failure) => failure.id) },
+    transaction,
   });
 }

@@ -1,0 +1,61 @@
+import { QueryTypes } from 'sequelize';
+import { execute, sequelize } from '../infra/db';
+
+/** An outbox row the relay gave up on, as the operator command lists it. */
+export interface DeadLetter {
+  id: string;
+  queue: string;
+  jobId: string;
+  attempts: number;
+  lastError: string;
+  createdAt: Date;
+  deadAt: Date;
+}
+
+/** Every dead letter, oldest first. */
+export async function listDeadLetters(): Promise<DeadLetter[]> {
+  const rows = await sequelize.query<DeadLetter>(
+    `SELECT id, queue, job_id AS jobId, attempts, last_error AS lastError,
+       created_at AS createdAt, dead_at AS deadAt
+     FROM outbox_dead_letters ORDER BY id`,
+    { type: QueryTypes.SELECT, useMaster: true },
+  );
+  return rows.map((row) => ({ ...row, id: String(row.id), attempts: Number(row.attempts) }));
+}
+
+/** How many there are (read at each /metrics scrape). */
+export async function countDeadLetters(): Promise<number> {
+  const [row] = await sequelize.query<{ count: number }>(
+    'SELECT COUNT(*) AS count FROM outbox_dead_letters',
+    { type: QueryTypes.SELECT },
+  );
+  return Number(row.count);
+}
+
+/**
+ * Moves dead letters (those ids, or all) back to the outbox under their own ids, attempts
+ * and error cleared, in one transaction; the relay sends them at its next round. Answers how
+ * many moved.
+ */
+export async function retryDeadLetters(ids: string[] | 'all'): Promise<number> {
+  const which = ids === 'all' ? '' : 'WHERE id IN (:ids)';
+  return sequelize.transaction(async (transaction) => {
+    const locked = await sequelize.query<{ id: string }>(
+      `SELECT id FROM outbox_dead_letters ${which} ORDER BY id FOR UPDATE`,
+      { replacements: { ids }, type: QueryTypes.SELECT, transaction },
+    );
+    if (locked.length === 0) return 0;
+    const moving = { ids: locked.map((row) => String(row.id)) };
+    await execute(
+      `INSERT INTO outbox (id, queue, job_id, payload, attempts, created_at)
+       SELECT id, queue, job_id, payload, 0, created_at FROM outbox_dead_letters
+       WHERE id IN (:ids)`,
+      { replacements: moving, transaction },
+    );
+    await execute('DELETE FROM outbox_dead_letters WHERE id IN (:ids)', {
+      replacements: moving,
+      transaction,
+    });
+    return locked.length;
+  });
+}
