@@ -8,7 +8,7 @@ import { keys } from '../app/timeline/keys';
 import { removeFromTimelines } from '../app/timeline/maintain';
 import { scriptPipeline, store } from '../app/timeline/store';
 import type { z } from '../app/http/zod';
-import { forgetTokenState } from '../app/auth/revocation';
+import { repairRevocationFacts } from '../app/auth/revocation';
 import { emitToUsers } from '../app/realtime/emitter';
 import { onlineUsers } from '../app/realtime/presence';
 import { hydrateTweets } from '../app/tweets/cache';
@@ -147,7 +147,8 @@ async function repair(scope: {
     ]),
   ];
   if (stale.length > 0) await store.del(...stale);
-  for (const userId of scope.authUserIds) await forgetTokenState(userId);
+  // Rebuilt from MySQL as a whole: facts Redis lost may be anyone's, not only these users'.
+  if (scope.authUserIds.length > 0) await repairRevocationFacts();
 }
 
 /** The `timeline` queue's processor. */

@@ -4,18 +4,29 @@ import { logger } from '../infra/logger';
 import { createRedis, isRedisReady, redis } from '../infra/redis';
 import { RefreshToken, User } from '../../models';
 import type { AccessClaims } from './tokens';
+import {
+  EPOCH_KEY,
+  epochFresh,
+  familyKey,
+  familyMarkSeconds,
+  onEpochMoved,
+  pollRevocationEpoch,
+  rebuildRevocationFacts,
+  recordUnpublishedRevocation,
+  redisFactsTrusted,
+  versionKey,
+} from './revocationEpoch';
 
 /**
  * Access tokens are JWTs, so revoking one means remembering what is revoked. Two facts are
  * kept in Redis, with MySQL as the source they are rebuilt from:
  * - `auth:tv:<userId>`: the user's current token version (a password reset bumps it);
  * - `auth:fr:<familyId>`: present while a logged-out family's access tokens could still live.
- * One MGET answers both for a request. When the version key is missing (evicted, flushed,
- * Redis replaced) both facts are read from MySQL and the version key is written back.
+ * One MGET answers both for a request, with `auth:epoch`, which says whether Redis's facts
+ * can be trusted (revocationEpoch.ts). When the version key is missing (evicted, flushed,
+ * Redis replaced) or the facts are not trusted, MySQL answers and the facts are written back.
  */
 const VERSION_TTL_SECONDS = 86_400;
-const versionKey = (userId: string) => `auth:tv:${userId}`;
-const familyKey = (familyId: string) => `auth:fr:${familyId}`;
 
 async function checkInMysql(claims: AccessClaims): Promise<boolean> {
   // The primary, never a replica: a lagging one would accept a token revoked a moment ago,
@@ -67,6 +78,9 @@ export function onRevocation(listener: (userId: string) => void): void {
 function listenForRevocations(): void {
   if (listening) return;
   listening = true;
+  // A higher epoch means a revocation no message announced: no verdict can be trusted.
+  onEpochMoved(() => verdicts.clear());
+  pollRevocationEpoch();
   const subscriber = createRedis({ name: 'auth-revocations', blocking: true });
   subscriber.on('message', (_channel: string, userId: string) => {
     verdicts.clear();
@@ -82,17 +96,26 @@ function listenForRevocations(): void {
 /**
  * Users with a revocation that Redis may not hold (it could not be written there when it was
  * made): this process asks MySQL about their tokens, whatever Redis says, until every access
- * token the revocation could concern has expired. Redis may come back with the old facts
- * (a partition, a restart from disk) before the repair job has put them right.
+ * token the revocation could concern has expired. Every node learns of such a revocation
+ * through the epoch; this map is what remains if the epoch could not be raised.
  */
 const unpublished = new Map<string, number>();
 
-/** Records that a revocation of the user's tokens could not be written to Redis. */
-export function revocationNotPublished(userId: string): void {
+/**
+ * Records that a revocation of the user's tokens could not be written to Redis: in MySQL,
+ * where every node reads it within a second, and in this process. Resolves once every node
+ * refuses the revoked tokens (the caller answers the revoking request then).
+ */
+export async function revocationNotPublished(userId: string): Promise<void> {
   verdicts.clear();
   const now = Date.now();
   for (const [id, until] of unpublished) if (until <= now) unpublished.delete(id);
-  unpublished.set(userId, now + (config.jwt.accessTtlSeconds + 60) * 1000);
+  unpublished.set(userId, now + familyMarkSeconds() * 1000);
+  try {
+    await recordUnpublishedRevocation(userId);
+  } catch (error) {
+    logger.error({ err: error, userId }, 'could not record an unpublished revocation');
+  }
 }
 
 function revocationMayBeMissing(userId: string): boolean {
@@ -113,7 +136,10 @@ export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> 
   listenForRevocations();
   // While Redis is away no revocation can be announced, from this process or any other, so
   // no verdict kept in process can be trusted: MySQL, the source of truth, answers each one.
-  if (!isRedisReady() || revocationMayBeMissing(claims.sub)) return checkInMysql(claims);
+  // So it does while this node's revocation epoch is not fresh (see EPOCH_TRUST_MS).
+  if (!isRedisReady() || revocationMayBeMissing(claims.sub) || !epochFresh()) {
+    return checkInMysql(claims);
+  }
   const key = `${claims.sub}:${claims.ver}:${claims.fam}`;
   const now = Date.now();
   const known = verdicts.get(key);
@@ -127,13 +153,13 @@ export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> 
 async function checkInRedis(claims: AccessClaims): Promise<boolean> {
   let cached: (string | null)[];
   try {
-    cached = await redis.mget(versionKey(claims.sub), familyKey(claims.fam));
+    cached = await redis.mget(versionKey(claims.sub), familyKey(claims.fam), EPOCH_KEY);
   } catch (error) {
     logger.debug({ err: error }, 'revocation cache unavailable, asking MySQL');
     return checkInMysql(claims);
   }
-  const [version, familyRevoked] = cached;
-  if (version === null) return checkInMysql(claims);
+  const [version, familyRevoked, epoch] = cached;
+  if (version === null || !redisFactsTrusted(epoch)) return checkInMysql(claims);
   return Number(version) === claims.ver && familyRevoked === null;
 }
 
@@ -147,15 +173,14 @@ export async function publishTokenVersion(userId: string, version: number): Prom
 /** Marks a family's access tokens revoked for as long as any of them could be unexpired. */
 export async function publishFamilyRevoked(familyId: string, userId: string): Promise<void> {
   verdicts.clear();
-  await redis.set(familyKey(familyId), '1', 'EX', config.jwt.accessTtlSeconds + 60);
+  await redis.set(familyKey(familyId), '1', 'EX', familyMarkSeconds());
   await announceRevocation(userId);
 }
 
 /**
- * Forgets what Redis holds about a user's tokens, so the next check reads MySQL (the source
- * of truth) again: used when a revocation could not be written to Redis at the time.
+ * Puts Redis's facts right after revocations that could not be written there at the time
+ * (the repair job); each node's epoch poll does the same whenever Redis is behind.
  */
-export async function forgetTokenState(userId: string): Promise<void> {
-  await redis.del(versionKey(userId));
-  await announceRevocation(userId);
+export async function repairRevocationFacts(): Promise<void> {
+  await rebuildRevocationFacts();
 }

@@ -132,7 +132,7 @@ async function revokeReusedFamily(familyId: string, userId: string): Promise<voi
   const published = await cacheUpkeep(() => publishFamilyRevoked(familyId, userId), {
     authUserIds: [userId],
   });
-  if (!published) revocationNotPublished(userId);
+  if (!published) await revocationNotPublished(userId);
   logger.warn({ familyId }, 'refresh token reuse: family revoked');
 }
 
@@ -144,7 +144,7 @@ export async function logout(viewerId: string, token: string): Promise<void> {
   const published = await cacheUpkeep(() => publishFamilyRevoked(row.familyId, viewerId), {
     authUserIds: [viewerId],
   });
-  if (!published) revocationNotPublished(viewerId);
+  if (!published) await revocationNotPublished(viewerId);
 }
 
 /**
@@ -223,5 +223,5 @@ export async function resetPassword(token: string, password: string): Promise<vo
   const published = await cacheUpkeep(() => publishTokenVersion(userId, tokenVersion), {
     authUserIds: [userId],
   });
-  if (!published) revocationNotPublished(userId);
+  if (!published) await revocationNotPublished(userId);
 }

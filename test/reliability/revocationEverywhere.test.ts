@@ -1,0 +1,152 @@
+import { expect } from 'chai';
+import type Redis from 'ioredis';
+import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { OwnRedis, TcpRelay } from '../helpers/services';
+import {
+  type Member,
+  type OwnChirp,
+  call,
+  eventually,
+  expectCall,
+  ownRedisClient,
+  signIn,
+  signUp,
+  waitForReadiness,
+} from '../resilience/support';
+
+/** An API process of this test, seen as the resilience helpers see a Chirp: by its address. */
+type Node = OwnChirp & { name: string };
+
+async function startApiNode(name: string, redisUrl: string): Promise<RunningProcess & Node> {
+  const port = await freePort();
+  const running = await startProcess('app/index.ts', {
+    REDIS_URL: redisUrl,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+  });
+  // The helpers of test/resilience/support.ts read only `base` of a Chirp.
+  return Object.assign(running, { name, base: `http://127.0.0.1:${port}` } as Node);
+}
+
+/** Whether the worker has finished a cache-repair job (Bull keeps completed jobs' ids). */
+async function repairDone(redis: Redis): Promise<boolean> {
+  const done = await redis.zrange('bull:timeline:completed', 0, -1);
+  return done.some((id) => id.startsWith('repair:'));
+}
+
+/** Asks every node with the token and expects the same status from each. */
+async function expectOnEveryNode(nodes: Node[], status: number, member: Member, when: string) {
+  for (const node of nodes) {
+    const answer = await call(node, 'GET', '/users/me', { token: member.accessToken });
+    expect(answer.status, `node ${node.name}, ${when}`).to.equal(status);
+  }
+}
+
+/**
+ * Two API nodes and a worker on a Redis of the test's own; node A reaches it through a TCP
+ * relay the test can cut, B and the worker directly. A logout that A cannot write to Redis,
+ * or one Redis forgets by restarting empty, leaves Redis saying the session is live: every
+ * node must refuse its access token all the same, from the logout's answer on.
+ */
+describe('A logged-out session on every API node, through Redis data loss', function () {
+  this.timeout(120_000);
+  let redisServer: OwnRedis;
+  let relay: TcpRelay;
+  let redis: Redis;
+  let nodeA: RunningProcess & Node;
+  let nodeB: RunningProcess & Node;
+  let worker: RunningProcess | undefined;
+  let nodes: Node[];
+
+  before(async function () {
+    this.timeout(60_000);
+    redisServer = await OwnRedis.create();
+    await redisServer.start();
+    relay = await TcpRelay.create({ host: '127.0.0.1', port: redisServer.port });
+    await relay.open();
+    redis = ownRedisClient(redisServer);
+    const started = await Promise.allSettled([
+      startApiNode('A', `redis://127.0.0.1:${relay.port}/0`),
+      startApiNode('B', redisServer.url),
+      startProcess('workers/index.ts', { REDIS_URL: redisServer.url, LOG_LEVEL: 'warn' }),
+    ]);
+    const [a, b, w] = started.map((result) =>
+      result.status === 'fulfilled' ? result.value : null,
+    );
+    nodeA = a as RunningProcess & Node;
+    nodeB = b as RunningProcess & Node;
+    worker = w ?? undefined;
+    const failure = started.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason instanceof Error ? failure.reason : new Error('no start');
+    nodes = [nodeA, nodeB];
+  });
+
+  after(async () => {
+    // Whatever started stops, also after a failed start: a leaked worker would relay the
+    // shared test database's outbox into this Redis.
+    await Promise.all([nodeA?.stop('SIGKILL'), nodeB?.stop('SIGKILL'), worker?.stop('SIGKILL')]);
+    redis?.disconnect();
+    await relay?.close();
+    await redisServer?.stop();
+  });
+
+  it('refuses a session logged out through a node cut off from Redis, on every node, before and after the repair', async () => {
+    const erin = await signUp(nodeB);
+    const erinOther = await signIn(nodeB, erin);
+    await expectOnEveryNode(nodes, 200, erin, 'before the logout');
+    expect(await redis.exists(`auth:tv:${erin.id}`), 'her token version, in Redis').to.equal(1);
+
+    await relay.close();
+    await waitForReadiness(nodeA, 503);
+    await expectCall(nodeA, 204, 'POST', '/auth/logout', {
+      token: erin.accessToken,
+      body: { refreshToken: erin.refreshToken },
+    });
+    // Node B never heard of the logout, and Redis holds the facts it had: a live session.
+    await expectOnEveryNode([nodeB, nodeA], 401, erin, 'right after the logout');
+
+    await relay.open();
+    await waitForReadiness(nodeA, 200);
+    let checks = 0;
+    await eventually(
+      async () => {
+        checks += 1;
+        await expectOnEveryNode(nodes, 401, erin, `check ${checks} after Redis returned`);
+        return repairDone(redis);
+      },
+      (done) => done,
+      'a repair job finished while the logged-out token stayed refused',
+      20_000,
+    );
+    await expectOnEveryNode(nodes, 401, erin, 'after the repair');
+    await expectOnEveryNode(nodes, 200, erinOther, 'her other session, after the repair');
+    const fresh = await signIn(nodeA, erin);
+    await expectOnEveryNode(nodes, 200, fresh, 'a fresh sign-in, after the repair');
+  });
+
+  it('refuses a logged-out session after Redis restarted empty, while her other session goes on', async () => {
+    const fay = await signUp(nodeA);
+    const fayOther = await signIn(nodeA, fay);
+    await expectOnEveryNode(nodes, 200, fay, 'before the logout');
+    await expectCall(nodeB, 204, 'POST', '/auth/logout', {
+      token: fay.accessToken,
+      body: { refreshToken: fay.refreshToken },
+    });
+    await expectOnEveryNode(nodes, 401, fay, 'after the logout');
+
+    await redisServer.stop();
+    await redisServer.start();
+    for (const node of nodes) await waitForReadiness(node, 200);
+    // Her other session first: its check writes her token version back into the empty Redis,
+    // which must not make the logged-out family's tokens pass.
+    await expectOnEveryNode(nodes, 200, fayOther, 'her other session, after the restart');
+    await expectOnEveryNode(nodes, 401, fay, 'after the restart');
+    await eventually(
+      () => redis.get('auth:epoch'),
+      (epoch) => epoch !== null,
+      'Redis told its revocation facts are complete again',
+    );
+    await expectOnEveryNode(nodes, 401, fay, 'once Redis is trusted again');
+    await expectOnEveryNode(nodes, 200, fayOther, 'her other session, once Redis is trusted again');
+  });
+});
