@@ -20,6 +20,12 @@ export interface ReadFrom {
 }
 
 /**
+ * Reads whose rows go into a Redis cache. A lagging replica's row, once cached, would be
+ * served until the next write replaced it: a refill reads where the writes are.
+ */
+export const FOR_CACHE_FILL: ReadFrom = { useMaster: true };
+
+/**
  * Sequelize options shared by the app's pool and the migration runner. `replicas` take the
  * reads (see `replication`); the migration runner passes none.
  */

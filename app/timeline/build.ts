@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { config } from '../../config';
-import { sequelize } from '../infra/db';
+import { FOR_CACHE_FILL, sequelize, type ReadFrom } from '../infra/db';
 import { SENTINEL, TIMELINE_TTL_SECONDS, keys } from './keys';
 import { store } from './store';
 
@@ -11,11 +11,12 @@ export const isCelebrity = (followersCount: number): boolean =>
 /** Whom a user follows, split into fanned-out authors and celebrities. */
 export async function followeesOf(
   userId: string,
+  read: ReadFrom = {},
 ): Promise<{ regular: string[]; celebrities: string[] }> {
   const rows = await sequelize.query<{ id: string; followers: number }>(
     `SELECT f.followee_id AS id, u.followers_count AS followers
      FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = :userId`,
-    { replacements: { userId }, type: QueryTypes.SELECT },
+    { replacements: { userId }, type: QueryTypes.SELECT, ...read },
   );
   const regular: string[] = [];
   const celebrities: string[] = [];
@@ -29,13 +30,14 @@ export async function entryIdsByAuthors(
   authors: string[],
   limit: number,
   range: { below?: string; above?: string } = {},
+  read: ReadFrom = {},
 ): Promise<string[]> {
   if (authors.length === 0) return [];
   const rows = await sequelize.query<{ id: string }>(
     `SELECT id FROM tweets WHERE author_id IN (:authors)
      ${range.below ? 'AND id < :below' : ''} ${range.above ? 'AND id > :above' : ''}
      ORDER BY id DESC LIMIT :limit`,
-    { replacements: { authors, limit, ...range }, type: QueryTypes.SELECT },
+    { replacements: { authors, limit, ...range }, type: QueryTypes.SELECT, ...read },
   );
   return rows.map((row) => String(row.id));
 }
@@ -52,13 +54,13 @@ async function writeTimeline(key: string, authors: string[], ids: string[]): Pro
     .zadd(key, 0, SENTINEL, ...members)
     .expire(key, TIMELINE_TTL_SECONDS)
     .exec();
-  const late = await entryIdsByAuthors(authors, max, { above: ids[0] ?? '0' });
+  const late = await entryIdsByAuthors(authors, max, { above: ids[0] ?? '0' }, FOR_CACHE_FILL);
   if (late.length > 0) await store.mergeIntoTimeline(key, String(max), ...late);
 }
 
-/** Rebuilds a user's home timeline (and celebrity list) from MySQL. */
+/** Rebuilds a user's home timeline (and celebrity list) from MySQL: the primary, as any refill. */
 export async function rebuildHome(userId: string): Promise<void> {
-  const { regular, celebrities } = await followeesOf(userId);
+  const { regular, celebrities } = await followeesOf(userId, FOR_CACHE_FILL);
   await store
     .multi()
     .sadd(keys.celebrities(userId), SENTINEL, ...celebrities)
@@ -68,7 +70,7 @@ export async function rebuildHome(userId: string): Promise<void> {
   await writeTimeline(
     keys.home(userId),
     authors,
-    await entryIdsByAuthors(authors, config.timeline.maxLength),
+    await entryIdsByAuthors(authors, config.timeline.maxLength, {}, FOR_CACHE_FILL),
   );
 }
 
@@ -77,6 +79,6 @@ export async function rebuildAuthor(authorId: string): Promise<void> {
   await writeTimeline(
     keys.author(authorId),
     [authorId],
-    await entryIdsByAuthors([authorId], config.timeline.maxLength),
+    await entryIdsByAuthors([authorId], config.timeline.maxLength, {}, FOR_CACHE_FILL),
   );
 }

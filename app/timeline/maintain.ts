@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { config } from '../../config';
-import { sequelize } from '../infra/db';
+import { FOR_CACHE_FILL, sequelize } from '../infra/db';
 import { entryIdsByAuthors, isCelebrity } from './build';
 import { keys } from './keys';
 import { store } from './store';
@@ -47,7 +47,7 @@ export async function mergeFollow(
     await store.updateExistingSet(keys.celebrities(followerId), 'add', followeeId);
     return;
   }
-  const ids = await entryIdsByAuthors([followeeId], FOLLOW_MERGE);
+  const ids = await entryIdsByAuthors([followeeId], FOLLOW_MERGE, {}, FOR_CACHE_FILL);
   if (ids.length > 0) await store.mergeIntoTimeline(keys.home(followerId), cap(), ...ids);
 }
 
@@ -59,7 +59,7 @@ export async function unmergeFollow(followerId: string, followeeId: string): Pro
   // Only entries as new as the timeline's oldest can be in it.
   const rows = await sequelize.query<{ id: string }>(
     'SELECT id FROM tweets WHERE author_id = :followeeId AND id >= :oldest',
-    { replacements: { followeeId, oldest: oldest[0] }, type: QueryTypes.SELECT },
+    { replacements: { followeeId, oldest: oldest[0] }, type: QueryTypes.SELECT, ...FOR_CACHE_FILL },
   );
   const ids = rows.map((row) => String(row.id));
   for (let i = 0; i < ids.length; i += 500) {

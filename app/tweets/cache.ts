@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import { sequelize, type ReadFrom } from '../infra/db';
+import { FOR_CACHE_FILL, sequelize, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
 import { SENTINEL, TWEET_CACHE_TTL_SECONDS, VIEWER_SET_TTL_SECONDS, keys } from '../timeline/keys';
@@ -110,6 +110,11 @@ async function cacheBestEffort(what: string, write: () => Promise<unknown>): Pro
   }
 }
 
+/** Where rows of a cache miss are read: the primary when they will fill the cache (Redis there). */
+function readForFill(read: ReadFrom): ReadFrom {
+  return isRedisReady() ? FOR_CACHE_FILL : read;
+}
+
 /** Builds a viewer's liked and retweeted sets from MySQL (on a cache miss). */
 async function loadViewerSets(
   viewerId: string,
@@ -169,7 +174,7 @@ async function complete(
     .filter((r) => r.retweetOf && !byId.get(r.retweetOf)?.prefix)
     .map((r) => r.retweetOf!);
   if (missing.length > 0 || originalsMissing.length > 0) {
-    const rows = await loadTweetRows([...missing, ...originalsMissing], read);
+    const rows = await loadTweetRows([...missing, ...originalsMissing], readForFill(read));
     for (const id of missing) byId.delete(id);
     for (const row of rows.values()) {
       const old = byId.get(row.id);
@@ -185,7 +190,7 @@ async function complete(
   if (viewerId === null) {
     for (const p of pieces) [p.liked, p.retweeted] = [false, false];
   } else if (pieces.some((p) => !p.retweetOf && (p.liked === null || p.retweeted === null))) {
-    const sets = await loadViewerSets(viewerId, read);
+    const sets = await loadViewerSets(viewerId, readForFill(read));
     for (const p of pieces)
       [p.liked, p.retweeted] = [sets.liked.has(p.id), sets.retweeted.has(p.id)];
   }
