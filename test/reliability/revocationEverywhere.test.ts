@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import type Redis from 'ioredis';
+import { hashToken, newOpaqueToken } from '../../app/auth/tokens';
+import { QueryTypes } from 'sequelize';
+import { PasswordReset, sequelize } from '../../models';
 import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
 import { OwnRedis, TcpRelay } from '../helpers/services';
 import {
@@ -32,6 +35,27 @@ async function startApiNode(name: string, redisUrl: string): Promise<RunningProc
 async function repairDone(redis: Redis): Promise<boolean> {
   const done = await redis.zrange('bull:timeline:completed', 0, -1);
   return done.some((id) => id.startsWith('repair:'));
+}
+
+/** A reset link for the member, as the mail would carry it (no mail server in this test). */
+async function resetLinkToken(member: Member): Promise<string> {
+  const token = newOpaqueToken();
+  await PasswordReset.create({
+    userId: member.id,
+    tokenHash: hashToken(token),
+    expiresAt: new Date(Date.now() + 600_000),
+  });
+  return token;
+}
+
+/** Whether Redis says its revocation facts were rebuilt since the last unpublished one. */
+async function redisTrustedAgain(redis: Redis): Promise<boolean> {
+  const [row] = await sequelize.query<{ epoch: string | null }>(
+    'SELECT MAX(id) AS epoch FROM unpublished_revocations',
+    { type: QueryTypes.SELECT },
+  );
+  const redisEpoch = await redis.get('auth:epoch');
+  return redisEpoch !== null && Number(redisEpoch) >= Number(row.epoch ?? 0);
 }
 
 /** Asks every node with the token and expects the same status from each. */
@@ -124,6 +148,35 @@ describe('A logged-out session on every API node, through Redis data loss', func
     await expectOnEveryNode(nodes, 200, fresh, 'a fresh sign-in, after the repair');
   });
 
+  it('refuses every session of a password reset through a node cut off from Redis, on every node', async () => {
+    const gus = await signUp(nodeB);
+    const gusOther = await signIn(nodeA, gus);
+    await expectOnEveryNode(nodes, 200, gus, 'before the reset');
+    const token = await resetLinkToken(gus);
+
+    await relay.close();
+    await waitForReadiness(nodeA, 503);
+    const password = 'a brand new passphrase';
+    await expectCall(nodeA, 204, 'POST', '/auth/reset-password', { body: { token, password } });
+    await expectOnEveryNode([nodeB, nodeA], 401, gus, 'right after the reset');
+    await expectOnEveryNode([nodeB, nodeA], 401, gusOther, 'his other session, after the reset');
+
+    await relay.open();
+    await waitForReadiness(nodeA, 200);
+    await expectOnEveryNode(nodes, 401, gus, 'after Redis returned');
+    await eventually(
+      async () => {
+        await expectOnEveryNode(nodes, 401, gusOther, 'his other session, after Redis returned');
+        return redisTrustedAgain(redis);
+      },
+      (trusted) => trusted,
+      'Redis told its revocation facts are complete again',
+    );
+    await expectOnEveryNode(nodes, 401, gus, 'once Redis is trusted again');
+    const fresh = await signIn(nodeB, { ...gus, password });
+    await expectOnEveryNode(nodes, 200, fresh, 'a sign-in with the new password');
+  });
+
   it('refuses a logged-out session after Redis restarted empty, while her other session goes on', async () => {
     const fay = await signUp(nodeA);
     const fayOther = await signIn(nodeA, fay);
@@ -142,8 +195,8 @@ describe('A logged-out session on every API node, through Redis data loss', func
     await expectOnEveryNode(nodes, 200, fayOther, 'her other session, after the restart');
     await expectOnEveryNode(nodes, 401, fay, 'after the restart');
     await eventually(
-      () => redis.get('auth:epoch'),
-      (epoch) => epoch !== null,
+      () => redisTrustedAgain(redis),
+      (trusted) => trusted,
       'Redis told its revocation facts are complete again',
     );
     await expectOnEveryNode(nodes, 401, fay, 'once Redis is trusted again');
