@@ -18,6 +18,8 @@ function problemResponses(route: Route): RouteConfig['responses'] {
   if (route.request?.body) codes.add('malformed_json');
   if (route.auth === 'required') codes.add('unauthorized');
   if (!route.operational) codes.add('rate_limited');
+  // MariaDB busy (a lock held past LOCK_WAIT_SECONDS, no free connection) or away: 503.
+  if (!route.operational) codes.add('unavailable');
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
     const status = ERROR_CODES[code].status;

@@ -1,5 +1,7 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../errors';
+import { databaseUnavailable } from '../infra/db';
+import { warnThrottled } from '../infra/timing';
 import type { AppState } from './context';
 
 interface HttpLikeError {
@@ -29,6 +31,27 @@ function fromHttpError(error: HttpLikeError): AppError | null {
   return null;
 }
 
+/** Seconds a client waits before trying again, by what databaseUnavailable() said. */
+const RETRY_AFTER_SECONDS = { busy: 2, away: 5 } as const;
+
+/**
+ * A database that is busy (a lock held past LOCK_WAIT_SECONDS, no pooled connection free)
+ * or away answers 503 with Retry-After, not 500: nothing is wrong with the request, and
+ * nothing was written (the transaction rolled back).
+ */
+function fromDatabaseError(error: unknown): AppError | null {
+  const reason = databaseUnavailable(error);
+  if (!reason) return null;
+  return new AppError(
+    'unavailable',
+    reason === 'busy'
+      ? 'The database is busy; nothing was changed. Try again shortly.'
+      : 'The database cannot be reached; nothing was changed. Try again shortly.',
+    undefined,
+    { 'Retry-After': String(RETRY_AFTER_SECONDS[reason]) },
+  );
+}
+
 /** An AppError as the RFC 9457 problem details object Chirp answers with. */
 export function problemJson(problem: AppError): Record<string, unknown> {
   return {
@@ -51,6 +74,11 @@ export function problemDetails(): Middleware<AppState> {
       await next();
     } catch (caught) {
       let problem = caught instanceof AppError ? caught : fromHttpError(caught as HttpLikeError);
+      if (!problem) {
+        problem = fromDatabaseError(caught);
+        // One line a minute, not one per request, while MariaDB is busy or away.
+        if (problem) warnThrottled('database-unavailable', { err: caught }, 'database unavailable');
+      }
       if (!problem) {
         ctx.state.log.error({ err: caught }, 'unhandled error');
         problem = new AppError(
