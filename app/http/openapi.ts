@@ -15,7 +15,13 @@ export function toOpenApiPath(path: string): string {
 function problemResponses(route: Route): RouteConfig['responses'] {
   const codes = new Set<ErrorCode>(route.errors ?? []);
   if (route.request?.body || route.request?.query) codes.add('validation_failed');
-  if (route.request?.body) codes.add('malformed_json');
+  if (route.request?.body) {
+    // Answered by app/http/body.ts before the schema sees anything.
+    for (const code of ['malformed_json', 'payload_too_large', 'unsupported_media_type'] as const)
+      codes.add(code);
+  }
+  // Node's parser answers an oversized head before any route (app/infra/httpDrain.ts).
+  codes.add('request_header_too_large');
   if (route.auth === 'required') codes.add('unauthorized');
   if (!route.operational) codes.add('rate_limited');
   // MariaDB busy (a lock held past LOCK_WAIT_SECONDS, no free connection) or away: 503.
