@@ -85,7 +85,10 @@ export const authRoutes = [
     method: 'post',
     path: '/auth/forgot-password',
     summary: 'Mail a password-reset link',
-    description: 'Answers 202 whether or not the address is registered. The link lives one hour.',
+    description:
+      'Answers 202 whether or not the address is registered. The link lives one hour. Mail is ' +
+      'best effort (its job lives in Redis once queued): if none arrives within a few minutes, ' +
+      'ask again; every request mails a new link, and using any one of them spends them all.',
     tags,
     auth: 'none',
     request: { body: ForgotPasswordBody },
