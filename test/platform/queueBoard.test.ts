@@ -195,14 +195,17 @@ describe('the queue board under /admin/queues/', () => {
 describe('the OpenAPI document and the queue board', () => {
   it('describes the sign-in routes and the board paths with their cookie', async () => {
     const { body } = await api().get('/openapi.json').expect(200);
-    expect(body.paths[BOARD].get.responses).to.have.keys(['200', '303', '429']);
+    expect(body.paths[BOARD].get.responses).to.have.keys(['200', '303', '429', '431', '503']);
     expect(body.paths[BOARD].post.responses).to.have.keys([
       '204',
       '400',
       '401',
       '403',
+      '413',
       '415',
       '429',
+      '431',
+      '503',
     ]);
     for (const method of ['get', 'put']) {
       const board = body.paths[`${BOARD}/{path}`][method];
