@@ -5,6 +5,7 @@
  */
 import { sequelize, User } from '../../models';
 import type { UserRole } from '../../models/User';
+import { runCommand } from './command';
 
 const USAGE = 'Usage: npm run admin:grant -- [--revoke] <username>\n';
 
@@ -37,24 +38,13 @@ async function main(args: string[]): Promise<number> {
     return 64; // EX_USAGE
   }
   const [username] = names;
-  try {
-    const said = await setRole(username, revoke ? 'user' : 'admin');
-    if (said === null) {
-      process.stderr.write(`There is no user named "${username}"; nothing was changed.\n`);
-      return 1;
-    }
-    process.stdout.write(`${said}\n`);
-    return 0;
-  } finally {
-    await sequelize.close();
+  const said = await setRole(username, revoke ? 'user' : 'admin');
+  if (said === null) {
+    process.stderr.write(`There is no user named "${username}"; nothing was changed.\n`);
+    return 1;
   }
+  process.stdout.write(`${said}\n`);
+  return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`Could not change the role (is MySQL running?): ${message}\n`);
-    process.exit(1);
-  },
-);
+runCommand('Could not change the role (is MySQL running?)', () => main(process.argv.slice(2)));

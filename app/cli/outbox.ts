@@ -4,8 +4,8 @@
  * outbox, attempts reset, for the workers' relay to send again (fix the cause first: a worker
  * that knows the queue, a Redis that takes writes, a repaired payload).
  */
-import { sequelize } from '../infra/db';
 import { type DeadLetter, listDeadLetters, retryDeadLetters } from '../queue/deadLetters';
+import { runCommand } from './command';
 
 const USAGE = 'Usage: npm run outbox -- dead | retry <id>... | retry --all\n';
 
@@ -69,19 +69,4 @@ async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-async function main(args: string[]): Promise<number> {
-  try {
-    return await run(args);
-  } finally {
-    await sequelize.close();
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`Could not read the dead letters (is MySQL running?): ${message}\n`);
-    process.exit(1);
-  },
-);
+runCommand('Could not read the dead letters (is MySQL running?)', () => run(process.argv.slice(2)));

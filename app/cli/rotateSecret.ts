@@ -4,7 +4,7 @@
  */
 import { config } from '../../config';
 import { rotateSigningSecret } from '../auth/signingSecret';
-import { sequelize } from '../infra/db';
+import { runCommand } from './command';
 
 const DONE =
   'The signing secret kept in MySQL was replaced. Reload the API (`pm2 reload api`) so every ' +
@@ -24,22 +24,9 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  try {
-    await rotateSigningSecret();
-    process.stdout.write(DONE);
-    return 0;
-  } finally {
-    await sequelize.close();
-  }
+  await rotateSigningSecret();
+  process.stdout.write(DONE);
+  return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(
-      `Could not rotate the secret (is MySQL running and migrated?): ${message}\n`,
-    );
-    process.exit(1);
-  },
-);
+runCommand('Could not rotate the secret (is MySQL running and migrated?)', main);
