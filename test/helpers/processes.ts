@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -87,4 +87,18 @@ export async function runToExit(
   const running = await startProcess(entry, env, { waitForReady: false });
   const code = await running.exited;
   return { code, output: running.output() };
+}
+
+/** `npm run <script> -- ...args`, the command as an operator types it, on the suite's database. */
+export function runNpmScript(
+  script: string,
+  ...args: string[]
+): { code: number | null; output: string } {
+  const result = spawnSync('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: ROOT,
+    env: process.env, // the suite's own database (test/setup.ts)
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }

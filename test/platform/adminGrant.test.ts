@@ -1,21 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { expect } from 'chai';
 import { api, registerUser } from '../helpers/http';
+import { runNpmScript } from '../helpers/processes';
 import { STACK_LINE } from './support';
 
-const ROOT = path.resolve(__dirname, '../..');
-
 /** `npm run admin:grant -- ...args`, the command as an operator types it. */
-function runCli(...args: string[]): { code: number | null; output: string } {
-  const result = spawnSync('npm', ['run', '--silent', 'admin:grant', '--', ...args], {
-    cwd: ROOT,
-    env: process.env, // the suite's own database (test/setup.ts)
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: result.status, output: `${result.stdout}${result.stderr}` };
-}
+const runCli = (...args: string[]) => runNpmScript('admin:grant', ...args);
 
 /** What signing in to the queue board answers for that token. */
 async function boardAnswer(token: string): Promise<number> {

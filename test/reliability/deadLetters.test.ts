@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../models';
 import { api } from '../helpers/http';
 import { metricSample, metricsAuth } from '../helpers/metrics';
+import { runNpmScript } from '../helpers/processes';
 import {
   type Member,
   type NotificationEntry,
@@ -18,7 +17,6 @@ import {
   waitForEmptyOutbox,
 } from '../resilience/support';
 
-const ROOT = path.resolve(__dirname, '../..');
 /** Small, so a poison row dies within seconds here (the default is several minutes' worth). */
 const MAX_ATTEMPTS = 3;
 
@@ -30,15 +28,7 @@ interface DeadLetter {
 }
 
 /** `npm run outbox -- ...args`, as an operator types it. */
-function outboxCommand(...args: string[]): { code: number | null; output: string } {
-  const result = spawnSync('npm', ['run', '--silent', 'outbox', '--', ...args], {
-    cwd: ROOT,
-    env: process.env, // the suite's own database (test/setup.ts)
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: result.status, output: `${result.stdout}${result.stderr}` };
-}
+const outboxCommand = (...args: string[]) => runNpmScript('outbox', ...args);
 
 /** Writes an outbox row by hand, a few seconds old, so the relay takes it at its next round. */
 async function writeRow(queue: string, jobId: string, payload: string): Promise<string> {
