@@ -1,19 +1,11 @@
 import { expect } from 'chai';
-import type { Connection } from 'mysql2/promise';
-import supertest from 'supertest';
-import { config, ConfigError, loadConfig } from '../../config';
+import { ConfigError, loadConfig } from '../../config';
 import { createSequelize } from '../../app/infra/db';
 import { createRedis } from '../../app/infra/redis';
-import { createMigrator } from '../../migrations';
-import { bearer, uniqueHandle } from '../helpers/http';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
-import {
-  connectToServer,
-  databaseUrlFor,
-  runUntilExit,
-  STACK_LINE,
-  throwawayDatabaseName,
-} from './support';
+import { bearer } from '../helpers/http';
+import { freePort } from '../helpers/processes';
+import { type LaggingReplicaNode, startLaggingReplicaNode } from './laggingReplica';
+import { runUntilExit, STACK_LINE } from './support';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -180,75 +172,44 @@ describe('createSequelize and createRedis with replicas and sentinels', () => {
   });
 });
 
-/**
- * An API node whose replica is a database that never catches up: a copy of the schema that
- * only gets the rows copied into it by hand. Whatever it answers from the replica is stale.
- */
+/** Whatever the node answers from its replica is stale (test/platform/laggingReplica.ts). */
 describe('an API node with a read replica that lags', function () {
   this.timeout(60_000);
-  const replicaName = throwawayDatabaseName('lag');
-  let server: Connection;
-  let node: RunningProcess | undefined;
-  let url: string;
-
-  const request = () => supertest(url);
-
-  async function register(prefix: string): Promise<{ id: string; accessToken: string }> {
-    const response = await request()
-      .post('/auth/register')
-      .send({ ...uniqueHandle(prefix), password: 'correct horse battery' })
-      .expect(201);
-    return { id: response.body.user.id, accessToken: response.body.accessToken };
-  }
-
-  /** The replica catches up with these users' rows, and nothing else. */
-  async function replicate(ids: string[]): Promise<void> {
-    await server.query(
-      `INSERT INTO \`${replicaName}\`.users SELECT * FROM \`${config.databaseName}\`.users WHERE id IN (?)`,
-      [ids],
-    );
-  }
+  let lagging: LaggingReplicaNode;
 
   before(async () => {
-    server = await connectToServer();
-    await server.query(`CREATE DATABASE \`${replicaName}\` CHARACTER SET utf8mb4`);
-    const replica = createSequelize(databaseUrlFor(replicaName), 1, []);
-    await createMigrator(replica).up();
-    await replica.close();
-    const port = await freePort();
-    node = await startProcess('app/index.ts', {
-      PORT: String(port),
-      DATABASE_REPLICA_URLS: databaseUrlFor(replicaName),
-    });
-    url = `http://127.0.0.1:${port}`;
+    lagging = await startLaggingReplicaNode('lag');
   });
 
   after(async () => {
-    await node?.stop();
-    await server.query(`DROP DATABASE IF EXISTS \`${replicaName}\``);
-    await server.end();
+    await lagging?.stop();
   });
 
   it('answers a follow with the change it made, while plain reads come from the replica', async () => {
-    const [reader, author] = [await register('rr'), await register('ra')];
-    await replicate([reader.id, author.id]);
+    const [reader, author] = [await lagging.register('rr'), await lagging.register('ra')];
+    await lagging.replicate('users', [reader.id, author.id]);
 
-    const follow = await request()
+    const follow = await lagging
+      .request()
       .post(`/users/${author.id}/follow`)
       .set(bearer(reader.accessToken))
       .expect(200);
     expect(follow.body).to.include({ following: true, followersCount: 1 });
 
     // A later read is served by the replica, which has not seen the follow.
-    const later = await request().get(`/users/${author.id}`).set(bearer(reader.accessToken));
+    const later = await lagging
+      .request()
+      .get(`/users/${author.id}`)
+      .set(bearer(reader.accessToken));
     expect(later.status).to.equal(200);
     expect(later.body).to.include({ following: false, followersCount: 0 });
   });
 
   it('answers POST /tweets with the new tweet, which the replica does not have', async () => {
-    const author = await register('rt');
-    await replicate([author.id]);
-    const posted = await request()
+    const author = await lagging.register('rt');
+    await lagging.replicate('users', [author.id]);
+    const posted = await lagging
+      .request()
       .post('/tweets')
       .set(bearer(author.accessToken))
       .send({ content: 'read from the primary' });
@@ -258,8 +219,8 @@ describe('an API node with a read replica that lags', function () {
   });
 
   it('keeps sessions working though the replica has not got the new user at all', async () => {
-    const fresh = await register('rn');
-    const me = await request().get('/tweets').set(bearer(fresh.accessToken));
+    const fresh = await lagging.register('rn');
+    const me = await lagging.request().get('/tweets').set(bearer(fresh.accessToken));
     expect(me.status, JSON.stringify(me.body)).to.equal(200);
   });
 });

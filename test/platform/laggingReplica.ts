@@ -1,0 +1,73 @@
+import supertest from 'supertest';
+import { config } from '../../config';
+import { createSequelize } from '../../app/infra/db';
+import { createMigrator } from '../../migrations';
+import { uniqueHandle } from '../helpers/http';
+import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { connectToServer, databaseUrlFor, throwawayDatabaseName } from './support';
+
+/** A user signed up through an API node of the test's own. */
+export interface NodeAccount {
+  id: string;
+  accessToken: string;
+}
+
+/**
+ * An API node whose read replica never catches up: a migrated copy of the schema that gets
+ * only the rows a test copies into it with `replicate`. Whatever it answers from the replica
+ * is stale.
+ */
+export interface LaggingReplicaNode {
+  request(): ReturnType<typeof supertest>;
+  register(prefix: string): Promise<NodeAccount>;
+  /** The replica catches up with these rows of `table`, and nothing else. */
+  replicate(table: 'users' | 'tweets', ids: string[]): Promise<void>;
+  /** Stops the node and drops the replica. */
+  stop(): Promise<void>;
+}
+
+/** Starts an API node on a new replica database `chirp_tmp_<tag>_…` that lags forever. */
+export async function startLaggingReplicaNode(tag: string): Promise<LaggingReplicaNode> {
+  const replicaName = throwawayDatabaseName(tag);
+  const server = await connectToServer();
+  let node: RunningProcess | undefined;
+  const stop = async () => {
+    await node?.stop();
+    await server.query(`DROP DATABASE IF EXISTS \`${replicaName}\``);
+    await server.end();
+  };
+  let url: string;
+  try {
+    await server.query(`CREATE DATABASE \`${replicaName}\` CHARACTER SET utf8mb4`);
+    const replica = createSequelize(databaseUrlFor(replicaName), 1, []);
+    await createMigrator(replica).up();
+    await replica.close();
+    const port = await freePort();
+    node = await startProcess('app/index.ts', {
+      PORT: String(port),
+      DATABASE_REPLICA_URLS: databaseUrlFor(replicaName),
+    });
+    url = `http://127.0.0.1:${port}`;
+  } catch (error) {
+    await stop(); // neither a half-started node nor its database may outlive the test
+    throw error;
+  }
+  const request = () => supertest(url);
+  return {
+    request,
+    async register(prefix) {
+      const response = await request()
+        .post('/auth/register')
+        .send({ ...uniqueHandle(prefix), password: 'correct horse battery' })
+        .expect(201);
+      return { id: response.body.user.id, accessToken: response.body.accessToken };
+    },
+    async replicate(table, ids) {
+      await server.query(
+        `INSERT INTO \`${replicaName}\`.${table} SELECT * FROM \`${config.databaseName}\`.${table} WHERE id IN (?)`,
+        [ids],
+      );
+    },
+    stop,
+  };
+}
