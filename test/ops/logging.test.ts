@@ -1,19 +1,8 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import pino from 'pino';
 import { REDACTED_PATHS, redactUrl } from '../../app/infra/logger';
 import { uniqueHandle } from '../helpers/http';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
-
-type LogLine = Record<string, unknown>;
-
-/** The JSON objects among a process's output lines (anything else is left out). */
-function jsonLines(output: string): LogLine[] {
-  return output
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
-}
+import { jsonLines, type LogLine, memoryLogger, startLoggingApi } from '../helpers/logs';
+import { type RunningProcess } from '../helpers/processes';
 
 async function waitForLogLine(
   running: RunningProcess,
@@ -35,9 +24,7 @@ describe('request logs of an API process', function () {
   let base: string;
 
   before(async () => {
-    const port = await freePort();
-    apiProcess = await startProcess('app/index.ts', { PORT: String(port), LOG_LEVEL: 'debug' });
-    base = `http://127.0.0.1:${port}`;
+    ({ process: apiProcess, base } = await startLoggingApi('debug'));
   });
 
   after(async () => {
@@ -132,20 +119,11 @@ describe('request logs of an API process', function () {
 });
 
 describe('log redaction (REDACTED_PATHS and redactUrl)', () => {
-  function memoryLogger() {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        lines.push(chunk.toString());
-        callback();
-      },
-    });
-    const log = pino({ redact: { paths: REDACTED_PATHS, censor: '[Redacted]' } }, stream);
-    return { log, lines };
-  }
+  const redactingLogger = () =>
+    memoryLogger({ redact: { paths: REDACTED_PATHS, censor: '[Redacted]' } });
 
   it('hides the Authorization header of a logged request', () => {
-    const { log, lines } = memoryLogger();
+    const { log, lines } = redactingLogger();
     log.info({ req: { method: 'GET', headers: { authorization: 'Bearer sekret.jwt.value' } } });
     expect(lines.join('')).not.to.contain('sekret.jwt.value');
     const line = JSON.parse(lines[0]);
@@ -154,7 +132,7 @@ describe('log redaction (REDACTED_PATHS and redactUrl)', () => {
   });
 
   it('hides a logged body whole, refresh token and all', () => {
-    const { log, lines } = memoryLogger();
+    const { log, lines } = redactingLogger();
     log.info({ body: { refreshToken: 'rt-sekret-value', username: 'ada' } });
     expect(lines.join('')).not.to.contain('rt-sekret-value');
     const line = JSON.parse(lines[0]);
@@ -162,7 +140,7 @@ describe('log redaction (REDACTED_PATHS and redactUrl)', () => {
   });
 
   it('hides a refresh token nested in any other logged object', () => {
-    const { log, lines } = memoryLogger();
+    const { log, lines } = redactingLogger();
     log.info({ session: { refreshToken: 'rt-sekret-value', username: 'ada' } });
     expect(lines.join('')).not.to.contain('rt-sekret-value');
     const line = JSON.parse(lines[0]);
@@ -170,7 +148,7 @@ describe('log redaction (REDACTED_PATHS and redactUrl)', () => {
   });
 
   it('hides the token query parameter of a logged URL and keeps the rest', () => {
-    const { log, lines } = memoryLogger();
+    const { log, lines } = redactingLogger();
     log.info({ url: redactUrl('/reset-password?token=abc123sekret&lang=en') });
     expect(lines.join('')).not.to.contain('abc123sekret');
     expect(JSON.parse(lines[0]).url).to.equal('/reset-password?token=[Redacted]&lang=en');

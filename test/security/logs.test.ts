@@ -1,19 +1,9 @@
-import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { expect } from 'chai';
-import pino from 'pino';
 import { LOGGER_OPTIONS } from '../../app/infra/logger';
 import { uniqueHandle } from '../helpers/http';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
-
-type LogLine = Record<string, unknown>;
-
-function jsonLines(output: string): LogLine[] {
-  return output
-    .split('\n')
-    .filter((line) => line.trim().startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
-}
+import { jsonLines, memoryLogger, startLoggingApi } from '../helpers/logs';
+import { type RunningProcess } from '../helpers/processes';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -23,9 +13,7 @@ describe('Security: what reaches the log of an API process', function () {
   let base: string;
 
   before(async () => {
-    const port = await freePort();
-    apiProcess = await startProcess('app/index.ts', { PORT: String(port), LOG_LEVEL: 'info' });
-    base = `http://127.0.0.1:${port}`;
+    ({ process: apiProcess, base } = await startLoggingApi('info'));
   });
   after(async () => {
     await apiProcess?.stop();
@@ -88,19 +76,8 @@ describe('Security: what reaches the log of an API process', function () {
 });
 
 describe('Security: the logger itself', () => {
-  function memoryLogger() {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        lines.push(chunk.toString());
-        callback();
-      },
-    });
-    return { log: pino(LOGGER_OPTIONS, stream), lines };
-  }
-
   it('drops what a client sent from a logged error: its body, raw body and query values', () => {
-    const { log, lines } = memoryLogger();
+    const { log, lines } = memoryLogger(LOGGER_OPTIONS);
     const error = Object.assign(new Error('parse failed'), {
       body: '{"password":"hunter2-in-body"}',
       rawBody: 'hunter2-in-raw-body',
@@ -114,7 +91,7 @@ describe('Security: the logger itself', () => {
   });
 
   it('redacts a body logged under any name one or two levels deep', () => {
-    const { log, lines } = memoryLogger();
+    const { log, lines } = memoryLogger(LOGGER_OPTIONS);
     log.info({ body: { note: 'top-secret-1' }, ctx: { body: 'top-secret-2' } }, 'oops');
     log.info({ request: { nested: { body: 'top-secret-3' } } }, 'oops');
     expect(lines.join('')).not.to.match(/top-secret/);
