@@ -6,8 +6,9 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
+import { NOTIFICATION_TYPES, type NotificationType } from '../app/notifications/types';
 
-export type NotificationType = 'like' | 'retweet' | 'follow' | 'reply';
+export type { NotificationType };
 
 /** Something that happened to `userId`'s account or tweets, done by `actorId`. */
 export class Notification extends Model<
@@ -28,7 +29,7 @@ export class Notification extends Model<
       {
         id: { type: DataTypes.BIGINT.UNSIGNED, autoIncrement: true, primaryKey: true },
         userId: { type: DataTypes.BIGINT.UNSIGNED, allowNull: false },
-        type: { type: DataTypes.ENUM('like', 'retweet', 'follow', 'reply'), allowNull: false },
+        type: { type: DataTypes.ENUM(...NOTIFICATION_TYPES), allowNull: false },
         actorId: { type: DataTypes.BIGINT.UNSIGNED, allowNull: false },
         tweetId: { type: DataTypes.BIGINT.UNSIGNED, allowNull: true },
         dedupeKey: { type: DataTypes.STRING(100), allowNull: false },

@@ -1,11 +1,12 @@
 import { pageOf } from '../http/paging';
 import { Id, Timestamp, z } from '../http/zod';
 import { AuthorSummary, TweetSchema } from '../tweets/schemas';
+import { NOTIFICATION_TYPES } from './types';
 
 export const NotificationSchema = z
   .object({
     id: Id,
-    type: z.enum(['like', 'retweet', 'follow', 'reply']),
+    type: z.enum(NOTIFICATION_TYPES),
     actor: AuthorSummary,
     tweet: TweetSchema.optional().openapi({
       description: 'The tweet liked, retweeted or replied with',

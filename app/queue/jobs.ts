@@ -1,3 +1,5 @@
+import type { NotificationType } from '../notifications/types';
+
 /**
  * Every queue and the payload of its jobs: the one map that producers (API nodes) and
  * processors (workers) both import. Payloads carry ids, never rows or secrets.
@@ -25,9 +27,9 @@ export interface JobPayloads {
  * transaction. Nothing queues it any more; remove it one release after that change.
  */
 export type LegacyNotificationJob =
-  | { kind: 'like' | 'retweet'; actorId: string; tweetId: string }
-  | { kind: 'reply'; actorId: string; tweetId: string }
-  | { kind: 'follow'; actorId: string; userId: string };
+  | { kind: Extract<NotificationType, 'like' | 'retweet'>; actorId: string; tweetId: string }
+  | { kind: Extract<NotificationType, 'reply'>; actorId: string; tweetId: string }
+  | { kind: Extract<NotificationType, 'follow'>; actorId: string; userId: string };
 
 export type QueueName = keyof JobPayloads;
 
