@@ -8,6 +8,7 @@ import {
   expectRateLimited,
   expectResetHeader,
   forgetSpentBudgets,
+  garbageRefresh,
   remaining,
   send,
   sendTimes,
@@ -18,7 +19,6 @@ import {
 
 const LIMIT = 5;
 const WINDOW_SECONDS = 2;
-const garbageRefresh = { method: 'POST', body: { refreshToken: 'not-a-refresh-token' } };
 
 describe('Rate limits: RATE_LIMIT_POINTS per RATE_LIMIT_DURATION for every request', function () {
   this.timeout(30_000);
@@ -83,18 +83,18 @@ describe('Rate limits: RATE_LIMIT_POINTS per RATE_LIMIT_DURATION for every reque
 
   describe('anonymous: per IP address', () => {
     it('spends the address budget on failed requests too, and refuses the 6th with 429', async () => {
-      const answers = await sendTimes(5, node, '/auth/refresh', garbageRefresh);
+      const answers = await sendTimes(5, node, '/auth/refresh', garbageRefresh());
       for (const answer of answers) expectProblemAnswer(answer, 401, 'unauthorized');
       expect(remaining(answers)).to.deep.equal(['4', '3', '2', '1', '0']);
 
-      expectRateLimited(await send(node, '/auth/refresh', garbageRefresh), LIMIT, WINDOW_SECONDS);
+      expectRateLimited(await send(node, '/auth/refresh', garbageRefresh()), LIMIT, WINDOW_SECONDS);
       // The budget is the address's, not the route's: a token-less call to another route is
       // refused as well (rather than answered 401).
       expectRateLimited(await send(node, '/users/me'), LIMIT, WINDOW_SECONDS);
     });
 
     it('does not count against a signed-in user calling from the same address', async () => {
-      const anonymous = await sendTimes(6, node, '/auth/refresh', garbageRefresh);
+      const anonymous = await sendTimes(6, node, '/auth/refresh', garbageRefresh());
       expect(statuses(anonymous)).to.deep.equal([401, 401, 401, 401, 401, 429]);
 
       const signedIn = await send(node, '/users/me', { token: alice.accessToken });
@@ -121,7 +121,7 @@ describe('Rate limits: RATE_LIMIT_POINTS per RATE_LIMIT_DURATION for every reque
 
   describe('GET /healthz, /readyz and /metrics', () => {
     it('are never refused and carry no RateLimit headers, even once the budget is spent', async () => {
-      const spent = await sendTimes(6, node, '/auth/refresh', garbageRefresh);
+      const spent = await sendTimes(6, node, '/auth/refresh', garbageRefresh());
       expect(statuses(spent)).to.deep.equal([401, 401, 401, 401, 401, 429]);
 
       for (const path of ['/healthz', '/readyz', '/metrics']) {

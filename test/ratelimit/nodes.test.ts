@@ -4,6 +4,7 @@ import {
   type ApiNode,
   expectRateLimited,
   forgetSpentBudgets,
+  garbageRefresh,
   remaining,
   send,
   startApiNode,
@@ -47,10 +48,9 @@ describe('Rate limits: one budget shared by every API node (through Redis)', fun
   });
 
   it("counts an address's anonymous requests on both nodes against one budget", async () => {
-    const garbage = { method: 'POST', body: { refreshToken: 'not-a-refresh-token' } };
     const answers = [];
     for (const node of [nodeA, nodeB, nodeA, nodeB, nodeA, nodeB]) {
-      answers.push(await send(node, '/auth/refresh', garbage));
+      answers.push(await send(node, '/auth/refresh', garbageRefresh()));
     }
 
     expect(statuses(answers)).to.deep.equal([401, 401, 401, 401, 401, 429]);

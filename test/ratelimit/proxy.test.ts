@@ -4,6 +4,7 @@ import {
   expectProblemAnswer,
   expectRateLimited,
   forgetSpentBudgets,
+  garbageRefresh,
   remaining,
   send,
   sendTimes,
@@ -14,11 +15,6 @@ import {
 const LIMIT = 5;
 // Long enough that the window cannot end halfway through a test: nothing here waits it out.
 const WINDOW_SECONDS = 60;
-const garbageRefresh = (forwardedFor: string) => ({
-  method: 'POST',
-  body: { refreshToken: 'not-a-refresh-token' },
-  headers: { 'X-Forwarded-For': forwardedFor },
-});
 
 describe('Rate limits: the client address and X-Forwarded-For', function () {
   this.timeout(30_000);

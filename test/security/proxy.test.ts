@@ -3,6 +3,7 @@ import {
   type ApiNode,
   expectRateLimited,
   forgetSpentBudgets,
+  garbageRefresh,
   sendTimes,
   startApiNode,
   statuses,
@@ -10,12 +11,6 @@ import {
 
 const LIMIT = 5;
 const WINDOW_SECONDS = 60;
-/** A refresh with a token that cannot work: it spends the address's budget and nothing else. */
-const refreshFrom = (forwardedFor: string) => ({
-  method: 'POST',
-  body: { refreshToken: 'not-a-refresh-token' },
-  headers: { 'X-Forwarded-For': forwardedFor },
-});
 
 describe('Security: a client cannot choose its own address behind trusted proxies', function () {
   this.timeout(30_000);
@@ -36,7 +31,7 @@ describe('Security: a client cannot choose its own address behind trusted proxie
   it('limits 15 requests whose left-most X-Forwarded-For entry varies, behind one proxy', async () => {
     // The proxy appends the address it saw (203.0.113.9); the client wrote the rest.
     const answers = await sendTimes(15, oneHop, '/auth/refresh', (i) =>
-      refreshFrom(`198.51.100.${i + 1}, 203.0.113.9`),
+      garbageRefresh(`198.51.100.${i + 1}, 203.0.113.9`),
     );
 
     expect(statuses(answers).slice(0, 5)).to.deep.equal([401, 401, 401, 401, 401]);
@@ -47,7 +42,7 @@ describe('Security: a client cannot choose its own address behind trusted proxie
     // Client-written entries, then the load balancer's view of the client, then nginx's view
     // of the load balancer.
     const answers = await sendTimes(8, twoHops, '/auth/refresh', (i) =>
-      refreshFrom(`10.0.0.${i + 1}, 203.0.113.7, 192.0.2.1`),
+      garbageRefresh(`10.0.0.${i + 1}, 203.0.113.7, 192.0.2.1`),
     );
 
     expect(statuses(answers)).to.deep.equal([401, 401, 401, 401, 401, 429, 429, 429]);
