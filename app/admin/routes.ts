@@ -20,6 +20,11 @@ async function signedIn(ctx: AppContext): Promise<boolean> {
   }
 }
 
+/** A 200 answer of one of the sign-in page's own files, cached as `cacheControl` says. */
+function pageFile(type: string, body: string, cacheControl: string): Reply {
+  return { status: 200, raw: { type, body }, headers: { 'Cache-Control': cacheControl } };
+}
+
 /**
  * The way into the queue board: a browser cannot send a Bearer header with every asset, so a
  * cookie carries the token; it is set from a POSTed body, never from a URL (access logs and
@@ -47,11 +52,7 @@ export const adminRoutes = [
           headers: { Location: `${BOARD_PATH}/`, 'Cache-Control': 'no-store' },
         };
       }
-      return {
-        status: 200,
-        raw: { type: 'text/html; charset=utf-8', body: SIGN_IN_HTML },
-        headers: { 'Cache-Control': 'no-store' },
-      };
+      return pageFile('text/html; charset=utf-8', SIGN_IN_HTML, 'no-store');
     },
   }),
   defineRoute({
@@ -61,11 +62,8 @@ export const adminRoutes = [
     tags: ['operations'],
     auth: 'none',
     responses: { 200: { description: 'JavaScript', contentType: 'application/javascript' } },
-    handle: () => ({
-      status: 200,
-      raw: { type: 'application/javascript; charset=utf-8', body: SIGN_IN_JS },
-      headers: { 'Cache-Control': 'public, max-age=3600' },
-    }),
+    handle: () =>
+      pageFile('application/javascript; charset=utf-8', SIGN_IN_JS, 'public, max-age=3600'),
   }),
   defineRoute({
     method: 'post',
