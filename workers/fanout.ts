@@ -1,9 +1,8 @@
 import type { Job } from 'bull';
 import { QueryTypes } from 'sequelize';
-import { config } from '../config';
 import { sequelize } from '../app/infra/db';
 import type { JobPayloads } from '../app/queue/jobs';
-import { entryIdsByAuthors, isCelebrity } from '../app/timeline/build';
+import { entryIdsByAuthors, isCelebrity, timelineCap } from '../app/timeline/build';
 import { keys } from '../app/timeline/keys';
 import { removeFromTimelines } from '../app/timeline/maintain';
 import { scriptPipeline, store } from '../app/timeline/store';
@@ -73,7 +72,7 @@ export async function processFanout(
   );
   if (!entry) return { delivered: 0 }; // deleted before we got to it
   const authorId = String(entry.authorId);
-  const cap = String(config.timeline.maxLength);
+  const cap = String(timelineCap());
   await store.addToTimelines(2, keys.home(authorId), keys.author(authorId), job.data.entryId, cap);
   const [text] = await hydrateTweets(null, [job.data.entryId]);
   if (!text) return { delivered: 0 };
@@ -118,8 +117,8 @@ async function removeEntries(entries: { id: string; authorId: string }[]): Promi
  * time from now on. Down: their recent tweets are written into followers' timelines again.
  */
 async function celebrityChanged(userId: string, celebrity: boolean): Promise<void> {
-  const recent = celebrity ? [] : await entryIdsByAuthors([userId], config.timeline.maxLength);
-  const cap = String(config.timeline.maxLength);
+  const recent = celebrity ? [] : await entryIdsByAuthors([userId], timelineCap());
+  const cap = String(timelineCap());
   await forEachFollowerPage(userId, async (followers) => {
     const pipeline = scriptPipeline();
     for (const follower of followers) {

@@ -4,6 +4,12 @@ import { FOR_CACHE_FILL, sequelize, type ReadFrom } from '../infra/db';
 import { SENTINEL, TIMELINE_TTL_SECONDS, keys } from './keys';
 import { store } from './store';
 
+/**
+ * How many entries a timeline keeps (TIMELINE_MAX_LENGTH): the one reader of the cap, for
+ * the scripts' trim (their ARGV) and for how much a rebuild reads.
+ */
+export const timelineCap = (): number => config.timeline.maxLength;
+
 /** Whether an author's tweets skip fan-out (read-time merge instead). */
 export const isCelebrity = (followersCount: number): boolean =>
   followersCount > config.timeline.celebrityThreshold;
@@ -47,7 +53,7 @@ export async function entryIdsByAuthors(
  * committed meanwhile: their fan-out found no key and skipped it.
  */
 async function writeTimeline(key: string, authors: string[], ids: string[]): Promise<void> {
-  const max = config.timeline.maxLength;
+  const max = timelineCap();
   const members = ids.flatMap((id) => [id, id]);
   await store
     .multi()
@@ -70,7 +76,7 @@ export async function rebuildHome(userId: string): Promise<void> {
   await writeTimeline(
     keys.home(userId),
     authors,
-    await entryIdsByAuthors(authors, config.timeline.maxLength, {}, FOR_CACHE_FILL),
+    await entryIdsByAuthors(authors, timelineCap(), {}, FOR_CACHE_FILL),
   );
 }
 
@@ -79,6 +85,6 @@ export async function rebuildAuthor(authorId: string): Promise<void> {
   await writeTimeline(
     keys.author(authorId),
     [authorId],
-    await entryIdsByAuthors([authorId], config.timeline.maxLength, {}, FOR_CACHE_FILL),
+    await entryIdsByAuthors([authorId], timelineCap(), {}, FOR_CACHE_FILL),
   );
 }

@@ -1,13 +1,12 @@
 import { QueryTypes } from 'sequelize';
-import { config } from '../../config';
 import { FOR_CACHE_FILL, sequelize } from '../infra/db';
-import { entryIdsByAuthors, isCelebrity } from './build';
+import { entryIdsByAuthors, isCelebrity, timelineCap } from './build';
 import { keys } from './keys';
 import { store } from './store';
 
 /** How many of a new followee's recent entries a follow merges in (Mastodon merges 200). */
 const FOLLOW_MERGE = 200;
-const cap = () => String(config.timeline.maxLength);
+const cap = () => String(timelineCap());
 
 /**
  * Puts a new entry in its author's own home timeline and recent-entries cache right after

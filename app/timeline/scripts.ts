@@ -122,6 +122,17 @@ local function render(viewer, ids)
 end
 `;
 
+/**
+ * The one trim of a timeline after entries were added: keeps rank 0 (the sentinel) and the
+ * top `cap` ranks (ranks 1 to -(cap + 1) go), and renews the timeline's time to live.
+ */
+const TRIM = `
+local function trim(key, cap)
+  redis.call('ZREMRANGEBYRANK', key, 1, -(cap + 1))
+  redis.call('EXPIRE', key, ${TTL})
+end
+`;
+
 const scripts = {
   /** ARGV: viewer ('' when anonymous), ids… → hydrated records (ids first, then originals). */
   hydrateTweets: {
@@ -182,18 +193,16 @@ return {'page', ids, render(user, shown)}`,
   /**
    * Adds one entry to many timelines, only those that exist (a missing one is rebuilt whole
    * on its next read), and trims each to its cap. KEYS: timelines; ARGV: id, cap.
-   * Trimming keeps rank 0 (the sentinel) and the top `cap` ranks: ranks 1 to -(cap + 1) go.
    */
   addToTimelines: {
     numberOfKeys: -1,
-    lua: `
+    lua: `${TRIM}
 local id, cap = ARGV[1], tonumber(ARGV[2])
 local added = 0
 for _, key in ipairs(KEYS) do
   if redis.call('EXISTS', key) == 1 then
     added = added + redis.call('ZADD', key, id, id)
-    redis.call('ZREMRANGEBYRANK', key, 1, -(cap + 1))
-    redis.call('EXPIRE', key, ${TTL})
+    trim(key, cap)
   end
 end
 return added`,
@@ -202,12 +211,11 @@ return added`,
   /** Adds many entries to one existing timeline and trims it. KEYS[1]; ARGV: cap, ids… */
   mergeIntoTimeline: {
     numberOfKeys: 1,
-    lua: `
+    lua: `${TRIM}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local cap = tonumber(ARGV[1])
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i]) end
-redis.call('ZREMRANGEBYRANK', KEYS[1], 1, -(cap + 1))
-redis.call('EXPIRE', KEYS[1], ${TTL})
+trim(KEYS[1], cap)
 return 1`,
   },
 

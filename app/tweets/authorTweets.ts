@@ -1,6 +1,5 @@
-import { config } from '../../config';
 import { isRedisReady } from '../infra/redis';
-import { rebuildAuthor } from '../timeline/build';
+import { rebuildAuthor, timelineCap } from '../timeline/build';
 import { keys } from '../timeline/keys';
 import { store } from '../timeline/store';
 import { loadAuthorPage } from './records';
@@ -16,7 +15,7 @@ async function fromSet(key: string, below: string | undefined, count: number) {
     .zcard(key)
     .exec()) as [[null, string[]], [null, number]];
   // Enough ids, or the set holds every entry the author has (it is under its cap).
-  return ids.length === count || size - 1 < config.timeline.maxLength ? ids : null;
+  return ids.length === count || size - 1 < timelineCap() ? ids : null;
 }
 
 /**
