@@ -3,10 +3,10 @@ import { registerUser, type TestUser, uniqueHandle } from '../helpers/http';
 import {
   type Answer,
   type ApiNode,
-  type Call,
   expectProblemAnswer,
   expectRateLimited,
   forgetSpentBudgets,
+  postFrom,
   remaining,
   send,
   sendTimes,
@@ -25,12 +25,6 @@ const ENV = {
   AUTH_RATE_LIMIT_POINTS: String(AUTH_LIMIT),
   AUTH_RATE_LIMIT_DURATION: String(AUTH_WINDOW_SECONDS),
 };
-
-const post = (body: unknown, forwardedFor?: string): Call => ({
-  method: 'POST',
-  body,
-  headers: forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {},
-});
 
 /** The first ten answered as `expected` while the strict budget counted down; the 11th 429. */
 function expectEleventhRefused(answers: Answer[], expected: number, code?: string): void {
@@ -77,21 +71,24 @@ describe('Rate limits: the strict budget of login, register and forgot-password'
   describe('POST /auth/login', () => {
     it('refuses the 11th wrong-password login for an account, whatever passwords were tried, and then the right one too', async () => {
       const answers = await sendTimes(11, direct, '/auth/login', (i) =>
-        post({ username: alice.username, password: `guess number ${i}` }),
+        postFrom({ username: alice.username, password: `guess number ${i}` }),
       );
       expectEleventhRefused(answers, 401, 'invalid_credentials');
 
       const rightPassword = await send(
         direct,
         '/auth/login',
-        post({ username: alice.username, password: alice.password }),
+        postFrom({ username: alice.username, password: alice.password }),
       );
       expectRateLimited(rightPassword, AUTH_LIMIT, AUTH_WINDOW_SECONDS);
     });
 
     it('refuses the 11th login from one address even when each names another account', async () => {
       const answers = await sendTimes(11, direct, '/auth/login', (i) =>
-        post({ username: `nobody_${i}_${process.pid}`.slice(0, 15), password: 'whatever it is' }),
+        postFrom({
+          username: `nobody_${i}_${process.pid}`.slice(0, 15),
+          password: 'whatever it is',
+        }),
       );
       expectEleventhRefused(answers, 401, 'invalid_credentials');
     });
@@ -99,7 +96,7 @@ describe('Rate limits: the strict budget of login, register and forgot-password'
     it('counts the attempts for one account from many addresses (TRUST_PROXY) against a budget ten times as large', async () => {
       // Each attempt from another client address: only the per-account budget can refuse.
       const answers = await sendTimes(ACCOUNT_LIMIT + 1, behindProxy, '/auth/login', (i) =>
-        post(
+        postFrom(
           {
             username: i % 2 ? alice.username.toUpperCase() : alice.username,
             password: `guess number ${i}`,
@@ -115,14 +112,14 @@ describe('Rate limits: the strict budget of login, register and forgot-password'
       const rightPassword = await send(
         behindProxy,
         '/auth/login',
-        post({ username: alice.username, password: alice.password }, '192.0.2.200'),
+        postFrom({ username: alice.username, password: alice.password }, '192.0.2.200'),
       );
       expectRateLimited(rightPassword, ACCOUNT_LIMIT, AUTH_WINDOW_SECONDS);
       // Another account is not locked out by it.
       const other = await send(
         behindProxy,
         '/auth/login',
-        post({ username: bob.username, password: bob.password }, '192.0.2.201'),
+        postFrom({ username: bob.username, password: bob.password }, '192.0.2.201'),
       );
       expect(other.status, JSON.stringify(other.body)).to.equal(200);
     });
@@ -132,7 +129,7 @@ describe('Rate limits: the strict budget of login, register and forgot-password'
     it('refuses the 11th registration from one address, and does not create that account', async () => {
       const handles = Array.from({ length: 11 }, () => uniqueHandle('rl'));
       const answers = await sendTimes(11, direct, '/auth/register', (i) =>
-        post({ ...handles[i], password: 'correct horse battery' }),
+        postFrom({ ...handles[i], password: 'correct horse battery' }),
       );
       expectEleventhRefused(answers, 201);
 
@@ -140,7 +137,7 @@ describe('Rate limits: the strict budget of login, register and forgot-password'
       const refusedOne = await send(
         direct,
         '/auth/login',
-        post({ username: handles[10].username, password: 'correct horse battery' }),
+        postFrom({ username: handles[10].username, password: 'correct horse battery' }),
       );
       expectProblemAnswer(refusedOne, 401, 'invalid_credentials');
     });
@@ -149,7 +146,7 @@ describe('Rate limits: the strict budget of login, register and forgot-password'
   describe('POST /auth/forgot-password', () => {
     it('refuses the 11th request from one address', async () => {
       const answers = await sendTimes(11, direct, '/auth/forgot-password', (i) =>
-        post({ email: i % 2 ? alice.email : `nobody${i}@example.test` }),
+        postFrom({ email: i % 2 ? alice.email : `nobody${i}@example.test` }),
       );
       expectEleventhRefused(answers, 202);
     });

@@ -79,17 +79,18 @@ export async function send(node: ApiNode, path: string, call: Call = {}): Promis
   return { status: response.status, headers: response.headers, type, body };
 }
 
-/**
- * A refresh with a token that cannot work: it spends the address's budget and nothing else.
- * `forwardedFor` is the X-Forwarded-For header it carries, if any.
- */
-export function garbageRefresh(forwardedFor?: string): Call {
+/** A POST of `body`, carrying `forwardedFor` as its X-Forwarded-For header if given. */
+export function postFrom(body: unknown, forwardedFor?: string): Call {
   return {
     method: 'POST',
-    body: { refreshToken: 'not-a-refresh-token' },
+    body,
     ...(forwardedFor === undefined ? {} : { headers: { 'X-Forwarded-For': forwardedFor } }),
   };
 }
+
+/** A refresh with a token that cannot work: it spends the address's budget and nothing else. */
+export const garbageRefresh = (forwardedFor?: string): Call =>
+  postFrom({ refreshToken: 'not-a-refresh-token' }, forwardedFor);
 
 /** Sends the same call `count` times, one after the other, and returns every answer. */
 export async function sendTimes(

@@ -10,6 +10,7 @@ import {
   expectProblemAnswer,
   expectRateLimited,
   forgetSpentBudgets,
+  postFrom,
   send,
   sendTimes,
   startApiNode,
@@ -24,7 +25,7 @@ const ACCOUNT_LIMIT = 10 * LIMIT;
 /** A call from `address`, as the one trusted proxy in front of the node reports it. */
 const from = (address: string, path: string, body: unknown): [string, Call] => [
   path,
-  { method: 'POST', body, headers: { 'X-Forwarded-For': `198.51.100.250, ${address}` } },
+  postFrom(body, `198.51.100.250, ${address}`),
 ];
 
 /** CPU seconds a process has used so far (user + system), from /proc: no timing involved. */
