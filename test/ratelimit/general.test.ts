@@ -8,6 +8,7 @@ import {
   expectRateLimited,
   expectResetHeader,
   forgetSpentBudgets,
+  generalBudget,
   garbageRefresh,
   remaining,
   send,
@@ -29,10 +30,7 @@ describe('Rate limits: RATE_LIMIT_POINTS per RATE_LIMIT_DURATION for every reque
   before(async function () {
     this.timeout(60_000);
     [node, alice, bob] = await Promise.all([
-      startApiNode({
-        RATE_LIMIT_POINTS: String(LIMIT),
-        RATE_LIMIT_DURATION: String(WINDOW_SECONDS),
-      }),
+      startApiNode(generalBudget(LIMIT, WINDOW_SECONDS)),
       registerUser(),
       registerUser(),
     ]);

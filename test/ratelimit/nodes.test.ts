@@ -4,6 +4,7 @@ import {
   type ApiNode,
   expectRateLimited,
   forgetSpentBudgets,
+  generalBudget,
   garbageRefresh,
   remaining,
   send,
@@ -22,7 +23,7 @@ describe('Rate limits: one budget shared by every API node (through Redis)', fun
 
   before(async function () {
     this.timeout(60_000);
-    const env = { RATE_LIMIT_POINTS: String(LIMIT), RATE_LIMIT_DURATION: String(WINDOW_SECONDS) };
+    const env = generalBudget(LIMIT, WINDOW_SECONDS);
     [nodeA, nodeB] = await Promise.all([startApiNode(env), startApiNode(env)]);
   });
   after(async () => Promise.all([nodeA?.stop(), nodeB?.stop()]));

@@ -4,6 +4,7 @@ import {
   expectProblemAnswer,
   expectRateLimited,
   forgetSpentBudgets,
+  generalBudget,
   garbageRefresh,
   remaining,
   send,
@@ -23,7 +24,7 @@ describe('Rate limits: the client address and X-Forwarded-For', function () {
 
   before(async function () {
     this.timeout(60_000);
-    const env = { RATE_LIMIT_POINTS: String(LIMIT), RATE_LIMIT_DURATION: String(WINDOW_SECONDS) };
+    const env = generalBudget(LIMIT, WINDOW_SECONDS);
     [direct, behindProxy] = await Promise.all([
       startApiNode(env),
       startApiNode({ ...env, TRUST_PROXY: 'true' }),

@@ -5,6 +5,7 @@ import { OwnRedis } from '../helpers/services';
 import {
   type ApiNode,
   expectRateLimited,
+  generalBudget,
   remaining,
   send,
   sendTimes,
@@ -28,8 +29,7 @@ describe('Rate limits while Redis is away', function () {
     [node, alice] = await Promise.all([
       startApiNode({
         REDIS_URL: ownRedis.url,
-        RATE_LIMIT_POINTS: String(LIMIT),
-        RATE_LIMIT_DURATION: String(WINDOW_SECONDS),
+        ...generalBudget(LIMIT, WINDOW_SECONDS),
       }),
       registerUser(), // in MySQL, which the node shares with this process
     ]);

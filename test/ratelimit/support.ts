@@ -13,6 +13,12 @@ export const SMALL_BUDGETS = {
   AUTH_RATE_LIMIT_DURATION: '300',
 };
 
+/** The environment of a general budget of `limit` requests per `windowSeconds`. */
+export const generalBudget = (limit: number, windowSeconds: number) => ({
+  RATE_LIMIT_POINTS: String(limit),
+  RATE_LIMIT_DURATION: String(windowSeconds),
+});
+
 /** One API process of our own, reached over HTTP like any client would. */
 export interface ApiNode {
   base: string;

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { registerUser, type TestUser } from '../helpers/http';
-import { type ApiNode, forgetSpentBudgets, startApiNode } from '../ratelimit/support';
+import {
+  type ApiNode,
+  forgetSpentBudgets,
+  generalBudget,
+  startApiNode,
+} from '../ratelimit/support';
 import { closeAllSockets, connect, type SocketSettings } from '../realtime/sockets';
 
 const LIMIT = 5;
@@ -46,7 +51,7 @@ describe('Security: Socket.IO handshakes spend a per-address budget', function (
 
   before(async function () {
     this.timeout(60_000);
-    const env = { RATE_LIMIT_POINTS: String(LIMIT), RATE_LIMIT_DURATION: String(WINDOW_SECONDS) };
+    const env = generalBudget(LIMIT, WINDOW_SECONDS);
     [direct, behindProxy, alice] = await Promise.all([
       startApiNode(env),
       startApiNode({ ...env, TRUST_PROXY: '1' }),

@@ -6,6 +6,7 @@ import {
   type ApiNode,
   expectRateLimited,
   forgetSpentBudgets,
+  generalBudget,
   send,
   sendTimes,
   startApiNode,
@@ -24,10 +25,7 @@ describe('Security: an over-budget request costs no more than its refusal', func
   before(async function () {
     this.timeout(60_000);
     [node, alice, bob] = await Promise.all([
-      startApiNode({
-        RATE_LIMIT_POINTS: String(LIMIT),
-        RATE_LIMIT_DURATION: String(WINDOW_SECONDS),
-      }),
+      startApiNode(generalBudget(LIMIT, WINDOW_SECONDS)),
       registerUser(),
       registerUser(),
     ]);

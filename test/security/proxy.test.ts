@@ -3,6 +3,7 @@ import {
   type ApiNode,
   expectRateLimited,
   forgetSpentBudgets,
+  generalBudget,
   garbageRefresh,
   sendTimes,
   startApiNode,
@@ -19,7 +20,7 @@ describe('Security: a client cannot choose its own address behind trusted proxie
 
   before(async function () {
     this.timeout(60_000);
-    const env = { RATE_LIMIT_POINTS: String(LIMIT), RATE_LIMIT_DURATION: String(WINDOW_SECONDS) };
+    const env = generalBudget(LIMIT, WINDOW_SECONDS);
     [oneHop, twoHops] = await Promise.all([
       startApiNode({ ...env, TRUST_PROXY: 'true' }),
       startApiNode({ ...env, TRUST_PROXY: '2' }),
