@@ -7,7 +7,6 @@ import { keys } from '../app/timeline/keys';
 import { removeFromTimelines } from '../app/timeline/maintain';
 import { scriptPipeline, store } from '../app/timeline/store';
 import type { z } from '../app/http/zod';
-import { repairRevocationFacts } from '../app/auth/revocation';
 import { emitToUsers } from '../app/realtime/emitter';
 import { onlineUsers } from '../app/realtime/presence';
 import { hydrateTweets } from '../app/tweets/cache';
@@ -129,31 +128,11 @@ async function celebrityChanged(userId: string, celebrity: boolean): Promise<voi
   });
 }
 
-/** Drops caches that may have missed an update while Redis was away; they rebuild from MySQL. */
-async function repair(scope: {
-  tweetIds: string[];
-  userIds: string[];
-  authUserIds: string[];
-}): Promise<void> {
-  const stale = [
-    ...scope.tweetIds.map(keys.tweet),
-    ...scope.userIds.flatMap((id) => [
-      keys.home(id),
-      keys.celebrities(id),
-      keys.author(id),
-      keys.liked(id),
-      keys.retweeted(id),
-    ]),
-  ];
-  if (stale.length > 0) await store.del(...stale);
-  // Rebuilt from MySQL as a whole: facts Redis lost may be anyone's, not only these users'.
-  if (scope.authUserIds.length > 0) await repairRevocationFacts();
-}
+/** Timeline upkeep jobs of the `timeline` queue: deletes and celebrity changes. */
+export type TimelineUpkeepJob = Exclude<JobPayloads['timeline'], { kind: 'repair' }>;
 
-/** The `timeline` queue's processor. */
-export async function processTimelineJob(job: Job<JobPayloads['timeline']>): Promise<void> {
-  const data = job.data;
+/** Keeps followers' timelines true after deletes and celebrity changes. */
+export async function processTimelineUpkeep(data: TimelineUpkeepJob): Promise<void> {
   if (data.kind === 'remove') await removeEntries(data.entries);
-  else if (data.kind === 'celebrity') await celebrityChanged(data.userId, data.celebrity);
-  else await repair(data);
+  else await celebrityChanged(data.userId, data.celebrity);
 }

@@ -8,9 +8,10 @@ import { closeMailer } from '../app/mail/mailer';
 import { closeQueues, getQueue } from '../app/queue/queues';
 import type { Job } from 'bull';
 import { QUEUE_NAMES, type JobPayloads, type QueueName } from '../app/queue/jobs';
-import { processFanout, processTimelineJob } from './fanout';
+import { processFanout, processTimelineUpkeep } from './fanout';
 import { processMailJob } from './mail';
 import { processNotificationJob } from './notifications';
+import { processRepair } from './repair';
 import { startOutboxRelay } from './relay';
 import { profileOnSignal } from '../app/ops/profiler';
 
@@ -34,6 +35,13 @@ function startProcessor<N extends QueueName>(
   );
   // process() resolves only when the queue closes; errors surface through 'failed'/'error'.
   void queue.process(concurrency, processor);
+}
+
+/** The `timeline` queue's processor: cache repairs go to repair.ts, timeline upkeep to fanout.ts. */
+async function processTimelineJob(job: Job<JobPayloads['timeline']>): Promise<void> {
+  const data = job.data;
+  if (data.kind === 'repair') await processRepair(data);
+  else await processTimelineUpkeep(data);
 }
 
 async function main(): Promise<void> {

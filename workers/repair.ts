@@ -1,0 +1,24 @@
+import type { JobPayloads } from '../app/queue/jobs';
+import { repairRevocationFacts } from '../app/auth/revocation';
+import { keys } from '../app/timeline/keys';
+import { store } from '../app/timeline/store';
+
+/** A `repair` job of the `timeline` queue, queued by cacheUpkeep (app/timeline/upkeep.ts). */
+export type RepairJob = Extract<JobPayloads['timeline'], { kind: 'repair' }>;
+
+/** Drops caches that may have missed an update while Redis was away; they rebuild from MySQL. */
+export async function processRepair(scope: RepairJob): Promise<void> {
+  const stale = [
+    ...scope.tweetIds.map(keys.tweet),
+    ...scope.userIds.flatMap((id) => [
+      keys.home(id),
+      keys.celebrities(id),
+      keys.author(id),
+      keys.liked(id),
+      keys.retweeted(id),
+    ]),
+  ];
+  if (stale.length > 0) await store.del(...stale);
+  // Rebuilt from MySQL as a whole: facts Redis lost may be anyone's, not only these users'.
+  if (scope.authUserIds.length > 0) await repairRevocationFacts();
+}
