@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
-import { encodeCursor } from '../http/paging';
+import { toPage } from '../http/paging';
 import type { LegacyNotificationJob } from '../queue/jobs';
 import { enqueueAfterCommit } from '../queue/queues';
 import { hydrateTweets } from '../tweets/cache';
@@ -163,11 +163,8 @@ export async function listNotifications(
     `${SELECT} WHERE n.user_id = :viewerId ${below ? 'AND n.id < :below' : ''} ORDER BY n.id DESC LIMIT :limit`,
     { replacements: { viewerId, below, limit: limit + 1 }, type: QueryTypes.SELECT },
   );
-  const page = rows.slice(0, limit);
-  return {
-    data: await present(viewerId, page),
-    nextCursor: rows.length > limit ? encodeCursor(String(page[page.length - 1].id)) : null,
-  };
+  const { data, nextCursor } = toPage(rows, limit, (row) => String(row.id));
+  return { data: await present(viewerId, data), nextCursor };
 }
 
 /** Marks the viewer's notifications read: the given ones, or all. */

@@ -1,4 +1,4 @@
-import { encodeCursor } from '../http/paging';
+import { encodeCursor, toPage } from '../http/paging';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
 import { hydrateTweets } from '../tweets/cache';
@@ -24,9 +24,8 @@ async function forgetVanished(
  * dropped; the cursor still continues below the last id examined, so nothing repeats.
  */
 function toJsonPage(ids: string[], texts: (string | null)[], limit: number): string {
-  const examined = Math.min(ids.length, limit);
-  const items = texts.slice(0, examined).filter((text): text is string => text !== null);
-  const nextCursor = ids.length > limit ? encodeCursor(ids[examined - 1]) : null;
+  const { data, nextCursor } = toPage(ids, limit, (id) => id);
+  const items = texts.slice(0, data.length).filter((text): text is string => text !== null);
   return pageJson(items, nextCursor);
 }
 

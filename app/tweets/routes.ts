@@ -1,12 +1,8 @@
-import { AppError } from '../errors';
 import { PageQuery } from '../http/paging';
 import { defineRoute } from '../http/route';
 import { IdParams, z } from '../http/zod';
 import { readHomeTimeline } from '../timeline/homeTimeline';
-import { hydrateTweets } from './cache';
 import * as engagement from './engagement';
-import { currentSnapshot, decodePopularCursor, encodePopularCursor, snapshotPage } from './popular';
-import { pageJson } from './presenter';
 import {
   CreateTweetBody,
   LikeState,
@@ -16,7 +12,7 @@ import {
   TweetPage,
   TweetSchema,
 } from './schemas';
-import { createTweet, deleteTweet, tweetJson } from './service';
+import { createTweet, deleteTweet, popularPage, tweetJson } from './service';
 
 const tags = ['tweets'];
 
@@ -69,25 +65,7 @@ export const tweetRoutes = [
     request: { query: PopularQuery },
     responses: { 200: { description: 'A page of popular tweets', schema: TweetPage } },
     async handle({ query, viewer }) {
-      const position = query.cursor ? decodePopularCursor(query.cursor) : undefined;
-      if (query.cursor && !position) {
-        throw new AppError('validation_failed', 'The request has invalid fields.', [
-          { field: 'query.cursor', message: 'is not a cursor this API gave out' },
-        ]);
-      }
-      const stamp = position?.stamp ?? (await currentSnapshot());
-      const offset = position?.offset ?? 0;
-      const ids = await snapshotPage(stamp, offset, query.limit + 1);
-      if (ids === null) {
-        throw new AppError('validation_failed', 'The request has invalid fields.', [
-          { field: 'query.cursor', message: 'has expired; start again without a cursor' },
-        ]);
-      }
-      const page = ids.slice(0, query.limit);
-      const texts = (await hydrateTweets(viewer.id, page)).filter((t): t is string => t !== null);
-      const next =
-        ids.length > query.limit ? encodePopularCursor(stamp, offset + query.limit) : null;
-      return { status: 200, json: pageJson(texts, next) };
+      return { status: 200, json: await popularPage(viewer.id, query.cursor, query.limit) };
     },
   }),
   defineRoute({

@@ -1,12 +1,22 @@
 import { QueryTypes } from 'sequelize';
-import { forbidden, notFound } from '../errors';
+import { AppError, forbidden, notFound } from '../errors';
+import { toPage } from '../http/paging';
 import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../notifications/service';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../timeline/upkeep';
 import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
-import { forgetPopular, recordEngagement } from './popular';
+import { authorEntryIds } from './authorTweets';
+import {
+  currentSnapshot,
+  decodePopularCursor,
+  encodePopularCursor,
+  forgetPopular,
+  recordEngagement,
+  snapshotPage,
+} from './popular';
+import { pageJson } from './presenter';
 import { bumpCounter, bumpUserCounter, lockTweet, type TweetCounts } from './counters';
 
 /** A tweet (or retweet entry) as JSON text for a viewer; 404 when it does not exist. */
@@ -18,6 +28,49 @@ export async function tweetJson(
   const [text] = await hydrateTweets(viewerId, [id], read);
   if (!text) throw notFound('tweet');
   return text;
+}
+
+/** The JSON texts of entries for a viewer, in order, without those deleted meanwhile. */
+async function entryTexts(viewerId: string, ids: string[]): Promise<string[]> {
+  return (await hydrateTweets(viewerId, ids)).filter((text): text is string => text !== null);
+}
+
+/** A page of an author's tweets and retweets, newest first, as JSON text; 404 for no user. */
+export async function authorTweetsPage(
+  viewerId: string,
+  authorId: string,
+  below: string | undefined,
+  limit: number,
+): Promise<string> {
+  const ids = await authorEntryIds(authorId, below, limit + 1);
+  if (!ids) throw notFound('user');
+  const { data, nextCursor } = toPage(ids, limit, (id) => id);
+  return pageJson(await entryTexts(viewerId, data), nextCursor);
+}
+
+const badPopularCursor = (message: string) =>
+  new AppError('validation_failed', 'The request has invalid fields.', [
+    { field: 'query.cursor', message },
+  ]);
+
+/**
+ * A page of the most engaged recent tweets as JSON text. Its cursor names a snapshot and an
+ * offset in it (not an id: the ranking is by score), so pages of one snapshot never skip
+ * or repeat.
+ */
+export async function popularPage(
+  viewerId: string,
+  cursor: string | undefined,
+  limit: number,
+): Promise<string> {
+  const position = cursor ? decodePopularCursor(cursor) : undefined;
+  if (cursor && !position) throw badPopularCursor('is not a cursor this API gave out');
+  const stamp = position?.stamp ?? (await currentSnapshot());
+  const offset = position?.offset ?? 0;
+  const ids = await snapshotPage(stamp, offset, limit + 1);
+  if (ids === null) throw badPopularCursor('has expired; start again without a cursor');
+  const next = ids.length > limit ? encodePopularCursor(stamp, offset + limit) : null;
+  return pageJson(await entryTexts(viewerId, ids.slice(0, limit)), next);
 }
 
 /** Posts a tweet or a reply; followers get it through the fan-out job. */

@@ -1,16 +1,10 @@
-import { notFound } from '../errors';
 import { PageQuery, pageOf } from '../http/paging';
 import { defineRoute } from '../http/route';
 import { IdParams } from '../http/zod';
-import { hydrateTweets } from '../tweets/cache';
-import { authorEntryIds } from '../tweets/authorTweets';
 import { TweetPage } from '../tweets/schemas';
-import { pageJson } from '../tweets/presenter';
-import { encodeCursor } from '../http/paging';
-import { User } from '../../models';
-import { presentUser } from './presenter';
+import { authorTweetsPage } from '../tweets/service';
 import { UserSchema } from './schemas';
-import { follow, listConnections, unfollow, userJson } from './service';
+import { follow, listConnections, unfollow, userJson, viewerJson } from './service';
 
 const tags = ['users'];
 const UserPage = pageOf(UserSchema, 'UserPage');
@@ -24,9 +18,7 @@ export const userRoutes = [
     auth: 'required',
     responses: { 200: { description: 'The caller', schema: UserSchema } },
     async handle({ viewer }) {
-      const user = await User.findByPk(viewer.id);
-      if (!user) throw notFound('user');
-      return { status: 200, body: presentUser(user) };
+      return { status: 200, body: await viewerJson(viewer.id) };
     },
   }),
   defineRoute({
@@ -96,12 +88,8 @@ export const userRoutes = [
     responses: { 200: { description: 'A page of tweets', schema: TweetPage } },
     errors: ['not_found'],
     async handle({ params, query, viewer }) {
-      const ids = await authorEntryIds(params.id, query.cursor, query.limit + 1);
-      if (!ids) throw notFound('user');
-      const page = ids.slice(0, query.limit);
-      const texts = (await hydrateTweets(viewer.id, page)).filter((t): t is string => t !== null);
-      const next = ids.length > query.limit ? encodeCursor(page[page.length - 1]) : null;
-      return { status: 200, json: pageJson(texts, next) };
+      const page = await authorTweetsPage(viewer.id, params.id, query.cursor, query.limit);
+      return { status: 200, json: page };
     },
   }),
 ];

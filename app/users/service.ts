@@ -2,7 +2,7 @@ import { QueryTypes } from 'sequelize';
 import { AppError, notFound } from '../errors';
 import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../notifications/service';
-import { encodeCursor } from '../http/paging';
+import { toPage } from '../http/paging';
 import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
 import { mergeFollow, unmergeFollow } from '../timeline/maintain';
@@ -48,6 +48,13 @@ export async function userJson(
   const [profile] = await loadProfiles(viewerId, [id], read);
   if (!profile) throw notFound('user');
   return presentUser(profile);
+}
+
+/** The signed-in user, as `GET /users/me` shows them (no `following`). */
+export async function viewerJson(viewerId: string): Promise<UserJson> {
+  const user = await User.findByPk(viewerId);
+  if (!user) throw notFound('user');
+  return presentUser(user);
 }
 
 /** Follows a user (idempotent); their recent tweets join the follower's timeline. */
@@ -164,14 +171,12 @@ export async function listConnections(
      WHERE ${mine} = :userId ${below ? 'AND id < :below' : ''} ORDER BY id DESC LIMIT :limit`,
     { replacements: { userId, below, limit: limit + 1 }, type: QueryTypes.SELECT },
   );
-  const page = rows.slice(0, limit);
+  const { data: page, nextCursor } = toPage(rows, limit, (row) => String(row.followId));
   const ids = page.map((row) => String(row.userId));
   const profiles = new Map((await loadProfiles(viewerId, ids)).map((p) => [p.id, p]));
   const data = ids
     .map((id) => profiles.get(id))
     .filter((profile): profile is ProfileRow => profile !== undefined)
     .map((profile) => presentUser(profile));
-  const nextCursor =
-    rows.length > limit ? encodeCursor(String(page[page.length - 1].followId)) : null;
   return { data, nextCursor };
 }
