@@ -7,6 +7,7 @@ import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
 import { mergeFollow, unmergeFollow } from '../timeline/maintain';
 import { cacheUpkeep } from '../timeline/upkeep';
+import { bumpUserCounter } from '../tweets/counters';
 import { User } from '../../models';
 import { presentUser, type UserFields } from './presenter';
 import type { UserJson } from './schemas';
@@ -75,20 +76,8 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
       { replacements: { viewerId, targetId }, transaction },
     );
     if (result.affectedRows === 0) return { changed: false, followers: Number(target.followers) };
-    await sequelize.query(
-      'UPDATE users SET following_count = following_count + 1 WHERE id = :viewerId',
-      {
-        replacements: { viewerId },
-        transaction,
-      },
-    );
-    await sequelize.query(
-      'UPDATE users SET followers_count = followers_count + 1 WHERE id = :targetId',
-      {
-        replacements: { targetId },
-        transaction,
-      },
-    );
+    await bumpUserCounter([viewerId], 'following_count', 1, transaction);
+    await bumpUserCounter([targetId], 'followers_count', 1, transaction);
     const followers = Number(target.followers) + 1;
     await notifyInTransaction(transaction, {
       type: 'follow',
@@ -129,14 +118,8 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
       { replacements: { viewerId, targetId }, transaction },
     );
     if (result.affectedRows === 0) return false;
-    await sequelize.query(
-      'UPDATE users SET following_count = GREATEST(following_count, 1) - 1 WHERE id = :viewerId',
-      { replacements: { viewerId }, transaction },
-    );
-    await sequelize.query(
-      'UPDATE users SET followers_count = GREATEST(followers_count, 1) - 1 WHERE id = :targetId',
-      { replacements: { targetId }, transaction },
-    );
+    await bumpUserCounter([viewerId], 'following_count', -1, transaction);
+    await bumpUserCounter([targetId], 'followers_count', -1, transaction);
     const followers = Math.max(Number(target.followers) - 1, 0);
     if (isCelebrity(followers + 1) && !isCelebrity(followers)) {
       await enqueueAfterCommit(
