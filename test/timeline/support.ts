@@ -1,12 +1,15 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { redis } from '../../app/infra/redis';
-import { QUEUE_NAMES, type QueueName } from '../../app/queue/jobs';
+import type { QueueName } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
 import { keys } from '../../app/timeline/keys';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { eventually as pollUntil } from '../helpers/socialGraph';
 import { freePort, startProcess, type RunningProcess } from '../helpers/processes';
+import { startWorker, stopWorker } from '../helpers/workers';
+
+export { startWorker, stopWorker, useWorker, waitForQueuesIdle } from '../helpers/workers';
 
 /** An HTTP client on an API node: the in-process one (`api()`) or a process of the test's own. */
 export type Client = ReturnType<typeof api>;
@@ -129,39 +132,6 @@ export async function waitForJob(queue: QueueName, jobId: string, timeoutMs = 15
   );
 }
 
-/** Waits until no queue has anything waiting, delayed or running. */
-export async function waitForQueuesIdle(timeoutMs = 20_000): Promise<void> {
-  await eventually(
-    'every queue idle',
-    async () => {
-      for (const name of QUEUE_NAMES) {
-        const counts = await getQueue(name).getJobCounts();
-        if (counts.waiting + counts.active + counts.delayed > 0) return false;
-      }
-      return true;
-    },
-    timeoutMs,
-  );
-}
-
-/**
- * Starts a worker process (workers/index.ts) with extra environment. Only one worker runs at
- * a time in these tests: they share the queues, and a worker of another configuration (say,
- * another celebrity threshold) must not take a job meant for this one.
- */
-export const startWorker = (env: Record<string, string> = {}) =>
-  startProcess('workers/index.ts', env);
-
-/** Lets the worker finish every queued job (none is left for another suite), then stops it. */
-export async function stopWorker(worker: RunningProcess | undefined): Promise<void> {
-  if (!worker) return;
-  try {
-    await waitForQueuesIdle();
-  } finally {
-    await worker.stop();
-  }
-}
-
 /** An API node of the test's own (a real process on a free port) with extra environment. */
 export async function startApiNode(
   env: Record<string, string>,
@@ -188,18 +158,4 @@ export function useApiNodeAndWorker(env: Record<string, string>): () => Client {
     await node?.process.stop();
   });
   return () => node!.client();
-}
-
-/**
- * Runs a real worker for the enclosing `describe`: started before its tests, stopped after
- * the queues went idle.
- */
-export function useWorker(env: Record<string, string> = {}): void {
-  let worker: RunningProcess | undefined;
-  before(async function () {
-    worker = await startWorker(env);
-  });
-  after(async function () {
-    await stopWorker(worker);
-  });
 }

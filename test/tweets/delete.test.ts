@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import type { RunningProcess } from '../helpers/processes';
 import { expectProblem } from '../helpers/problems';
+import { startWorker, stopWorker } from '../helpers/workers';
 import {
   UNKNOWN_ID,
   eventually,
@@ -12,8 +13,6 @@ import {
   postTweet,
   readTweet,
   retweetOf,
-  startWorker,
-  stopWorker,
   tweetIn,
 } from './support';
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import type { RunningProcess } from '../helpers/processes';
 import { expectProblem } from '../helpers/problems';
+import { startWorker, stopWorker } from '../helpers/workers';
 import {
   RETWEET_ITEM_KEYS,
   TWEET_KEYS,
@@ -14,8 +15,6 @@ import {
   readTweet,
   registerUsers,
   retweetOf,
-  startWorker,
-  stopWorker,
   type RetweetItem,
 } from './support';
 

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import { getQueue } from '../../app/queue/queues';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { eventually as pollUntil } from '../helpers/socialGraph';
-import { startProcess, type RunningProcess } from '../helpers/processes';
 
 /** The fields of a tweet object, exactly as DESIGN.md lists them. */
 export const TWEET_KEYS = [
@@ -112,31 +110,4 @@ export async function eventually(
   timeoutMs = 10_000,
 ): Promise<void> {
   await pollUntil(check, (held) => held, what, timeoutMs);
-}
-
-/** Waits until the timeline queues have nothing waiting or running. */
-async function waitForTimelineQueuesIdle(timeoutMs = 10_000): Promise<void> {
-  await eventually(
-    'fan-out and timeline queues idle',
-    async () => {
-      const counts = await Promise.all(
-        (['fanout', 'timeline'] as const).map((name) => getQueue(name).getJobCounts()),
-      );
-      return counts.every((c) => c.waiting + c.active + c.delayed === 0);
-    },
-    timeoutMs,
-  );
-}
-
-/** A real worker process (workers/index.ts) running fan-out, timeline and notification jobs. */
-export const startWorker = (): Promise<RunningProcess> => startProcess('workers/index.ts');
-
-/** Lets the worker finish the timeline jobs queued so far, then stops it. */
-export async function stopWorker(worker: RunningProcess | undefined): Promise<void> {
-  if (!worker) return;
-  try {
-    await waitForTimelineQueuesIdle();
-  } finally {
-    await worker.stop();
-  }
 }
