@@ -5,7 +5,8 @@ import { bearer } from '../helpers/http';
 import { metricSample, metricsAuth } from '../helpers/metrics';
 import { type ApiNode, type Cluster, startCluster, stopCluster } from '../realtime/cluster';
 import { type ChirpSocket, Client, DELIVERY_DEADLINE_MS } from '../realtime/sockets';
-import { eventually, follow, registerUsers, tweet } from '../timeline/support';
+import { eventually } from '../helpers/poll';
+import { follow, registerUsers, tweet } from '../timeline/support';
 import { Nginx, nginxOnPath } from './support';
 
 const REQUESTS = 10;
@@ -94,8 +95,9 @@ describe('nginx in front of two API nodes (deploy/nginx/chirp.conf)', function (
 
     await client.connected();
     await eventually(
-      'the upgrade to WebSocket',
       () => Promise.resolve(client.socket.io.engine.transport.name === 'websocket'),
+      Boolean,
+      'the upgrade to WebSocket',
       DELIVERY_DEADLINE_MS,
     );
     expect(firstTransport).to.equal('polling');

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { getQueue } from '../../app/queue/queues';
 import { api, bearer, registerUser, type TestUser } from './http';
+import { eventually } from './poll';
 
 /**
  * Calls and waits for the users, follows, tweets and notifications tests: each call checks
@@ -113,26 +114,6 @@ export async function readAllPages<T>(
     if (pages.length > 100) throw new Error(`${path} gave more than 100 pages`);
   } while (next !== null);
   return pages;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `read` until `done` holds for its answer, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not reached in ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    }
-    await sleep(100);
-  }
 }
 
 /** Waits until the notifications queue has nothing waiting, delayed or running. */

@@ -1,7 +1,7 @@
 import { QUEUE_NAMES } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
 import { type RunningProcess, startProcess } from './processes';
-import { eventually } from './socialGraph';
+import { eventually } from './poll';
 
 /** Waits until no queue has anything waiting, delayed or running. */
 export async function waitForQueuesIdle(timeoutMs = 20_000): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { PROFILE_SIGNAL } from '../../app/ops/profileFiles';
-import { eventually } from '../helpers/socialGraph';
+import { eventually } from '../helpers/poll';
 import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
 
 interface CpuProfile {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { registerUser, type TestUser } from '../helpers/http';
 import { metricsAuth } from '../helpers/metrics';
-import { eventually } from '../helpers/socialGraph';
+import { eventually } from '../helpers/poll';
 import {
   type ApiNode,
   expectProblemAnswer,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { registerUser, type TestUser } from '../helpers/http';
-import { eventually } from '../helpers/socialGraph';
+import { eventually } from '../helpers/poll';
 import { OwnRedis } from '../helpers/services';
 import {
   type ApiNode,

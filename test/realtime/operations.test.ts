@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { metricsAuth } from '../helpers/metrics';
-import { eventually, follow, registerUsers } from '../timeline/support';
+import { eventually } from '../helpers/poll';
+import { follow, registerUsers } from '../timeline/support';
 import {
   type ApiNode,
   type Cluster,
@@ -63,9 +64,17 @@ describe('realtime operations', function () {
       expect(await connectedSockets(node)).to.equal(3);
 
       clients[0].close();
-      await eventually('the gauge down to 2', async () => (await connectedSockets(node)) === 2);
+      await eventually(
+        async () => (await connectedSockets(node)) === 2,
+        Boolean,
+        'the gauge down to 2',
+      );
       for (const client of clients.slice(1)) client.close();
-      await eventually('the gauge down to 0', async () => (await connectedSockets(node)) === 0);
+      await eventually(
+        async () => (await connectedSockets(node)) === 0,
+        Boolean,
+        'the gauge down to 0',
+      );
     });
 
     it('counts the tweet:new events it delivered to its sockets', async () => {

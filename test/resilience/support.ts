@@ -5,7 +5,7 @@ import { sequelize } from '../../models';
 import { uniqueHandle } from '../helpers/http';
 import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
 import { OwnRedis, TcpRelay } from '../helpers/services';
-import { eventually } from '../helpers/socialGraph';
+import { eventually } from '../helpers/poll';
 
 /**
  * A small Chirp of the test's own: a Redis server it may stop and start, one API process and

@@ -7,16 +7,9 @@ import { getQueue } from '../../app/queue/queues';
 import { keys } from '../../app/timeline/keys';
 import { processFanout } from '../../workers/fanout';
 import { registerUser, type TestUser } from '../helpers/http';
-import {
-  eventually,
-  follow,
-  readPage,
-  registerUsers,
-  startWorker,
-  stopWorker,
-  storedTimelineHas,
-  tweet,
-} from './support';
+import { eventually } from '../helpers/poll';
+import { startWorker, stopWorker } from '../helpers/workers';
+import { follow, readPage, registerUsers, storedTimelineHas, tweet } from './support';
 
 /*
  * How the crash is simulated: a real Bull queue private to this test (on the suite's Redis
@@ -76,8 +69,10 @@ describe('Fan-out retried after a crash', function () {
       return result;
     });
     const job = await queue.add({ entryId: id }, { jobId: `fanout:${id}`, attempts: 2 });
-    await eventually('the retried job completed', async () =>
-      (await queue!.getJob(job.id))?.isCompleted(),
+    await eventually(
+      async () => (await queue!.getJob(job.id))?.isCompleted(),
+      Boolean,
+      'the retried job completed',
     );
 
     expect(delivered).to.deep.equal([followers.length, followers.length]); // crashed, then again

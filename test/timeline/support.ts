@@ -5,7 +5,7 @@ import type { QueueName } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
 import { keys } from '../../app/timeline/keys';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
-import { eventually as pollUntil } from '../helpers/socialGraph';
+import { eventually } from '../helpers/poll';
 import { freePort, startProcess, type RunningProcess } from '../helpers/processes';
 import { startWorker, stopWorker } from '../helpers/workers';
 
@@ -29,15 +29,6 @@ export interface Item {
 export interface Page {
   data: Item[];
   nextCursor: string | null;
-}
-
-/** Calls `probe` until it answers something truthy, failing with `what` after the deadline. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  return (await pollUntil(probe, Boolean, what, timeoutMs)) as T;
 }
 
 /** Registers `count` fresh users through the API. */
@@ -122,14 +113,16 @@ export async function storedTimelineHas(userId: string, entryId: string): Promis
 
 /** Waits until the queue has finished the job of that id (a real worker must be running). */
 export async function waitForJob(queue: QueueName, jobId: string, timeoutMs = 15_000) {
-  return eventually(
-    `job ${jobId} of queue ${queue} completed`,
+  const job = await eventually(
     async () => {
       const job = await getQueue(queue).getJob(jobId);
       return job && (await job.isCompleted()) ? job : null;
     },
+    Boolean,
+    `job ${jobId} of queue ${queue} completed`,
     timeoutMs,
   );
+  return job!;
 }
 
 /** An API node of the test's own (a real process on a free port) with extra environment. */

@@ -3,9 +3,9 @@ import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import type { RunningProcess } from '../helpers/processes';
 import { expectProblem } from '../helpers/problems';
 import { startWorker, stopWorker } from '../helpers/workers';
+import { eventually } from '../helpers/poll';
 import {
   UNKNOWN_ID,
-  eventually,
   follow,
   getTweet,
   homeTimeline,
@@ -102,12 +102,16 @@ describe('DELETE /tweets/:id', function () {
     await homeTimeline(follower); // the follower's timeline is built before the tweet exists
     const tweet = await postTweet(author, 'fanned out, then deleted');
 
-    await eventually('the tweet reaches the follower', async () =>
-      Boolean(tweetIn(await homeTimeline(follower), tweet.id)),
+    await eventually(
+      async () => Boolean(tweetIn(await homeTimeline(follower), tweet.id)),
+      Boolean,
+      'the tweet reaches the follower',
     );
     await deleteTweet(author, tweet.id).expect(204);
-    await eventually('the tweet leaves the follower', async () =>
-      (await homeTimeline(follower)).every((item) => item.id !== tweet.id),
+    await eventually(
+      async () => (await homeTimeline(follower)).every((item) => item.id !== tweet.id),
+      Boolean,
+      'the tweet leaves the follower',
     );
   });
 
@@ -123,8 +127,10 @@ describe('DELETE /tweets/:id', function () {
     await api().post(`/tweets/${tweet.id}/retweet`).set(bearer(retweeter.accessToken)).expect(200);
     const entry = retweetOf(await homeTimeline(retweeter), tweet.id);
     expect(entry, "the retweet in the retweeter's timeline").to.exist;
-    await eventually('the retweet reaches the follower', async () =>
-      Boolean(retweetOf(await homeTimeline(follower), tweet.id)),
+    await eventually(
+      async () => Boolean(retweetOf(await homeTimeline(follower), tweet.id)),
+      Boolean,
+      'the retweet reaches the follower',
     );
     expect((await me(retweeter)).tweetsCount).to.equal(1);
 
@@ -132,8 +138,10 @@ describe('DELETE /tweets/:id', function () {
     expect(retweetOf(await homeTimeline(retweeter), tweet.id)).to.be.undefined;
     expectProblem(await getTweet(retweeter, entry!.id), 404, 'not_found');
     expect((await me(retweeter)).tweetsCount).to.equal(0);
-    await eventually('the retweet leaves the follower', async () =>
-      (await homeTimeline(follower)).every((item) => item.id !== entry!.id),
+    await eventually(
+      async () => (await homeTimeline(follower)).every((item) => item.id !== entry!.id),
+      Boolean,
+      'the retweet leaves the follower',
     );
   });
 

@@ -3,11 +3,11 @@ import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import type { RunningProcess } from '../helpers/processes';
 import { expectProblem } from '../helpers/problems';
 import { startWorker, stopWorker } from '../helpers/workers';
+import { eventually } from '../helpers/poll';
 import {
   RETWEET_ITEM_KEYS,
   TWEET_KEYS,
   UNKNOWN_ID,
-  eventually,
   follow,
   homeTimeline,
   me,
@@ -62,10 +62,14 @@ describe('POST /tweets/:id/retweet and DELETE /tweets/:id/retweet', function () 
     await retweet(fan, tweet.id).expect(200);
 
     let item: RetweetItem | undefined;
-    await eventually('the retweet reaches the follower', async () => {
-      item = retweetOf(await homeTimeline(follower), tweet.id);
-      return item !== undefined;
-    });
+    await eventually(
+      async () => {
+        item = retweetOf(await homeTimeline(follower), tweet.id);
+        return item !== undefined;
+      },
+      Boolean,
+      'the retweet reaches the follower',
+    );
     expect(item).to.have.all.keys(RETWEET_ITEM_KEYS);
     expect(item!.type).to.equal('retweet');
     expect(item!.id)
@@ -104,8 +108,10 @@ describe('POST /tweets/:id/retweet and DELETE /tweets/:id/retweet', function () 
     const tweet = await postTweet(author);
     await retweet(fan, tweet.id).expect(200);
     expect(retweetOf(await homeTimeline(fan), tweet.id)).to.exist;
-    await eventually('the retweet reaches the follower', async () =>
-      Boolean(retweetOf(await homeTimeline(follower), tweet.id)),
+    await eventually(
+      async () => Boolean(retweetOf(await homeTimeline(follower), tweet.id)),
+      Boolean,
+      'the retweet reaches the follower',
     );
 
     const first = await unretweet(fan, tweet.id).expect(200);
@@ -117,8 +123,9 @@ describe('POST /tweets/:id/retweet and DELETE /tweets/:id/retweet', function () 
     const second = await unretweet(fan, tweet.id).expect(200);
     expect(second.body).to.deep.equal({ retweeted: false, retweetsCount: 0 });
     await eventually(
-      'the retweet leaves the follower',
       async () => retweetOf(await homeTimeline(follower), tweet.id) === undefined,
+      Boolean,
+      'the retweet leaves the follower',
     );
   });
 

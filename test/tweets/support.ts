@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
-import { eventually as pollUntil } from '../helpers/socialGraph';
 
 /** The fields of a tweet object, exactly as DESIGN.md lists them. */
 export const TWEET_KEYS = [
@@ -98,16 +97,4 @@ export async function follow(follower: TestUser, followee: TestUser): Promise<vo
 export async function me(user: TestUser): Promise<{ tweetsCount: number }> {
   const response = await api().get('/users/me').set(bearer(user.accessToken)).expect(200);
   return response.body as { tweetsCount: number };
-}
-
-/**
- * Polls `check` until it answers true, failing with `what` after `timeoutMs`. Fan-out and
- * removal happen in the worker process, so what a user sees changes a little later.
- */
-export async function eventually(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  await pollUntil(check, (held) => held, what, timeoutMs);
 }
