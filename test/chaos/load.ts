@@ -76,8 +76,10 @@ export class Listener {
 export class Client {
   private next = 0;
   readonly counts: Counts = { requests: 0, ok: 0, clientErrors: 0, serverErrors: 0, unanswered: 0 };
-  /** The first 5xx answers, named (route and problem code), for the report. */
+  /** The first 5xx answers of each status, named (route and problem code), for the report. */
   readonly serverErrorSamples: string[] = [];
+  /** 5xx answers by status: a 503 with Retry-After is the documented answer to a fault, a 500 a bug. */
+  readonly serverErrorsByStatus: Record<number, number> = {};
 
   constructor(private readonly stack: ChaosStack) {}
 
@@ -109,11 +111,16 @@ export class Client {
       answer = { status: 0, body: undefined };
     }
     if (count) this.tally(answer.status);
-    if (count && answer.status >= 500 && this.serverErrorSamples.length < 5) {
-      const route = path.replace(/\d+/g, ':id').replace(/\?.*$/, '');
-      this.serverErrorSamples.push(`${method} ${route} ${answer.status} ${answer.body?.code}`);
-    }
+    if (count && answer.status >= 500) this.sampleServerError(method, path, answer);
     return answer;
+  }
+
+  private sampleServerError(method: string, path: string, answer: Answer): void {
+    const seen = (this.serverErrorsByStatus[answer.status] ?? 0) + 1;
+    this.serverErrorsByStatus[answer.status] = seen;
+    if (seen > 3) return;
+    const route = path.replace(/\d+/g, ':id').replace(/\?.*$/, '');
+    this.serverErrorSamples.push(`${method} ${route} ${answer.status} ${answer.body?.code}`);
   }
 
   private tally(status: number): void {

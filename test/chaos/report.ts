@@ -48,6 +48,7 @@ export function failures(row: Row): string[] {
     ['duplicates', row.timelineDuplicates + row.notificationDuplicates],
     ['counters wrong in MySQL', row.counterMismatches],
     ['counters wrong through the API', row.apiCounterMismatches],
+    ['5xx answers other than 503', row.serverErrorsNot503 ?? 0],
     ['fan-out timelines missing', Number(row.extra.timelinesMissingAfter ?? 0)],
   ];
   return found.filter(([, n]) => n > 0).map(([what, n]) => `${row.scenario}: ${n} ${what}`);

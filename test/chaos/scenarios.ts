@@ -2,7 +2,7 @@ import bcrypt from 'bcrypt';
 import Redis from 'ioredis';
 import type { RowDataPacket } from 'mysql2/promise';
 import { Load, sleep, World } from './load';
-import { ChaosStack } from './stack';
+import { ChaosStack, PM2_API_INSTANCES } from './stack';
 import { type Findings, verify } from './verify';
 
 /** Load before the fault, so the fault meets writes in flight. */
@@ -28,6 +28,8 @@ export interface Row extends Findings {
   fault: string;
   requests: number;
   serverErrors: number;
+  /** 5xx answers other than 503 unavailable (the documented answer to a fault): bugs. */
+  serverErrorsNot503: number;
   unanswered: number;
   /** From the first fault to the first answer with every node ready and serving a timeline. */
   recoverMs: number | null;
@@ -37,7 +39,13 @@ export interface Row extends Findings {
 export interface Scenario {
   key: string;
   fault: string;
-  stack?: { apis?: number; throughRelay?: boolean; env?: Record<string, string> };
+  stack?: {
+    apis?: number;
+    throughRelay?: boolean;
+    env?: Record<string, string>;
+    pm2?: boolean;
+    ownMariadb?: boolean;
+  };
   /** Causes the fault and lifts it; answers figures of its own for the row. */
   inject(
     stack: ChaosStack,
@@ -105,11 +113,14 @@ export async function runScenario(
     await load.stop();
     const findings = await verify(stack, world, load);
     const { requests, serverErrors, unanswered } = world.client.counts;
+    const byStatus = Object.entries(world.client.serverErrorsByStatus);
+    if (byStatus.length) extra['5xx by status'] = byStatus.map(([s, n]) => `${s}×${n}`).join(' ');
     return {
       scenario: scenario.key,
       fault: scenario.fault,
       requests,
       serverErrors,
+      serverErrorsNot503: byStatus.reduce((sum, [s, n]) => sum + (s === '503' ? 0 : n), 0),
       unanswered,
       recoverMs,
       ...findings,
@@ -284,7 +295,8 @@ const redisCut: Scenario = {
 
 const apiKill: Scenario = {
   key: 'api_kill',
-  fault: 'kill -9 of one of two API processes with requests in flight; the harness restarts it',
+  fault:
+    'kill -9 of one of two API processes (plain node processes, not PM2) with requests in flight; the harness restarts it',
   stack: { apis: 2 },
   async inject(stack) {
     // Node 0 also holds every socket: they must reconnect and miss only what fell in the gap.
@@ -292,6 +304,81 @@ const apiKill: Scenario = {
     await sleep(1000);
     await stack.startApi(0);
     return {};
+  },
+};
+
+/** Waits until PM2 reports every API process online and none of `gone` among them. */
+async function pm2ApisOnline(stack: ChaosStack, gone: number[]): Promise<number[]> {
+  const deadline = Date.now() + RECOVERY_DEADLINE_MS;
+  for (;;) {
+    const pids = await stack.pm2!.onlinePids('api').catch(() => []);
+    if (pids.length === PM2_API_INSTANCES && !pids.some((pid) => gone.includes(pid))) return pids;
+    if (Date.now() > deadline) throw new Error(`PM2 API processes not back: ${pids.join(',')}`);
+    await sleep(200);
+  }
+}
+
+/** `pm2 reload <app>` against the stack's PM2; answers how long it took, in seconds. */
+async function pm2Reload(stack: ChaosStack, app: 'api' | 'worker'): Promise<string> {
+  const started = Date.now();
+  const { code, output } = await stack.pm2!.run('reload', app);
+  if (code !== 0) throw new Error(`pm2 reload ${app} exited ${code}:\n${output}`);
+  return `${((Date.now() - started) / 1000).toFixed(1)} s`;
+}
+
+const pm2ReloadUnderLoad: Scenario = {
+  key: 'pm2_reload',
+  fault:
+    'pm2 reload api, then pm2 reload worker, under load (pm2-runtime, 2 API processes in cluster mode)',
+  stack: { pm2: true },
+  async inject(stack) {
+    const pm2 = stack.pm2!;
+    const [apisBefore, workerBefore] = [
+      await pm2.onlinePids('api'),
+      await pm2.onlinePids('worker'),
+    ];
+    const apiReload = await pm2Reload(stack, 'api');
+    await sleep(2000); // load on the new API processes before the worker is replaced
+    const workerReload = await pm2Reload(stack, 'worker');
+    const apisAfter = await pm2ApisOnline(stack, apisBefore);
+    const workerAfter = await pm2.onlinePids('worker');
+    return {
+      apiReload,
+      workerReload,
+      apiProcessesReplaced: `${apisBefore.filter((pid) => !apisAfter.includes(pid)).length}/${apisBefore.length}`,
+      workerReplaced: String(workerAfter.length === 1 && workerAfter[0] !== workerBefore[0]),
+    };
+  },
+};
+
+const pm2ApiKill: Scenario = {
+  key: 'pm2_api_kill',
+  fault:
+    'kill -9 of one of two API processes of a PM2 cluster with requests in flight; PM2 restarts it',
+  stack: { pm2: true },
+  async inject(stack) {
+    const [victim] = await stack.pm2!.onlinePids('api');
+    const killedAt = Date.now();
+    process.kill(victim, 'SIGKILL');
+    await pm2ApisOnline(stack, [victim]);
+    return { pm2RestartedItIn: `${((Date.now() - killedAt) / 1000).toFixed(1)} s` };
+  },
+};
+
+const mariadbRestart: Scenario = {
+  key: 'mariadb_restart',
+  fault:
+    "MariaDB of the scenario's own stopped (SIGTERM) under load, started again 10 s later on the same datadir and port",
+  stack: { ownMariadb: true },
+  async inject(stack, _world, { faultMs }) {
+    const server = stack.mariadb!;
+    const stopping = Date.now();
+    await server.stop('SIGTERM');
+    const shutdown = `${((Date.now() - stopping) / 1000).toFixed(1)} s`;
+    await sleep(faultMs);
+    const starting = Date.now();
+    await server.start();
+    return { shutdown, startup: `${((Date.now() - starting) / 1000).toFixed(1)} s` };
   },
 };
 
@@ -321,13 +408,11 @@ export const SCENARIOS: Scenario[] = [
   redisFreeze,
   redisCut,
   apiKill,
+  pm2ApiKill,
   mysqlLock,
+  pm2ReloadUnderLoad,
+  mariadbRestart,
 ];
 
 /** Scenarios the harness does not run yet, and why (printed with the table). */
-export const NOT_RUN: Record<string, string> = {
-  pm2_reload:
-    'pm2 reload of API and worker under load: not built yet (test/cluster/pm2.test.ts covers a reload without the load)',
-  mariadb_restart:
-    "MariaDB restarted under load: needs a MariaDB of the harness's own (mariadb-install-db into a temp datadir); not built yet",
-};
+export const NOT_RUN: Record<string, string> = {};

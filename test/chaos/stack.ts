@@ -1,6 +1,9 @@
 import mysql from 'mysql2/promise';
 import { freePort, type RunningProcess, runToExit, startProcess } from '../helpers/processes';
 import { OwnRedis, TcpRelay } from '../helpers/services';
+import { sleep } from './load';
+import { OwnMariadb } from './mariadb';
+import { Pm2Cluster } from './pm2';
 
 /**
  * The MySQL server every scenario uses (never its database: each scenario has its own):
@@ -35,15 +38,22 @@ export interface ApiNode {
   process: RunningProcess | undefined;
 }
 
+/** API processes PM2 runs in cluster mode on the one port (API_INSTANCES). */
+export const PM2_API_INSTANCES = 2;
+
 /**
- * One scenario's own Chirp: its own MySQL database (dropped and created afresh), its own Redis
- * server (optionally behind a TCP relay the harness controls), API processes and one worker.
+ * One scenario's own Chirp: its own MySQL database (dropped and created afresh), optionally on
+ * a MariaDB server of its own, its own Redis server (optionally behind a TCP relay the harness
+ * controls), and either API processes and one worker started by the harness, or the build run
+ * by pm2-runtime (two API processes in cluster mode on one port, one worker).
  * Everything it starts it stops in `stop`, also after a failure.
  */
 export class ChaosStack {
   readonly apis: ApiNode[] = [];
   worker: RunningProcess | undefined;
   relay: TcpRelay | undefined;
+  pm2: Pm2Cluster | undefined;
+  mariadb: OwnMariadb | undefined;
   private db: mysql.Connection | undefined;
 
   private constructor(
@@ -52,8 +62,13 @@ export class ChaosStack {
     private readonly extraEnv: Record<string, string>,
   ) {}
 
+  /** The scenario's own MariaDB when it has one, else the shared server. */
+  get mysqlServer(): string {
+    return this.mariadb?.url ?? MYSQL_SERVER;
+  }
+
   get databaseUrl(): string {
-    return `${MYSQL_SERVER}/${this.database}`;
+    return `${this.mysqlServer}/${this.database}`;
   }
 
   /** The Redis URL the processes use: the relay's when there is one. */
@@ -81,11 +96,17 @@ export class ChaosStack {
     apis = 1,
     throughRelay = false,
     env = {},
+    pm2 = false,
+    ownMariadb = false,
   }: {
     database: string;
     apis?: number;
     throughRelay?: boolean;
     env?: Record<string, string>;
+    /** Run the build under pm2-runtime (npm start's last step) instead of tsx processes. */
+    pm2?: boolean;
+    /** A MariaDB server of the scenario's own, which the scenario may restart. */
+    ownMariadb?: boolean;
   }): Promise<ChaosStack> {
     if (!/^chirp_chaos_[a-z0-9_]+$/.test(database)) {
       // The harness drops this database: only names of its own are accepted.
@@ -98,7 +119,15 @@ export class ChaosStack {
         stack.relay = await TcpRelay.create({ host: '127.0.0.1', port: stack.redis.port });
         await stack.relay.open();
       }
+      if (ownMariadb) {
+        stack.mariadb = await OwnMariadb.create();
+        await stack.mariadb.start();
+      }
       await stack.freshDatabase();
+      if (pm2) {
+        await stack.startPm2();
+        return stack;
+      }
       for (let i = 0; i < apis; i += 1)
         stack.apis.push({ port: await freePort(), base: '', process: undefined });
       await Promise.all([...stack.apis.map((_, i) => stack.startApi(i)), stack.startWorker()]);
@@ -110,7 +139,7 @@ export class ChaosStack {
   }
 
   private async freshDatabase(): Promise<void> {
-    const admin = await mysql.createConnection({ uri: MYSQL_SERVER });
+    const admin = await mysql.createConnection({ uri: this.mysqlServer });
     try {
       await admin.query(`DROP DATABASE IF EXISTS \`${this.database}\``);
     } finally {
@@ -118,6 +147,29 @@ export class ChaosStack {
     }
     const { code, output } = await runToExit('app/cli/migrate.ts', this.env);
     if (code !== 0) throw new Error(`migration of ${this.database} failed:\n${output}`);
+  }
+
+  /** pm2-runtime with the ecosystem file: one port, API processes behind it, one worker. */
+  private async startPm2(): Promise<void> {
+    const port = await freePort();
+    this.apis.push({ port, base: `http://127.0.0.1:${port}`, process: undefined });
+    this.pm2 = new Pm2Cluster({
+      ...this.env,
+      PORT: String(port),
+      API_INSTANCES: String(PM2_API_INSTANCES),
+      WORKER_INSTANCES: '1',
+    });
+    this.pm2.start();
+    await this.pm2.waitOnline(PM2_API_INSTANCES, START_DEADLINE_MS);
+    const deadline = Date.now() + START_DEADLINE_MS;
+    while (
+      !(await fetch(`${this.apis[0].base}/readyz`, { signal: AbortSignal.timeout(2000) })
+        .then((answer) => answer.status === 200)
+        .catch(() => false))
+    ) {
+      if (Date.now() > deadline) throw new Error(`PM2's API never ready:\n${this.pm2.output()}`);
+      await sleep(300);
+    }
   }
 
   async startApi(index: number): Promise<void> {
@@ -152,8 +204,10 @@ export class ChaosStack {
       ...this.apis.map((node) => node.process?.stop('SIGKILL')),
       this.worker?.stop('SIGKILL'),
     ]);
+    await this.pm2?.stop();
     await this.relay?.close();
     await this.redis.stop();
     await this.db?.end().catch(() => undefined);
+    await this.mariadb?.destroy();
   }
 }

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sleep } from './load';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'node_modules/.bin');
+
+interface Pm2Process {
+  name: string;
+  pid: number;
+  pm2_env: { status: string };
+}
+
+/**
+ * Chirp as `npm start` runs it: pm2-runtime with ecosystem.config.js (the build in dist/: run
+ * `npm run build` first),
+ * `api` in cluster mode on one port and the worker, under a PM2_HOME of its own (never
+ * ~/.pm2). The harness drives it with the pm2 CLI against that PM2_HOME.
+ */
+export class Pm2Cluster {
+  readonly home = mkdtempSync(path.join(os.tmpdir(), 'chirp-chaos-pm2-'));
+  private log = '';
+  private child: ChildProcess | undefined;
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  start(): void {
+    this.child = spawn(path.join(BIN, 'pm2-runtime'), ['start', 'ecosystem.config.js'], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env, PM2_HOME: this.home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.log += chunk.toString()));
+  }
+
+  output(): string {
+    return this.log;
+  }
+
+  running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** `pm2 ...args` against this PM2_HOME, without blocking the event loop (the load runs). */
+  run(...args: string[]): Promise<{ code: number | null; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(path.join(BIN, 'pm2'), args, {
+        cwd: ROOT,
+        env: { ...process.env, ...this.env, PM2_HOME: this.home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, output }));
+    });
+  }
+
+  /** The pids PM2 reports online for app `name`, sorted. */
+  async onlinePids(name: 'api' | 'worker'): Promise<number[]> {
+    const { code, output } = await this.run('jlist');
+    if (code !== 0) throw new Error(`pm2 jlist failed:\n${output}`);
+    const list = JSON.parse(output.slice(output.indexOf('['))) as Pm2Process[];
+    return list
+      .filter((proc) => proc.name === name && proc.pm2_env.status === 'online')
+      .map((proc) => proc.pid)
+      .sort((a, b) => a - b);
+  }
+
+  /** Waits until PM2 reports `apis` api processes and one worker online. */
+  async waitOnline(apis: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.running()) throw new Error(`pm2-runtime exited:\n${this.log}`);
+      const [api, worker] = await Promise.all([
+        this.onlinePids('api').catch(() => []),
+        this.onlinePids('worker').catch(() => []),
+      ]);
+      if (api.length === apis && worker.length === 1) return;
+      if (Date.now() > deadline)
+        throw new Error(`PM2 apps not online in ${timeoutMs} ms:\n${this.log}`);
+      await sleep(300);
+    }
+  }
+
+  /** Every live process carrying this PM2_HOME (pm2-runtime and its apps), by pid. */
+  private processes(): number[] {
+    const marker = `\0PM2_HOME=${this.home}\0`;
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          return `\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(marker);
+        } catch {
+          return false; // gone meanwhile, or not ours to read
+        }
+      })
+      .map(Number);
+  }
+
+  /** Kills pm2-runtime and whatever of ours outlived it (by PM2_HOME), then its home. */
+  async stop(): Promise<void> {
+    for (const pid of this.processes()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+    await sleep(200);
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
