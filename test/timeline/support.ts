@@ -116,7 +116,9 @@ export async function waitForJob(queue: QueueName, jobId: string, timeoutMs = 15
   const job = await eventually(
     async () => {
       const job = await getQueue(queue).getJob(jobId);
-      return job && (await job.isCompleted()) ? job : null;
+      if (!job || !(await job.isCompleted())) return null;
+      // Read again: the copy read before it completed holds no return value yet.
+      return getQueue(queue).getJob(jobId);
     },
     Boolean,
     `job ${jobId} of queue ${queue} completed`,
