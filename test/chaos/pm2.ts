@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processesWithEnv } from '../helpers/processes';
 import { sleep } from './load';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,6 +20,8 @@ interface Pm2Process {
  * `api` in cluster mode on one port and the worker, under a PM2_HOME of its own (never
  * ~/.pm2). The harness drives it with the pm2 CLI against that PM2_HOME.
  */
+const CLI_TIMEOUT_MS = 30_000;
+
 export class Pm2Cluster {
   readonly home = mkdtempSync(path.join(os.tmpdir(), 'chirp-chaos-pm2-'));
   private log = '';
@@ -55,7 +58,12 @@ export class Pm2Cluster {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => resolve({ code, output }));
+      // A CLI call that finds no daemon may start one of its own and wait on it: never forever.
+      const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, output });
+      });
     });
   }
 
@@ -75,6 +83,12 @@ export class Pm2Cluster {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (!this.running()) throw new Error(`pm2-runtime exited:\n${this.log}`);
+      // Until pm2-runtime's daemon listens, a CLI call would start a second daemon of its own.
+      if (!existsSync(path.join(this.home, 'rpc.sock'))) {
+        if (Date.now() > deadline) throw new Error(`PM2 daemon not up in ${timeoutMs} ms`);
+        await sleep(300);
+        continue;
+      }
       const [api, worker] = await Promise.all([
         this.onlinePids('api').catch(() => []),
         this.onlinePids('worker').catch(() => []),
@@ -86,19 +100,9 @@ export class Pm2Cluster {
     }
   }
 
-  /** Every live process carrying this PM2_HOME (pm2-runtime and its apps), by pid. */
+  /** Every live process carrying this PM2_HOME (the daemon and its apps), by pid. */
   private processes(): number[] {
-    const marker = `\0PM2_HOME=${this.home}\0`;
-    return readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .filter((entry) => {
-        try {
-          return `\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(marker);
-        } catch {
-          return false; // gone meanwhile, or not ours to read
-        }
-      })
-      .map(Number);
+    return processesWithEnv('PM2_HOME', this.home);
   }
 
   /** Kills pm2-runtime and whatever of ours outlived it (by PM2_HOME), then its home. */

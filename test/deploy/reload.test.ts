@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { uniqueHandle } from '../helpers/http';
-import { freePort } from '../helpers/processes';
+import { freePort, processesWithEnv } from '../helpers/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PM2 = path.join(ROOT, 'node_modules/.bin/pm2');
@@ -60,17 +60,7 @@ class Pm2Daemon {
 
   /** Every live process carrying this PM2_HOME (the daemon and its apps), by pid. */
   processes(): number[] {
-    const marker = `\0PM2_HOME=${this.home}\0`;
-    return readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .filter((entry) => {
-        try {
-          return `\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(marker);
-        } catch {
-          return false; // gone meanwhile, or not ours to read
-        }
-      })
-      .map(Number);
+    return processesWithEnv('PM2_HOME', this.home);
   }
 
   /** `pm2 kill` on this daemon only, then whatever outlived it (ours by PM2_HOME), by pid. */

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -101,4 +102,19 @@ export function runNpmScript(
     timeout: 30_000,
   });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** Every live process whose environment sets `name` to `value` (e.g. one PM2_HOME), by pid. */
+export function processesWithEnv(name: string, value: string): number[] {
+  const marker = `\0${name}=${value}\0`;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return `\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(marker);
+      } catch {
+        return false; // gone meanwhile, or not ours to read
+      }
+    })
+    .map(Number);
 }
