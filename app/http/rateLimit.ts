@@ -62,16 +62,37 @@ function setHeaders(ctx: AppContext, points: number, result: RateLimiterRes): vo
   });
 }
 
-function tooMany(result: RateLimiterRes, what: string): AppError {
-  const retryAfter = String(Math.max(Math.ceil(result.msBeforeNext / 1000), 1));
+const retryAfterSeconds = (result: RateLimiterRes) =>
+  Math.max(Math.ceil(result.msBeforeNext / 1000), 1);
+
+/** The 429 for a spent budget, carrying that budget's Retry-After and RateLimit-* headers. */
+function tooMany(store: RateLimiterAbstract, result: RateLimiterRes, what: string): AppError {
+  const retryAfter = String(retryAfterSeconds(result));
   return new AppError(
     'rate_limited',
     `Too many ${what}; try again in ${retryAfter} s.`,
     undefined,
     {
       'Retry-After': retryAfter,
+      'RateLimit-Limit': String(store.points),
+      'RateLimit-Remaining': '0',
+      'RateLimit-Reset': String(Math.ceil(result.msBeforeNext / 1000)),
     },
   );
+}
+
+/** Spends a point of `key`'s budget, or throws the 429 that says which budget refused. */
+async function consume(
+  store: RateLimiterAbstract,
+  key: string,
+  what: string,
+): Promise<RateLimiterRes> {
+  try {
+    return await store.consume(key);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    throw tooMany(store, rejection, what);
+  }
 }
 
 async function spend(
@@ -80,13 +101,7 @@ async function spend(
   key: string,
   what: string,
 ): Promise<void> {
-  try {
-    setHeaders(ctx, store.points, await store.consume(key));
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    setHeaders(ctx, store.points, rejection);
-    throw tooMany(rejection, what);
-  }
+  setHeaders(ctx, store.points, await consume(store, key, what));
 }
 
 /**
@@ -129,22 +144,6 @@ const perAccount = limiter(
   config.rateLimit.authDurationSeconds,
 );
 
-async function consumeOrRefuse(store: RateLimiterAbstract, key: string, what: string) {
-  try {
-    await store.consume(key);
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    const refused = tooMany(rejection, what);
-    // No context here: the refusal carries the headers of the budget that refused.
-    Object.assign(refused.headers, {
-      'RateLimit-Limit': String(store.points),
-      'RateLimit-Remaining': '0',
-      'RateLimit-Reset': String(Math.ceil(rejection.msBeforeNext / 1000)),
-    });
-    throw refused;
-  }
-}
-
 /**
  * Spends the budgets of the account an attempt reached, named once the lookup found it
  * (`login:user:42`, whatever identifier was typed): a strict one per account and address, so a
@@ -154,8 +153,8 @@ async function consumeOrRefuse(store: RateLimiterAbstract, key: string, what: st
 export async function limitAccountAttempt(address: string, account: string): Promise<void> {
   if (!enabled) return;
   const what = 'attempts for this account';
-  await consumeOrRefuse(authentication, `acct:${account}:ip:${address}`, `${what} from here`);
-  await consumeOrRefuse(perAccount, `acct:${account}`, what);
+  await consume(authentication, `acct:${account}:ip:${address}`, `${what} from here`);
+  await consume(perAccount, `acct:${account}`, what);
 }
 
 /**
@@ -187,6 +186,6 @@ export async function handshakeRefusal(req: IncomingMessage): Promise<number | n
     return null;
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    return Math.max(Math.ceil(rejection.msBeforeNext / 1000), 1);
+    return retryAfterSeconds(rejection);
   }
 }
