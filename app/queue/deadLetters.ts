@@ -1,5 +1,6 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
+import type { Failure } from './outbox';
 
 /** An outbox row the relay gave up on, as the operator command lists it. */
 export interface DeadLetter {
@@ -57,5 +58,22 @@ export async function retryDeadLetters(ids: string[] | 'all'): Promise<number> {
       transaction,
     });
     return locked.length;
+  });
+}
+
+/** Moves outbox rows that failed their last attempt here, in the relay's transaction. */
+export async function moveToDeadLetters(dead: Failure[], transaction: Transaction): Promise<void> {
+  for (const failure of dead) {
+    await execute(
+      `INSERT INTO outbox_dead_letters
+         (id, queue, job_id, payload, attempts, last_error, created_at, dead_at)
+       SELECT id, queue, job_id, payload, :attempts, :error, created_at, UTC_TIMESTAMP(3)
+       FROM outbox WHERE id = :id`,
+      { replacements: { ...failure }, transaction },
+    );
+  }
+  await execute('DELETE FROM outbox WHERE id IN (:ids)', {
+    replacements: { ids: dead.map((failure) => failure.id) },
+    transaction,
   });
 }

@@ -2,6 +2,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { config } from '../../config';
 import { execute, sequelize } from '../infra/db';
 import { warnThrottled } from '../infra/timing';
+import { moveToDeadLetters } from './deadLetters';
 import type { JobPayloads, QueueName } from './jobs';
 
 /** Writes a job to the outbox, inside the caller's transaction when one is given. */
@@ -96,7 +97,7 @@ export interface RelayOptions {
   maxAttempts?: number;
 }
 
-interface Failure {
+export interface Failure {
   id: string;
   attempts: number;
   error: string;
@@ -186,20 +187,4 @@ async function postpone(failure: Failure, transaction: Transaction): Promise<voi
      next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL :wait SECOND WHERE id = :id`,
     { replacements: { ...failure, wait: backoffSeconds(failure.attempts) }, transaction },
   );
-}
-
-async function moveToDeadLetters(dead: Failure[], transaction: Transaction): Promise<void> {
-  for (const failure of dead) {
-    await execute(
-      `INSERT INTO outbox_dead_letters
-         (id, queue, job_id, payload, attempts, last_error, created_at, dead_at)
-       SELECT id, queue, job_id, payload, :attempts, :error, created_at, UTC_TIMESTAMP(3)
-       FROM outbox WHERE id = :id`,
-      { replacements: { ...failure }, transaction },
-    );
-  }
-  await execute('DELETE FROM outbox WHERE id IN (:ids)', {
-    replacements: { ids: dead.map((failure) => failure.id) },
-    transaction,
-  });
 }
