@@ -1,5 +1,5 @@
 import type { Job } from 'bull';
-import { createFromLegacyJob, notificationJson, recipientOf } from '../app/notifications/service';
+import { createFromLegacyJob, notificationForPush } from '../app/notifications/service';
 import type { JobPayloads } from '../app/queue/jobs';
 import { emitToUsers } from '../app/realtime/emitter';
 
@@ -11,16 +11,10 @@ export async function processNotificationJob(
   job: Job<JobPayloads['notifications']>,
 ): Promise<{ pushed: string | null }> {
   const { data } = job;
-  const target =
-    data.kind === 'push' ? await pushTarget(data.notificationId) : await createFromLegacyJob(data);
-  if (!target) return { pushed: null };
-  const notification = await notificationJson(target.userId, target.id);
-  if (!notification) return { pushed: null };
-  await emitToUsers([target.userId], 'notification', { notification });
-  return { pushed: target.id };
-}
-
-async function pushTarget(id: string): Promise<{ id: string; userId: string } | null> {
-  const userId = await recipientOf(id);
-  return userId ? { id, userId } : null;
+  const id =
+    data.kind === 'push' ? data.notificationId : ((await createFromLegacyJob(data))?.id ?? null);
+  const push = id === null ? null : await notificationForPush(id);
+  if (!push) return { pushed: null };
+  await emitToUsers([push.userId], 'notification', { notification: push.notification });
+  return { pushed: id };
 }

@@ -8,6 +8,8 @@ import type { NotificationJson } from './schemas';
 
 interface NotificationRow {
   id: string;
+  /** The recipient. */
+  userId: string;
   type: NotificationJson['type'];
   actorId: string;
   username: string;
@@ -17,7 +19,7 @@ interface NotificationRow {
   readAt: Date | null;
 }
 
-const SELECT = `SELECT n.id, n.type, n.actor_id AS actorId, u.username, u.display_name AS displayName,
+const SELECT = `SELECT n.id, n.user_id AS userId, n.type, n.actor_id AS actorId, u.username, u.display_name AS displayName,
   n.tweet_id AS tweetId, n.created_at AS createdAt, n.read_at AS readAt
   FROM notifications n JOIN users u ON u.id = n.actor_id`;
 
@@ -108,15 +110,6 @@ export async function createFromLegacyJob(
   return action && id ? { id, userId: action.recipientId } : null;
 }
 
-/** The recipient of a notification, for its push; null once it is gone (its tweet deleted). */
-export async function recipientOf(notificationId: string): Promise<string | null> {
-  const [row] = await sequelize.query<{ userId: string }>(
-    'SELECT user_id AS userId FROM notifications WHERE id = :notificationId',
-    { replacements: { notificationId }, type: QueryTypes.SELECT },
-  );
-  return row ? String(row.userId) : null;
-}
-
 /** Notifications as the API shows them, with their tweets hydrated for the recipient. */
 async function present(viewerId: string, rows: NotificationRow[]): Promise<NotificationJson[]> {
   const tweetIds = rows
@@ -138,19 +131,21 @@ async function present(viewerId: string, rows: NotificationRow[]): Promise<Notif
   });
 }
 
-/** One notification, for the realtime push. */
-export async function notificationJson(
-  viewerId: string,
+/**
+ * One notification and its recipient, for the realtime push; null once it is gone (its tweet
+ * deleted).
+ */
+export async function notificationForPush(
   id: string,
-): Promise<NotificationJson | null> {
-  const rows = await sequelize.query<NotificationRow>(
-    `${SELECT} WHERE n.id = :id AND n.user_id = :viewerId`,
-    {
-      replacements: { id, viewerId },
-      type: QueryTypes.SELECT,
-    },
-  );
-  return rows.length ? (await present(viewerId, rows))[0] : null;
+): Promise<{ userId: string; notification: NotificationJson } | null> {
+  const [row] = await sequelize.query<NotificationRow>(`${SELECT} WHERE n.id = :id`, {
+    replacements: { id },
+    type: QueryTypes.SELECT,
+  });
+  if (!row) return null;
+  const userId = String(row.userId);
+  const [notification] = await present(userId, [row]);
+  return { userId, notification };
 }
 
 /** A page of the viewer's notifications, newest first. */
