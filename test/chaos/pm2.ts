@@ -1,18 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { processesWithEnv } from '../helpers/processes';
+import { Pm2Home } from '../helpers/pm2';
 import { sleep } from './load';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'node_modules/.bin');
-
-interface Pm2Process {
-  name: string;
-  pid: number;
-  pm2_env: { status: string };
-}
 
 /**
  * Chirp as `npm start` runs it: pm2-runtime with ecosystem.config.js (the build in dist/: run
@@ -20,14 +13,13 @@ interface Pm2Process {
  * `api` in cluster mode on one port and the worker, under a PM2_HOME of its own (never
  * ~/.pm2). The harness drives it with the pm2 CLI against that PM2_HOME.
  */
-const CLI_TIMEOUT_MS = 30_000;
-
-export class Pm2Cluster {
-  readonly home = mkdtempSync(path.join(os.tmpdir(), 'chirp-chaos-pm2-'));
+export class Pm2Cluster extends Pm2Home {
   private log = '';
   private child: ChildProcess | undefined;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(env: Record<string, string>) {
+    super(env, 'chirp-chaos-pm2-');
+  }
 
   start(): void {
     this.child = spawn(path.join(BIN, 'pm2-runtime'), ['start', 'ecosystem.config.js'], {
@@ -45,37 +37,6 @@ export class Pm2Cluster {
 
   running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** `pm2 ...args` against this PM2_HOME, without blocking the event loop (the load runs). */
-  run(...args: string[]): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(path.join(BIN, 'pm2'), args, {
-        cwd: ROOT,
-        env: { ...process.env, ...this.env, PM2_HOME: this.home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      // A CLI call that finds no daemon may start one of its own and wait on it: never forever.
-      const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, output });
-      });
-    });
-  }
-
-  /** The pids PM2 reports online for app `name`, sorted. */
-  async onlinePids(name: 'api' | 'worker'): Promise<number[]> {
-    const { code, output } = await this.run('jlist');
-    if (code !== 0) throw new Error(`pm2 jlist failed:\n${output}`);
-    const list = JSON.parse(output.slice(output.indexOf('['))) as Pm2Process[];
-    return list
-      .filter((proc) => proc.name === name && proc.pm2_env.status === 'online')
-      .map((proc) => proc.pid)
-      .sort((a, b) => a - b);
   }
 
   /** Waits until PM2 reports `apis` api processes and one worker online. */
@@ -100,21 +61,9 @@ export class Pm2Cluster {
     }
   }
 
-  /** Every live process carrying this PM2_HOME (the daemon and its apps), by pid. */
-  private processes(): number[] {
-    return processesWithEnv('PM2_HOME', this.home);
-  }
-
   /** Kills pm2-runtime and whatever of ours outlived it (by PM2_HOME), then its home. */
   async stop(): Promise<void> {
-    for (const pid of this.processes()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Exited meanwhile.
-      }
-    }
+    this.killAll();
     await sleep(200);
-    rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -1,15 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { uniqueHandle } from '../helpers/http';
-import { freePort, processesWithEnv } from '../helpers/processes';
+import { freePort } from '../helpers/processes';
+import { Pm2Home } from '../helpers/pm2';
 
 const ROOT = path.resolve(__dirname, '../..');
-const PM2 = path.join(ROOT, 'node_modules/.bin/pm2');
 
 /** Deadlines for things that must happen, never measurements. */
 const STARTUP_DEADLINE_MS = 40_000;
@@ -18,62 +16,24 @@ const LOAD_MARGIN_MS = 1_500;
 /** The load stops when the reload is done (plus the margin), or at this cap. */
 const LOAD_CAP_SECONDS = 40;
 
-interface Pm2Process {
-  name: string;
-  pid: number;
-  pm2_env: { status: string };
-}
-
 /**
- * A PM2 daemon of our own: its own PM2_HOME (never ~/.pm2), the suite's MySQL database and
- * Redis logical database, `api` only, two instances in cluster mode.
+ * A PM2 daemon of our own: its own PM2_HOME, the suite's MySQL database and Redis logical
+ * database, `api` only, two instances in cluster mode.
  */
-class Pm2Daemon {
-  readonly home = mkdtempSync(path.join(os.tmpdir(), 'chirp-reload-'));
-  constructor(private readonly env: Record<string, string>) {}
-
-  /** Runs `pm2 ...args` against this daemon, without blocking the event loop (load runs). */
-  run(...args: string[]): Promise<{ code: number | null; output: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(PM2, args, {
-        cwd: ROOT,
-        env: { ...process.env, ...this.env, PM2_HOME: this.home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => resolve({ code, output }));
-    });
+class Pm2Daemon extends Pm2Home {
+  constructor(env: Record<string, string>) {
+    super(env, 'chirp-reload-');
   }
 
   /** The pids of the `api` processes PM2 reports online. */
-  async onlineApiPids(): Promise<number[]> {
-    const { code, output } = await this.run('jlist');
-    if (code !== 0) throw new Error(`pm2 jlist failed:\n${output}`);
-    const list = JSON.parse(output.slice(output.indexOf('['))) as Pm2Process[];
-    return list
-      .filter((proc) => proc.name === 'api' && proc.pm2_env.status === 'online')
-      .map((proc) => proc.pid)
-      .sort((a, b) => a - b);
-  }
-
-  /** Every live process carrying this PM2_HOME (the daemon and its apps), by pid. */
-  processes(): number[] {
-    return processesWithEnv('PM2_HOME', this.home);
+  onlineApiPids(): Promise<number[]> {
+    return this.onlinePids('api');
   }
 
   /** `pm2 kill` on this daemon only, then whatever outlived it (ours by PM2_HOME), by pid. */
   async kill(): Promise<void> {
     await this.run('kill');
-    for (const pid of this.processes()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Exited meanwhile.
-      }
-    }
-    rmSync(this.home, { recursive: true, force: true });
+    this.killAll();
   }
 }
 
