@@ -1,5 +1,5 @@
 import type { JobPayloads } from '../app/queue/jobs';
-import { repairRevocationFacts } from '../app/auth/revocation';
+import { rebuildRevocationFacts } from '../app/auth/revocationEpoch';
 import { keys } from '../app/timeline/keys';
 import { store } from '../app/timeline/store';
 
@@ -20,5 +20,5 @@ export async function processRepair(scope: RepairJob): Promise<void> {
   ];
   if (stale.length > 0) await store.del(...stale);
   // Rebuilt from MySQL as a whole: facts Redis lost may be anyone's, not only these users'.
-  if (scope.authUserIds.length > 0) await repairRevocationFacts();
+  if (scope.authUserIds.length > 0) await rebuildRevocationFacts();
 }

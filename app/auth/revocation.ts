@@ -11,7 +11,6 @@ import {
   familyMarkSeconds,
   onEpochMoved,
   pollRevocationEpoch,
-  rebuildRevocationFacts,
   recordUnpublishedRevocation,
   redisFactsTrusted,
   versionKey,
@@ -175,12 +174,4 @@ export async function publishFamilyRevoked(familyId: string, userId: string): Pr
   verdicts.clear();
   await redis.set(familyKey(familyId), '1', 'EX', familyMarkSeconds());
   await announceRevocation(userId);
-}
-
-/**
- * Puts Redis's facts right after revocations that could not be written there at the time
- * (the repair job); each node's epoch poll does the same whenever Redis is behind.
- */
-export async function repairRevocationFacts(): Promise<void> {
-  await rebuildRevocationFacts();
 }
