@@ -1,11 +1,11 @@
-import { QueryTypes } from 'sequelize';
-import { FOR_CACHE_FILL, sequelize, type ReadFrom } from '../infra/db';
+import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
 import { SENTINEL, TWEET_CACHE_TTL_SECONDS, VIEWER_SET_TTL_SECONDS, keys } from '../timeline/keys';
 import { scriptPipeline, store } from '../timeline/store';
 import { assembleTweet, prefixOf, type TweetPieces } from './presenter';
-import { loadTweetRows, type TweetRow } from './records';
+import { likedTweetIds } from './likeRecords';
+import { loadTweetRows, retweetedTweetIds, type TweetRow } from './records';
 
 /** What the hydrate scripts answer: ids, their cached records, and the viewer's flags. */
 export type Hydrated = [string[], (string | null)[], number[], number[]];
@@ -121,20 +121,10 @@ async function loadViewerSets(
   read: ReadFrom,
 ): Promise<{ liked: Set<string>; retweeted: Set<string> }> {
   const [liked, retweeted] = await Promise.all([
-    sequelize.query<{ id: string }>('SELECT tweet_id AS id FROM likes WHERE user_id = :viewerId', {
-      replacements: { viewerId },
-      type: QueryTypes.SELECT,
-      ...read,
-    }),
-    sequelize.query<{ id: string }>(
-      'SELECT retweet_of_id AS id FROM tweets WHERE author_id = :viewerId AND retweet_of_id IS NOT NULL',
-      { replacements: { viewerId }, type: QueryTypes.SELECT, ...read },
-    ),
+    likedTweetIds(viewerId, read),
+    retweetedTweetIds(viewerId, read),
   ]);
-  const sets = {
-    liked: new Set(liked.map((row) => String(row.id))),
-    retweeted: new Set(retweeted.map((row) => String(row.id))),
-  };
+  const sets = { liked: new Set(liked), retweeted: new Set(retweeted) };
   await cacheBestEffort('viewer sets', async () => {
     const pipeline = store.multi();
     for (const [key, members] of [

@@ -1,6 +1,12 @@
 import { QueryTypes } from 'sequelize';
 import { sequelize, type ReadFrom } from '../infra/db';
 
+/**
+ * The `tweets` table: every SQL statement whose main table is `tweets` lives here (reads for
+ * the cache and timelines, posts, retweet entries, counters, deletes), so services, workers
+ * and seeders never hold SQL of their own.
+ */
+
 /** A tweet row with its author, as the cache and the presenters need it. */
 export interface TweetRow {
   id: string;
@@ -70,6 +76,15 @@ export async function loadAuthorPage(
   if (rows.length === 0) return null;
   const ids = rows.filter((row) => row.id !== null).map((row) => String(row.id));
   return { followers: Number(rows[0].followers), ids };
+}
+
+/** Ids of the originals a viewer has retweeted (the `retweeted` viewer set, on a cache miss). */
+export async function retweetedTweetIds(viewerId: string, read: ReadFrom = {}): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    'SELECT retweet_of_id AS id FROM tweets WHERE author_id = :viewerId AND retweet_of_id IS NOT NULL',
+    { replacements: { viewerId }, type: QueryTypes.SELECT, ...read },
+  );
+  return rows.map((row) => String(row.id));
 }
 
 function normalise(row: TweetRow): TweetRow {
