@@ -3,7 +3,7 @@ import { config } from '../config';
 import { hashPassword } from '../app/auth/passwords';
 import { execute, sequelize } from '../app/infra/db';
 import { redis } from '../app/infra/redis';
-import { keys } from '../app/timeline/keys';
+import { keys } from '../app/cache/keys';
 import { recordEngagement } from '../app/tweets/popular';
 import { User } from '../models';
 import { recountAll } from './counters';

@@ -1,9 +1,9 @@
 import type { JobPayloads } from '../app/queue/jobs';
 import { rebuildRevocationFacts } from '../app/auth/revocationEpoch';
-import { keys } from '../app/timeline/keys';
-import { store } from '../app/timeline/store';
+import { keys } from '../app/cache/keys';
+import { store } from '../app/cache/store';
 
-/** A `repair` job of the `timeline` queue, queued by cacheUpkeep (app/timeline/upkeep.ts). */
+/** A `repair` job of the `timeline` queue, queued by cacheUpkeep (app/cache/upkeep.ts). */
 export type RepairJob = Extract<JobPayloads['timeline'], { kind: 'repair' }>;
 
 /** Drops caches that may have missed an update while Redis was away; they rebuild from MySQL. */

@@ -16,7 +16,7 @@ import {
 } from './refreshTokens';
 import { publishFamilyRevoked, publishTokenVersion, revocationNotPublished } from './revocation';
 import { hashToken, newFamilyId, signAccessToken } from './tokens';
-import { cacheUpkeep } from '../timeline/upkeep';
+import { cacheUpkeep } from '../cache/upkeep';
 
 const RESET_TTL_MS = 60 * 60 * 1000;
 

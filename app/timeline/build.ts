@@ -1,8 +1,8 @@
 import { QueryTypes } from 'sequelize';
 import { config } from '../../config';
 import { FOR_CACHE_FILL, sequelize, type ReadFrom } from '../infra/db';
-import { SENTINEL, TIMELINE_TTL_SECONDS, keys } from './keys';
-import { store } from './store';
+import { SENTINEL, TIMELINE_TTL_SECONDS, keys } from '../cache/keys';
+import { store } from '../cache/store';
 
 /**
  * How many entries a timeline keeps (TIMELINE_MAX_LENGTH): the one reader of the cap, for

@@ -4,8 +4,8 @@ import { isRedisReady } from '../infra/redis';
 import { hydrateTweets } from '../tweets/cache';
 import { pageJson } from '../tweets/presenter';
 import { entryIdsByAuthors, followeesOf, rebuildAuthor, rebuildHome } from './build';
-import { keys } from './keys';
-import { store } from './store';
+import { keys } from '../cache/keys';
+import { store } from '../cache/store';
 
 type HomePageResult = ['missing'] | ['authors', ...string[]] | ['page', string[], string | null];
 

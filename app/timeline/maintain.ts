@@ -1,8 +1,8 @@
 import { QueryTypes } from 'sequelize';
 import { FOR_CACHE_FILL, sequelize } from '../infra/db';
 import { entryIdsByAuthors, isCelebrity, timelineCap } from './build';
-import { keys } from './keys';
-import { store } from './store';
+import { keys } from '../cache/keys';
+import { store } from '../cache/store';
 
 /** How many of a new followee's recent entries a follow merges in (Mastodon merges 200). */
 const FOLLOW_MERGE = 200;

@@ -1,7 +1,7 @@
 import { isRedisReady } from '../infra/redis';
 import { rebuildAuthor, timelineCap } from '../timeline/build';
-import { keys } from '../timeline/keys';
-import { store } from '../timeline/store';
+import { keys } from '../cache/keys';
+import { store } from '../cache/store';
 import { loadAuthorPage } from './records';
 
 /** Accounts with at least this many followers get their recent entries cached on first read. */

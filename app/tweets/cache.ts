@@ -1,8 +1,8 @@
 import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
-import { SENTINEL, TWEET_CACHE_TTL_SECONDS, VIEWER_SET_TTL_SECONDS, keys } from '../timeline/keys';
-import { scriptPipeline, store } from '../timeline/store';
+import { SENTINEL, TWEET_CACHE_TTL_SECONDS, VIEWER_SET_TTL_SECONDS, keys } from '../cache/keys';
+import { scriptPipeline, store } from '../cache/store';
 import { assembleTweet, prefixOf, type TweetPieces } from './presenter';
 import { likedTweetIds } from './likeRecords';
 import { loadTweetRows, retweetedTweetIds, type TweetRow } from './records';

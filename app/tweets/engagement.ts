@@ -3,7 +3,7 @@ import { execute, inTransaction, sequelize } from '../infra/db';
 import { notifyInTransaction } from '../notifications/service';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
-import { cacheUpkeep } from '../timeline/upkeep';
+import { cacheUpkeep } from '../cache/upkeep';
 import { recordEngagement } from './popular';
 import { refreshCachedCounts, updateViewerSet } from './cache';
 import { bumpCounter, bumpUserCounter, lockOriginal, type TweetCounts } from './counters';

@@ -5,7 +5,7 @@ import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../notifications/service';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
-import { cacheUpkeep } from '../timeline/upkeep';
+import { cacheUpkeep } from '../cache/upkeep';
 import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
 import { authorEntryIds } from './authorTweets';
 import {

@@ -6,7 +6,7 @@ import { toPage } from '../http/paging';
 import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
 import { mergeFollow, unmergeFollow } from '../timeline/maintain';
-import { cacheUpkeep } from '../timeline/upkeep';
+import { cacheUpkeep } from '../cache/upkeep';
 import { bumpUserCounter } from '../tweets/counters';
 import { User } from '../../models';
 import { presentUser, type UserFields } from './presenter';

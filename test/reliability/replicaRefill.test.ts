@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import Redis from 'ioredis';
 import { config } from '../../config';
-import { keys } from '../../app/timeline/keys';
+import { keys } from '../../app/cache/keys';
 import { bearer } from '../helpers/http';
 import {
   type LaggingReplicaNode,

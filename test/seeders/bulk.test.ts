@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../app/infra/db';
 import { redis } from '../../app/infra/redis';
-import { keys } from '../../app/timeline/keys';
+import { keys } from '../../app/cache/keys';
 import { api } from '../helpers/http';
 import {
   countOf,

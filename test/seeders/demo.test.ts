@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../app/infra/db';
 import { redis } from '../../app/infra/redis';
-import { keys } from '../../app/timeline/keys';
+import { keys } from '../../app/cache/keys';
 import { DEMO_USERS } from '../../seeders/demoWorld';
 import { api } from '../helpers/http';
 import { runToExit } from '../helpers/processes';

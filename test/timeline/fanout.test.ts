@@ -4,7 +4,7 @@ import { sequelize } from '../../app/infra/db';
 import { redis } from '../../app/infra/redis';
 import { getQueue } from '../../app/queue/queues';
 import { rebuildHome } from '../../app/timeline/build';
-import { keys } from '../../app/timeline/keys';
+import { keys } from '../../app/cache/keys';
 import { registerUser } from '../helpers/http';
 import {
   follow,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
-import { keys } from '../../app/timeline/keys';
+import { keys } from '../../app/cache/keys';
 import { api, bearer, registerUser } from '../helpers/http';
 
 describe('GET /tweets rendered in Redis', () => {

@@ -4,7 +4,7 @@ import { config } from '../../config';
 import { redis } from '../../app/infra/redis';
 import type { JobPayloads } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
-import { keys } from '../../app/timeline/keys';
+import { keys } from '../../app/cache/keys';
 import { processFanout } from '../../workers/fanout';
 import { registerUser, type TestUser } from '../helpers/http';
 import { eventually } from '../helpers/poll';

@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { redis } from '../../app/infra/redis';
 import type { QueueName } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
-import { keys } from '../../app/timeline/keys';
+import { keys } from '../../app/cache/keys';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { eventually } from '../helpers/poll';
 import { freePort, startProcess, type RunningProcess } from '../helpers/processes';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
-import { keys } from '../../app/timeline/keys';
+import { keys } from '../../app/cache/keys';
 import { User } from '../../models';
 import { api, bearer, registerUser } from '../helpers/http';
 

@@ -1,0 +1,67 @@
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+/**
+ * Chirp's sources as JavaScript, transpiled once per test run, for the processes the tests
+ * start. Running an entry point through tsx costs about half a second more per start (its
+ * loader and esbuild load in every child) than plain `node` on JavaScript, and a suite run
+ * starts dozens of processes. Transpile only (no type check: `npm run typecheck` does that),
+ * into a directory of this run's own under test/.tmp, so concurrent runs of the same
+ * checkout never read each other's half-written files; it is removed when the run exits.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSCONFIG = path.join(ROOT, 'tsconfig.json');
+
+let outDir: string | undefined;
+let project: ts.ParsedCommandLine | undefined;
+
+/** tsconfig.json as tsc reads it: the compiler options and every source file. */
+function readProject(): ts.ParsedCommandLine {
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    TSCONFIG,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
+    },
+  );
+  if (!parsed) throw new Error(`cannot read ${TSCONFIG}`);
+  return parsed;
+}
+
+function transpileAll(parsed: ts.ParsedCommandLine): string {
+  // Inside the checkout, so that the built files find node_modules as the sources do.
+  const dir = path.join(ROOT, 'test', '.tmp', `build-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const compilerOptions = { ...parsed.options, sourceMap: false };
+  for (const file of parsed.fileNames) {
+    const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions,
+      fileName: file,
+    });
+    const target = path.join(dir, path.relative(ROOT, file).replace(/\.ts$/, '.js'));
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
+  // app/routes.ts reads the version from ../package.json, as in dist/.
+  copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+  return dir;
+}
+
+/**
+ * The built JavaScript of a TypeScript entry point of Chirp (`app/index.ts` →
+ * `test/.tmp/build-<pid>/app/index.js`), building on first use; null for any other file (a
+ * test's own script), which runs through tsx.
+ */
+export function builtEntry(entry: string): string | null {
+  project ??= readProject();
+  const source = path.resolve(ROOT, entry);
+  if (!project.fileNames.some((file) => path.resolve(file) === source)) return null;
+  outDir ??= transpileAll(project);
+  return path.join(outDir, entry.replace(/\.ts$/, '.js'));
+}
