@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { builtEntry } from './build';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -27,18 +28,22 @@ export interface RunningProcess {
 }
 
 /**
- * Starts one of Chirp's entry points (TypeScript, through tsx) as a real child process with
- * the test environment plus `env`, and waits for it to say `ready` over IPC.
+ * Starts one of Chirp's entry points as a real child process with the test environment plus
+ * `env`, and waits for it to say `ready` over IPC. A TypeScript entry of Chirp runs from the
+ * run's one-time build (test/helpers/build.ts), any other TypeScript file through tsx.
  */
 export async function startProcess(
   entry: string,
   env: Record<string, string | undefined> = {},
   { waitForReady = true, timeoutMs = 30_000 } = {},
 ): Promise<RunningProcess> {
-  // Built JavaScript (dist/) runs as in production; TypeScript sources run through tsx.
-  const args = entry.endsWith('.js')
-    ? [path.join(ROOT, entry)]
-    : ['--import', 'tsx', path.join(ROOT, entry)];
+  // Built JavaScript (dist/) runs as in production; TypeScript sources run built or through tsx.
+  const built = builtEntry(entry);
+  const args = built
+    ? [built]
+    : entry.endsWith('.js')
+      ? [path.join(ROOT, entry)]
+      : ['--import', 'tsx', path.join(ROOT, entry)];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
