@@ -1,6 +1,5 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
-import type { Failure } from './outbox';
 
 /** An outbox row the relay gave up on, as the operator command lists it. */
 export interface DeadLetter {
@@ -59,6 +58,13 @@ export async function retryDeadLetters(ids: string[] | 'all'): Promise<number> {
     });
     return locked.length;
   });
+}
+
+/** An outbox row's failed send: the relay postpones it, or moves it here after its last try. */
+export interface Failure {
+  id: string;
+  attempts: number;
+  error: string;
 }
 
 /** Moves outbox rows that failed their last attempt here, in the relay's transaction. */

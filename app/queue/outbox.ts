@@ -2,7 +2,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { config } from '../../config';
 import { execute, sequelize } from '../infra/db';
 import { warnThrottled } from '../infra/timing';
-import { moveToDeadLetters } from './deadLetters';
+import { moveToDeadLetters, type Failure } from './deadLetters';
 import type { JobPayloads, QueueName } from './jobs';
 
 /** Writes a job to the outbox, inside the caller's transaction when one is given. */
@@ -95,12 +95,6 @@ export interface RelayOptions {
   batch?: number;
   /** Failed sends after which a row is dead (OUTBOX_MAX_ATTEMPTS). */
   maxAttempts?: number;
-}
-
-export interface Failure {
-  id: string;
-  attempts: number;
-  error: string;
 }
 
 /** The wait before a row's next attempt: 2, 4, 8 ... seconds, at most five minutes. */
