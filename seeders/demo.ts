@@ -151,7 +151,7 @@ async function dropStaleCaches(userIds: string[]): Promise<void> {
   const readers = new Set([...userIds, ...followers.map((row) => String(row.id))]);
   const stale = [
     ...[...readers].flatMap((id) => [keys.home(id), keys.celebrities(id)]),
-    ...userIds.flatMap((id) => [keys.author(id), keys.liked(id), keys.retweeted(id)]),
+    ...userIds.flatMap((id) => [keys.author(id), ...keys.viewerFlags(id)]),
     ...entries.map((row) => keys.tweet(String(row.id))),
   ];
   for (let i = 0; i < stale.length; i += 500) await redis.del(...stale.slice(i, i + 500));

@@ -14,8 +14,7 @@ export async function processRepair(scope: RepairJob): Promise<void> {
       keys.home(id),
       keys.celebrities(id),
       keys.author(id),
-      keys.liked(id),
-      keys.retweeted(id),
+      ...keys.viewerFlags(id),
     ]),
   ];
   if (stale.length > 0) await store.del(...stale);

@@ -1,21 +1,55 @@
 /**
- * Every Redis key of timelines and tweet caches, in one place. Timelines are sorted sets of
- * entry ids (a tweet's or a retweet's row id) scored by that id, so ordering by score is
- * ordering by time. Built sets and timelines hold a sentinel member `0` (score 0): a key that
- * exists is complete; a missing key is rebuilt from MySQL.
+ * Every Redis key of timelines, tweet caches, viewer flags and popular rankings, in one
+ * place: `PREFIX` and `VIEWER_FLAGS` are the only spelling of each key prefix, used both by
+ * the key functions below and by the Lua in scripts.ts. Timelines are sorted sets of entry
+ * ids (a tweet's or a retweet's row id) scored by that id, so ordering by score is ordering
+ * by time. Built sets and timelines hold a sentinel member `0` (score 0): a key that exists
+ * is complete; a missing key is rebuilt from MySQL.
  */
-export const keys = {
+export const PREFIX = {
   /** Home timeline of a user: their tweets and retweets and those of whom they follow. */
-  home: (userId: string) => `tl:h:${userId}`,
+  home: 'tl:h:',
   /** Ids of the celebrities a user follows (merged into the home timeline when read). */
-  celebrities: (userId: string) => `tl:c:${userId}`,
+  celebrities: 'tl:c:',
   /** Recent tweets and retweets of one author. */
-  author: (userId: string) => `tl:u:${userId}`,
-  /** The cached parts of one tweet (hash): JSON prefix, counters, version. */
-  tweet: (tweetId: string) => `tws:${tweetId}`,
-  /** Tweet ids a user liked / retweeted (sets), for `liked` and `retweeted`. */
-  liked: (userId: string) => `lk:${userId}`,
-  retweeted: (userId: string) => `rtd:${userId}`,
+  author: 'tl:u:',
+  /** The cached parts of one tweet: `version|likes|retweets|replies|retweetOf|prefix`. */
+  tweet: 'tws:',
+  /** Popular rankings: per-hour engagement, snapshots combining 24 hours, the current one. */
+  popular: 'pop:',
+} as const;
+
+/**
+ * The per-viewer flags of a tweet, in the order they appear in its JSON: each is a set of
+ * tweet ids per user (with the sentinel), read by the hydrate and render scripts. Adding a
+ * flag is one line here plus its loader in app/tweets/cache.ts (the type demands it).
+ */
+export const VIEWER_FLAGS = [
+  { name: 'liked', prefix: 'lk:' },
+  { name: 'retweeted', prefix: 'rtd:' },
+] as const;
+
+export type ViewerFlag = (typeof VIEWER_FLAGS)[number]['name'];
+
+/** One key function per viewer flag: `keys.liked(userId)`, `keys.retweeted(userId)`. */
+const viewerFlagKeys = Object.fromEntries(
+  VIEWER_FLAGS.map(({ name, prefix }) => [name, (userId: string) => `${prefix}${userId}`]),
+) as Record<ViewerFlag, (userId: string) => string>;
+
+export const keys = {
+  home: (userId: string) => `${PREFIX.home}${userId}`,
+  celebrities: (userId: string) => `${PREFIX.celebrities}${userId}`,
+  author: (userId: string) => `${PREFIX.author}${userId}`,
+  tweet: (tweetId: string) => `${PREFIX.tweet}${tweetId}`,
+  ...viewerFlagKeys,
+  /** Every viewer-flag set of a user, in VIEWER_FLAGS order. */
+  viewerFlags: (userId: string) => VIEWER_FLAGS.map(({ prefix }) => `${prefix}${userId}`),
+  /** Engagement counted in one hour (a sorted set of tweet ids). */
+  popularHour: (hour: number) => `${PREFIX.popular}h:${hour}`,
+  /** A snapshot of the weighted last 24 hours, which pages of popular tweets read. */
+  popularSnapshot: (stamp: string) => `${PREFIX.popular}s:${stamp}`,
+  /** The stamp of the current snapshot. */
+  popularCurrent: () => `${PREFIX.popular}current`,
 } as const;
 
 export const SENTINEL = '0';

@@ -1,9 +1,6 @@
 import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
-import { TIMELINE_TTL_SECONDS } from './keys';
-
-/** Timelines live this long after their last write; a read does not extend them. */
-const TTL = TIMELINE_TTL_SECONDS;
+import { PREFIX, TIMELINE_TTL_SECONDS, VIEWER_FLAGS } from './keys';
 
 /**
  * Lua scripts: each does in one round trip what would otherwise take one per tweet or per
@@ -11,23 +8,63 @@ const TTL = TIMELINE_TTL_SECONDS;
  * pair) allows; Redis Cluster would need hash tags (see docs/decisions).
  */
 
+/** Timelines live this long after their last write; a read does not extend them. */
+const TTL = TIMELINE_TTL_SECONDS;
+
+/**
+ * A Lua string literal of `text`. Key prefixes reach the scripts only through this, so the
+ * Lua spells no prefix of its own (keys.ts owns them). Only characters that need no escape
+ * in a Lua string are taken, so nothing interpolated can end the literal early.
+ */
+export function luaString(text: string): string {
+  if (!/^[\w:.,"-]*$/.test(text)) throw new Error(`not a Lua-safe constant: ${text}`);
+  return `'${text}'`;
+}
+
+/** `{'a', 'b'}`: a Lua table of string constants. */
+const luaList = (texts: readonly string[]) => `{${texts.map(luaString).join(', ')}}`;
+
+/**
+ * The viewer-flag sets' key prefixes, in VIEWER_FLAGS order, and for rendering the JSON
+ * text of every combination of their values: FLAG_JSON[1 + bits], bit f - 1 of bits being
+ * flag f (`,"liked":true,"retweeted":false` is FLAG_JSON[2]). Rendering then picks one
+ * constant per item whatever the number of flags, as cheap as two hand-written flags.
+ */
+const FLAGS = `
+local FLAG_PREFIXES = ${luaList(VIEWER_FLAGS.map((flag) => flag.prefix))}
+local FLAG_JSON = ${luaList(
+  Array.from({ length: 2 ** VIEWER_FLAGS.length }, (_, mask) =>
+    VIEWER_FLAGS.map(
+      ({ name }, f) => `,${JSON.stringify(name)}:${(mask >> f) & 1 ? 'true' : 'false'}`,
+    ).join(''),
+  ),
+)}
+local function flagKeys(viewer)
+  local keys = {}
+  for f, prefix in ipairs(FLAG_PREFIXES) do keys[f] = prefix .. viewer end
+  return keys
+end
+`;
+
 /**
  * Hydration. A cached tweet is one string, `version|likes|retweets|replies|retweetOf|prefix`
  * (the prefix last: it may contain `|`), so a page is one MGET (two with retweets'
- * originals) and the viewer's flags two SMISMEMBERs: a handful of calls whatever the page
+ * originals) and one SMISMEMBER per viewer flag: a handful of calls whatever the page
  * size, which is what keeps the script cheap for Redis.
- * Answers {ids, records (false when not cached), liked, retweeted}; flags are empty when
- * the viewer is anonymous or their sets are not cached.
+ * Answers {ids, records (false when not cached), flags}: flags holds one list per viewer
+ * flag (VIEWER_FLAGS order), and is empty when the viewer is anonymous or their sets are
+ * not all cached.
  */
-const HYDRATE = `
+const HYDRATE = `${FLAGS}
+local TWEET = ${luaString(PREFIX.tweet)}
 local function hydrate(viewer, ids)
   local all, seen, records = {}, {}, {}
   for _, id in ipairs(ids) do
     if not seen[id] then seen[id] = true; all[#all + 1] = id end
   end
-  if #all == 0 then return {all, records, {}, {}} end
+  if #all == 0 then return {all, records, {}} end
   local keys = {}
-  for i, id in ipairs(all) do keys[i] = 'tws:' .. id end
+  for i, id in ipairs(all) do keys[i] = TWEET .. id end
   records = redis.call('MGET', unpack(keys))
   local extra = {}
   for _, record in ipairs(records) do
@@ -41,19 +78,21 @@ local function hydrate(viewer, ids)
   end
   if #extra > 0 then
     local extraKeys = {}
-    for i, id in ipairs(extra) do extraKeys[i] = 'tws:' .. id end
+    for i, id in ipairs(extra) do extraKeys[i] = TWEET .. id end
     local more = redis.call('MGET', unpack(extraKeys))
     for i, id in ipairs(extra) do
       all[#all + 1] = id
       records[#records + 1] = more[i]
     end
   end
-  local liked, retweeted = {}, {}
-  if viewer ~= '' and redis.call('EXISTS', 'lk:' .. viewer, 'rtd:' .. viewer) == 2 then
-    liked = redis.call('SMISMEMBER', 'lk:' .. viewer, unpack(all))
-    retweeted = redis.call('SMISMEMBER', 'rtd:' .. viewer, unpack(all))
+  local flags = {}
+  if viewer ~= '' then
+    local sets = flagKeys(viewer)
+    if redis.call('EXISTS', unpack(sets)) == #sets then
+      for f, key in ipairs(sets) do flags[f] = redis.call('SMISMEMBER', key, unpack(all)) end
+    end
   end
-  return {all, records, liked, retweeted}
+  return {all, records, flags}
 end
 `;
 
@@ -64,18 +103,19 @@ end
  * viewer's sets not cached): the caller then takes the slower path that fills the caches.
  * The text must equal what app/tweets/presenter.ts assembleTweet() makes (tests compare).
  */
-const RENDER = `
+const RENDER = `${FLAGS}
+local TWEET = ${luaString(PREFIX.tweet)}
 local function parse(record)
   return string.match(record, '^%d+|(%d+)|(%d+)|(%d+)|(%d*)|(.*)$')
 end
-local function suffix(l, r, p, liked, retweeted)
+local function suffix(l, r, p, flags)
   return ',"likesCount":' .. l .. ',"retweetsCount":' .. r .. ',"repliesCount":' .. p ..
-    ',"liked":' .. liked .. ',"retweeted":' .. retweeted .. '}'
+    flags .. '}'
 end
 local function render(viewer, ids)
   if #ids == 0 then return '' end
   local keys = {}
-  for i, id in ipairs(ids) do keys[i] = 'tws:' .. id end
+  for i, id in ipairs(ids) do keys[i] = TWEET .. id end
   local records = redis.call('MGET', unpack(keys))
   local entries, targets, originals, originalKeys = {}, {}, {}, {}
   for i, record in ipairs(records) do
@@ -92,7 +132,7 @@ local function render(viewer, ids)
   end
   if #originalKeys > 0 then
     local okeys = {}
-    for i, id in ipairs(originalKeys) do okeys[i] = 'tws:' .. id end
+    for i, id in ipairs(originalKeys) do okeys[i] = TWEET .. id end
     local found = redis.call('MGET', unpack(okeys))
     for i, id in ipairs(originalKeys) do
       if not found[i] then return false end
@@ -101,21 +141,24 @@ local function render(viewer, ids)
       originals[id] = {l, r, p, prefix}
     end
   end
-  local liked, retweeted = nil, nil
+  local flags = {}
   if viewer ~= '' then
-    if redis.call('EXISTS', 'lk:' .. viewer, 'rtd:' .. viewer) < 2 then return false end
-    liked = redis.call('SMISMEMBER', 'lk:' .. viewer, unpack(targets))
-    retweeted = redis.call('SMISMEMBER', 'rtd:' .. viewer, unpack(targets))
+    local sets = flagKeys(viewer)
+    if redis.call('EXISTS', unpack(sets)) < #sets then return false end
+    for f, key in ipairs(sets) do flags[f] = redis.call('SMISMEMBER', key, unpack(targets)) end
   end
   local out = {}
   for i, e in ipairs(entries) do
-    local lk = (liked and liked[i] == 1) and 'true' or 'false'
-    local rtd = (retweeted and retweeted[i] == 1) and 'true' or 'false'
+    local mask, bit = 1, 1
+    for f = 1, #flags do
+      if flags[f][i] == 1 then mask = mask + bit end
+      bit = bit * 2
+    end
     if e[4] == '' then
-      out[i] = e[5] .. suffix(e[1], e[2], e[3], lk, rtd)
+      out[i] = e[5] .. suffix(e[1], e[2], e[3], FLAG_JSON[mask])
     else
       local o = originals[e[4]]
-      out[i] = e[5] .. ',"tweet":' .. o[4] .. suffix(o[1], o[2], o[3], lk, rtd) .. '}'
+      out[i] = e[5] .. ',"tweet":' .. o[4] .. suffix(o[1], o[2], o[3], FLAG_JSON[mask]) .. '}'
     end
   end
   return table.concat(out, ',')
@@ -133,7 +176,8 @@ local function trim(key, cap)
 end
 `;
 
-const scripts = {
+/** Exported for test/caching/keyPrefixes.test.ts, which reads the Lua as sent to Redis. */
+export const scripts = {
   /** ARGV: viewer ('' when anonymous), ids… → hydrated records (ids first, then originals). */
   hydrateTweets: {
     numberOfKeys: 0,
@@ -153,13 +197,13 @@ return hydrate(ARGV[1], ids)`,
     lua: `${RENDER}
 local user, max, count, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local upper = max == '+inf' and '+inf' or ('(' .. max)
-local home, celebs = 'tl:h:' .. user, 'tl:c:' .. user
+local home, celebs = ${luaString(PREFIX.home)} .. user, ${luaString(PREFIX.celebrities)} .. user
 if redis.call('EXISTS', home, celebs) < 2 then return {'missing'} end
 local ids = redis.call('ZREVRANGEBYSCORE', home, upper, '(0', 'LIMIT', 0, count)
 local missing, merged = {}, false
 for _, celeb in ipairs(redis.call('SMEMBERS', celebs)) do
   if celeb ~= '0' then
-    local key = 'tl:u:' .. celeb
+    local key = ${luaString(PREFIX.author)} .. celeb
     if redis.call('EXISTS', key) == 0 then
       table.insert(missing, celeb)
     else

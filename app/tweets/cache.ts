@@ -1,22 +1,41 @@
 import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
-import { SENTINEL, TWEET_CACHE_TTL_SECONDS, VIEWER_SET_TTL_SECONDS, keys } from '../cache/keys';
+import {
+  SENTINEL,
+  TWEET_CACHE_TTL_SECONDS,
+  VIEWER_FLAGS,
+  VIEWER_SET_TTL_SECONDS,
+  keys,
+  type ViewerFlag,
+} from '../cache/keys';
 import { scriptPipeline, store } from '../cache/store';
-import { assembleTweet, prefixOf, type TweetPieces } from './presenter';
+import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from './likeRecords';
 import { loadTweetRows, retweetedTweetIds, type TweetRow } from './records';
 
-/** What the hydrate scripts answer: ids, their cached records, and the viewer's flags. */
-export type Hydrated = [string[], (string | null)[], number[], number[]];
+/**
+ * What the hydrate scripts answer: ids, their cached records, and the viewer's flags (one
+ * list of 0/1 per VIEWER_FLAGS entry, aligned with ids; none when not known).
+ */
+export type Hydrated = [string[], (string | null)[], number[][]];
+
+/** Where each viewer flag's set is read from on a cache miss (the tweet ids it holds). */
+const VIEWER_FLAG_LOADERS: Record<
+  ViewerFlag,
+  (viewerId: string, read: ReadFrom) => Promise<string[]>
+> = {
+  liked: likedTweetIds,
+  retweeted: retweetedTweetIds,
+};
 
 const RECORD = /^(\d+)\|(\d+)\|(\d+)\|(\d+)\|(\d*)\|/;
 
-function piecesFromCache([ids, records, liked, retweeted]: Hydrated): TweetPieces[] {
+function piecesFromCache([ids, records, flags]: Hydrated): TweetPieces[] {
   return ids.map((id, i) => {
     const record = records[i];
     const match = record ? RECORD.exec(record) : null;
-    const flag = (values: number[]) => (values.length > 0 ? values[i] === 1 : null);
+    const flagsOf = () => viewerFlags((_, f) => (flags[f] ? flags[f][i] === 1 : null));
     if (!record || !match) {
       return {
         id,
@@ -25,8 +44,7 @@ function piecesFromCache([ids, records, liked, retweeted]: Hydrated): TweetPiece
         retweets: 0,
         replies: 0,
         retweetOf: null,
-        liked: flag(liked),
-        retweeted: flag(retweeted),
+        flags: flagsOf(),
       };
     }
     return {
@@ -36,8 +54,7 @@ function piecesFromCache([ids, records, liked, retweeted]: Hydrated): TweetPiece
       retweets: Number(match[3]),
       replies: Number(match[4]),
       retweetOf: match[5] || null,
-      liked: flag(liked),
-      retweeted: flag(retweeted),
+      flags: flagsOf(),
     };
   });
 }
@@ -50,8 +67,7 @@ function piecesFromRow(row: TweetRow): TweetPieces {
     retweets: row.retweetsCount,
     replies: row.repliesCount,
     retweetOf: row.retweetOfId,
-    liked: null,
-    retweeted: null,
+    flags: viewerFlags(() => null),
   };
 }
 
@@ -115,22 +131,22 @@ function readForFill(read: ReadFrom): ReadFrom {
   return isRedisReady() ? FOR_CACHE_FILL : read;
 }
 
-/** Builds a viewer's liked and retweeted sets from MySQL (on a cache miss). */
+/** Builds every viewer-flag set of a viewer from MySQL (on a cache miss). */
 async function loadViewerSets(
   viewerId: string,
   read: ReadFrom,
-): Promise<{ liked: Set<string>; retweeted: Set<string> }> {
-  const [liked, retweeted] = await Promise.all([
-    likedTweetIds(viewerId, read),
-    retweetedTweetIds(viewerId, read),
-  ]);
-  const sets = { liked: new Set(liked), retweeted: new Set(retweeted) };
+): Promise<Record<ViewerFlag, Set<string>>> {
+  const loaded = await Promise.all(
+    VIEWER_FLAGS.map(async ({ name }) => {
+      const ids = await VIEWER_FLAG_LOADERS[name](viewerId, read);
+      return [name, new Set(ids)] as const;
+    }),
+  );
+  const sets = Object.fromEntries(loaded) as Record<ViewerFlag, Set<string>>;
   await cacheBestEffort('viewer sets', async () => {
     const pipeline = store.multi();
-    for (const [key, members] of [
-      [keys.liked(viewerId), sets.liked],
-      [keys.retweeted(viewerId), sets.retweeted],
-    ] as const) {
+    for (const [name, members] of loaded) {
+      const key = keys[name](viewerId);
       pipeline.sadd(key, SENTINEL, ...members);
       pipeline.expire(key, VIEWER_SET_TTL_SECONDS);
     }
@@ -141,7 +157,7 @@ async function loadViewerSets(
 
 /** After a committed like/unlike or retweet/unretweet: keeps the viewer's set in step. */
 export async function updateViewerSet(
-  kind: 'liked' | 'retweeted',
+  kind: ViewerFlag,
   viewerId: string,
   tweetId: string,
   present: boolean,
@@ -168,21 +184,16 @@ async function complete(
     for (const id of missing) byId.delete(id);
     for (const row of rows.values()) {
       const old = byId.get(row.id);
-      byId.set(row.id, {
-        ...piecesFromRow(row),
-        liked: old?.liked ?? null,
-        retweeted: old?.retweeted ?? null,
-      });
+      byId.set(row.id, { ...piecesFromRow(row), flags: old?.flags ?? viewerFlags(() => null) });
     }
     await cacheBestEffort('tweet cache', () => fillCache([...rows.values()]));
   }
   const pieces = [...byId.values()];
   if (viewerId === null) {
-    for (const p of pieces) [p.liked, p.retweeted] = [false, false];
-  } else if (pieces.some((p) => !p.retweetOf && (p.liked === null || p.retweeted === null))) {
+    for (const p of pieces) p.flags = viewerFlags(() => false);
+  } else if (pieces.some((p) => !p.retweetOf && Object.values(p.flags).includes(null))) {
     const sets = await loadViewerSets(viewerId, readForFill(read));
-    for (const p of pieces)
-      [p.liked, p.retweeted] = [sets.liked.has(p.id), sets.retweeted.has(p.id)];
+    for (const p of pieces) p.flags = viewerFlags((flag) => sets[flag].has(p.id));
   }
   return byId;
 }
@@ -217,7 +228,7 @@ export async function hydrateTweets(
     hydrated = (await store.hydrateTweets(viewerId ?? '', ...ids)) as Hydrated;
   } catch (error) {
     logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
-    hydrated = [[...new Set(ids)], [], [], []];
+    hydrated = [[...new Set(ids)], [], []];
   }
   return assemble(viewerId, ids, hydrated, read);
 }

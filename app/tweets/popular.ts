@@ -1,3 +1,4 @@
+import { keys } from '../cache/keys';
 import { redis } from '../infra/redis';
 
 /**
@@ -12,9 +13,9 @@ const HALF_LIFE_HOURS = 6;
 const SNAPSHOT_EVERY_MS = 30_000;
 const SNAPSHOT_TTL_SECONDS = 600;
 
-const bucketKey = (hour: number) => `pop:h:${hour}`;
-const snapshotKey = (stamp: string) => `pop:s:${stamp}`;
-const CURRENT = 'pop:current';
+const bucketKey = keys.popularHour;
+const snapshotKey = keys.popularSnapshot;
+const CURRENT = keys.popularCurrent();
 
 /** Counts one engagement for a tweet in the current hour. */
 export async function recordEngagement(tweetId: string, kind: keyof typeof WEIGHTS): Promise<void> {

@@ -1,3 +1,4 @@
+import { VIEWER_FLAGS, type ViewerFlag } from '../cache/keys';
 import type { TweetRow } from './records';
 
 /**
@@ -15,9 +16,20 @@ export interface TweetPieces {
   replies: number;
   /** Set on retweet entries: the id of the original tweet. */
   retweetOf: string | null;
-  liked: boolean | null;
-  retweeted: boolean | null;
+  /** The viewer's flags (VIEWER_FLAGS); null while not known yet. */
+  flags: ViewerFlags;
 }
+
+export type ViewerFlags = Record<ViewerFlag, boolean | null>;
+
+/** Viewer flags each set to `value(flag, its index in VIEWER_FLAGS)`. */
+export const viewerFlags = (
+  value: (flag: ViewerFlag, index: number) => boolean | null,
+): ViewerFlags =>
+  Object.fromEntries(VIEWER_FLAGS.map(({ name }, f) => [name, value(name, f)])) as ViewerFlags;
+
+/** Each flag with its JSON member's text up to the value, e.g. `,"liked":`. */
+const FLAG_MEMBERS = VIEWER_FLAGS.map(({ name }) => [name, `,${JSON.stringify(name)}:`] as const);
 
 const authorOf = (row: TweetRow) => ({
   id: row.authorId,
@@ -52,11 +64,11 @@ export function assembleTweet(pieces: TweetPieces, byId: Map<string, TweetPieces
     const inner = assembleTweet(original, byId);
     return inner === null ? null : `${pieces.prefix},"tweet":${inner}}`;
   }
-  return (
+  let text =
     `${pieces.prefix},"likesCount":${pieces.likes},"retweetsCount":${pieces.retweets},` +
-    `"repliesCount":${pieces.replies},"liked":${pieces.liked === true},` +
-    `"retweeted":${pieces.retweeted === true}}`
-  );
+    `"repliesCount":${pieces.replies}`;
+  for (const [flag, member] of FLAG_MEMBERS) text += `${member}${pieces.flags[flag] === true}`;
+  return `${text}}`;
 }
 
 /** `{"data":[…],"nextCursor":…}` from already serialised items (or their joined text). */

@@ -1,3 +1,4 @@
+import { VIEWER_FLAGS, type ViewerFlag } from '../cache/keys';
 import { pageOf } from '../http/paging';
 import { Id, Timestamp, z } from '../http/zod';
 
@@ -18,6 +19,11 @@ export const AuthorSummary = z
   .object({ id: Id, username: z.string(), displayName: z.string() })
   .openapi('AuthorSummary');
 
+/** One boolean per viewer flag (`liked`, `retweeted`), last in a tweet as presenter.ts has them. */
+const viewerFlagFields = Object.fromEntries(
+  VIEWER_FLAGS.map(({ name }) => [name, z.boolean()]),
+) as Record<ViewerFlag, z.ZodBoolean>;
+
 export const TweetSchema = z
   .object({
     id: Id,
@@ -28,8 +34,7 @@ export const TweetSchema = z
     retweetsCount: z.number().int().nonnegative(),
     repliesCount: z.number().int().nonnegative(),
     replyToId: Id.nullable(),
-    liked: z.boolean(),
-    retweeted: z.boolean(),
+    ...viewerFlagFields,
   })
   .openapi('Tweet');
 
