@@ -2,7 +2,7 @@ import { verifyAccessToken } from '../auth/verify';
 import { config } from '../../config';
 import { forbidden, unauthorized } from '../errors';
 import type { Viewer } from '../http/context';
-import { User } from '../../models';
+import { findUserRole } from '../users/records';
 
 /** Where the queue board lives; its cookie is scoped to this path and nothing else. */
 export const BOARD_PATH = '/admin/queues';
@@ -20,11 +20,8 @@ export async function provenAdmin(
   }
   const proven = await verifyAccessToken(token);
   if (!proven) throw unauthorized();
-  const user = await User.findByPk(proven.claims.sub, {
-    attributes: ['id', 'role'],
-    useMaster: true,
-  });
-  if (user?.role !== 'admin') throw forbidden('The queue board is for admins.');
+  if ((await findUserRole(proven.claims.sub)) !== 'admin')
+    throw forbidden('The queue board is for admins.');
   const viewer = { id: proven.claims.sub, familyId: proven.claims.fam };
   return { viewer, token, expiresAt: proven.expiresAt };
 }

@@ -3,7 +3,8 @@
  * board at /admin/queues. `npm run admin:grant -- --revoke <username>` takes it back. Takes
  * effect on the next request: the board reads the role on every one.
  */
-import { sequelize, User } from '../../models';
+import { sequelize } from '../infra/db';
+import { lockUserByUsername, setUserRole } from '../users/records';
 import type { UserRole } from '../../models/User';
 import { runCommand } from './command';
 
@@ -12,18 +13,14 @@ const USAGE = 'Usage: npm run admin:grant -- [--revoke] <username>\n';
 /** Sets the role and answers the sentence to print, or null when there is no such user. */
 async function setRole(username: string, role: UserRole): Promise<string | null> {
   return sequelize.transaction(async (transaction) => {
-    const user = await User.findOne({
-      where: { usernameKey: username.toLowerCase() },
-      transaction,
-      lock: transaction.LOCK.UPDATE,
-    });
+    const user = await lockUserByUsername(username, transaction);
     if (!user) return null;
     if (user.role === role) {
       return role === 'admin'
         ? `${user.username} is already an admin.`
         : `${user.username} is not an admin; nothing to revoke.`;
     }
-    await user.update({ role }, { transaction });
+    await setUserRole(user, role, transaction);
     return role === 'admin'
       ? `${user.username} is now an admin and may open the queue board at /admin/queues.`
       : `${user.username} is no longer an admin.`;

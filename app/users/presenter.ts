@@ -1,6 +1,6 @@
 import type { UserJson } from './schemas';
 
-/** The columns every answer shows of a user: a model instance or a row of `loadProfiles`. */
+/** The columns every answer shows of a user: a model instance or a row of `profileRows`. */
 export interface UserFields {
   id: string | number;
   username: string;

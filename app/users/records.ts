@@ -1,0 +1,186 @@
+import { QueryTypes, literal, type Transaction } from 'sequelize';
+import { sequelize, type ReadFrom } from '../infra/db';
+import { User } from '../../models';
+import type { UserRole } from '../../models/User';
+import type { UserFields } from './presenter';
+
+/**
+ * The `users` table: every read and write of it lives here. Accounts go through the `User`
+ * model (one row, one statement either way); profile reads, row locks and counter moves are
+ * raw SQL where they are hot or arithmetic (see each). Bulk inserts for the seeders live here
+ * too, as multi-row statements.
+ */
+
+/** A user's public columns, with whether the viewer follows them when there is a viewer. */
+export type ProfileRow = UserFields & { id: string };
+
+/**
+ * The profiles of `ids` (in no order; unknown ids are missing), with the viewer's follow of
+ * each, in one query. Raw SQL: profile reads are a fifth of all traffic, so they get no model
+ * instances and no second round trip (test/load found them the API's largest MySQL cost).
+ */
+export async function profileRows(
+  viewerId: string | null,
+  ids: string[],
+  read: ReadFrom = {},
+): Promise<ProfileRow[]> {
+  if (ids.length === 0) return [];
+  const following = viewerId
+    ? `, EXISTS(SELECT 1 FROM follows f WHERE f.follower_id = :viewerId AND f.followee_id = u.id)
+         AS following`
+    : '';
+  const rows = await sequelize.query<ProfileRow>(
+    `SELECT u.id, u.username, u.display_name AS displayName, u.bio, u.created_at AS createdAt,
+            u.followers_count AS followersCount, u.following_count AS followingCount,
+            u.tweets_count AS tweetsCount${following}
+       FROM users u WHERE u.id IN (:ids)`,
+    { replacements: { viewerId, ids }, type: QueryTypes.SELECT, ...read },
+  );
+  return rows.map((row) => ({ ...row, id: String(row.id) }));
+}
+
+/** A whole account row (null: no such user). */
+export async function findUser(
+  id: string,
+  options: { transaction?: Transaction } = {},
+): Promise<User | null> {
+  return User.findByPk(id, options);
+}
+
+/** Whether a user exists (one indexed read of the id alone). */
+export async function userExists(id: string): Promise<boolean> {
+  return (await User.findByPk(id, { attributes: ['id'] })) !== null;
+}
+
+/**
+ * The account whose `usernameKey` or `emailKey` is `key`, read from the primary: a replica
+ * may not have the account just registered or the password just reset. MySQL compares with
+ * PAD SPACE, so the caller compares the key it gets back exactly.
+ */
+export async function findUserByKey(by: 'username' | 'email', key: string): Promise<User | null> {
+  const where = by === 'username' ? { usernameKey: key } : { emailKey: key };
+  return User.findOne({ where, useMaster: true });
+}
+
+/** The columns of a new account (the rest take their defaults). */
+export interface NewUser {
+  username: string;
+  usernameKey: string;
+  email: string;
+  emailKey: string;
+  displayName: string;
+  passwordHash: string;
+  bio?: string;
+}
+
+/**
+ * Creates an account; `readBack` reads the row again, for its defaults (counters, version)
+ * as stored.
+ */
+export async function insertUser(
+  fields: NewUser,
+  { transaction, readBack = false }: { transaction?: Transaction; readBack?: boolean } = {},
+): Promise<User> {
+  const user = await User.create(fields, { transaction });
+  if (readBack) await user.reload({ transaction });
+  return user;
+}
+
+/** Accounts whose `usernameKey` is one of `keys`. */
+export async function findUsersByUsernameKeys(keys: string[]): Promise<User[]> {
+  return User.findAll({ where: { usernameKey: keys } });
+}
+
+/**
+ * A user's token version (null: no such user): from the primary by default, a check must not
+ * lag a reset; in `transaction` when given.
+ */
+export async function findTokenVersion(
+  id: string,
+  transaction?: Transaction,
+): Promise<{ id: string; tokenVersion: number } | null> {
+  const user = await User.findByPk(id, {
+    attributes: ['id', 'tokenVersion'],
+    ...(transaction ? { transaction } : { useMaster: true }),
+  });
+  return user && { id: String(user.id), tokenVersion: user.tokenVersion };
+}
+
+/** A user's role (null: no such user), read from the primary so a revoke counts at once. */
+export async function findUserRole(id: string): Promise<UserRole | null> {
+  const user = await User.findByPk(id, { attributes: ['id', 'role'], useMaster: true });
+  return user?.role ?? null;
+}
+
+/** Where a mail to a user goes, and the name it greets (null: no such user). */
+export async function findMailRecipient(
+  id: string,
+): Promise<{ id: string; email: string; displayName: string } | null> {
+  const user = await User.findByPk(id, { attributes: ['id', 'email', 'displayName'] });
+  return user && { id: String(user.id), email: user.email, displayName: user.displayName };
+}
+
+/** The account named `username` (any case), locked for the rest of the transaction. */
+export async function lockUserByUsername(
+  username: string,
+  transaction: Transaction,
+): Promise<User | null> {
+  return User.findOne({
+    where: { usernameKey: username.toLowerCase() },
+    transaction,
+    lock: transaction.LOCK.UPDATE,
+  });
+}
+
+/** Sets a (locked) user's role. */
+export async function setUserRole(
+  user: User,
+  role: UserRole,
+  transaction: Transaction,
+): Promise<void> {
+  await user.update({ role }, { transaction });
+}
+
+/** Sets a new password and moves the token version on, which revokes every access token. */
+export async function setPasswordAndRevoke(
+  id: string,
+  passwordHash: string,
+  transaction: Transaction,
+): Promise<void> {
+  await User.update(
+    { passwordHash, tokenVersion: literal('token_version + 1') },
+    { where: { id }, transaction },
+  );
+}
+
+/**
+ * Locks the rows of `ids` in id order (two users following each other at once cannot
+ * deadlock) and answers each one's follower count. Raw SQL: a FOR UPDATE of two narrow rows.
+ */
+export async function lockUsersFollowers(
+  ids: string[],
+  transaction: Transaction,
+): Promise<{ id: string; followers: number }[]> {
+  const rows = await sequelize.query<{ id: string; followers: number }>(
+    'SELECT id, followers_count AS followers FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE',
+    { replacements: { ids }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((row) => ({ id: String(row.id), followers: Number(row.followers) }));
+}
+
+type UserCounter = 'tweets_count' | 'followers_count' | 'following_count';
+
+/** Moves one counter of users by ±1 each. Raw SQL: arithmetic in place, no read-modify-write. */
+export async function bumpUserCounter(
+  ids: string[],
+  counter: UserCounter,
+  delta: 1 | -1,
+  transaction: Transaction,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const change = delta > 0 ? `${counter} + 1` : `GREATEST(${counter}, 1) - 1`;
+  await sequelize.query(`UPDATE users SET ${counter} = ${change} WHERE id IN (:ids)`, {
+    replacements: { ids },
+    transaction,
+  });
+}
