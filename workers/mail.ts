@@ -4,7 +4,8 @@ import { logger } from '../app/infra/logger';
 import { sendMail } from '../app/mail/mailer';
 import { passwordResetMessage } from '../app/mail/messages';
 import type { JobPayloads } from '../app/queue/jobs';
-import { PasswordReset, User } from '../models';
+import { findPasswordReset, setPasswordResetToken } from '../app/auth/passwordResetRecords';
+import { findMailRecipient } from '../app/users/records';
 
 const RESET_TTL_MS = 60 * 60 * 1000;
 
@@ -14,19 +15,16 @@ const RESET_TTL_MS = 60 * 60 * 1000;
  * travels through Redis.
  */
 async function sendPasswordReset(resetId: string): Promise<void> {
-  const reset = await PasswordReset.findByPk(resetId);
+  const reset = await findPasswordReset(resetId);
   if (!reset || reset.usedAt) {
     logger.info({ resetId }, 'password reset no longer pending; nothing to send');
     return;
   }
-  const user = await User.findByPk(reset.userId, { attributes: ['id', 'email', 'displayName'] });
+  const user = await findMailRecipient(reset.userId);
   if (!user) return;
   const token = newOpaqueToken();
-  const [updated] = await PasswordReset.update(
-    { tokenHash: hashToken(token), expiresAt: new Date(Date.now() + RESET_TTL_MS) },
-    { where: { id: reset.id, usedAt: null } },
-  );
-  if (updated === 0) return;
+  const expiresAt = new Date(Date.now() + RESET_TTL_MS);
+  if (!(await setPasswordResetToken(reset.id, hashToken(token), expiresAt))) return;
   await sendMail(passwordResetMessage(user, token));
 }
 

@@ -1,7 +1,13 @@
 import { createHmac } from 'node:crypto';
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { config } from '../../config';
-import { RefreshToken } from '../../models';
+import {
+  findRefreshTokenByHash,
+  insertRefreshToken,
+  lockRefreshTokenByHash,
+  markRefreshTokenRotated,
+  type RefreshTokenRow,
+} from './refreshTokenRecords';
 import { accessTokenKey, hashToken, newOpaqueToken } from './tokens';
 
 /** A repeat of a refresh this soon after its rotation answers the same pair again. */
@@ -31,9 +37,9 @@ export async function issueRefreshToken(
     Date.now() + config.jwt.refreshTtlSeconds * 1000,
     sessionEnd(session.sessionStartedAt),
   );
-  await RefreshToken.create(
+  await insertRefreshToken(
     { ...session, tokenHash: hashToken(token), expiresAt: new Date(expiresAt) },
-    { transaction },
+    transaction,
   );
   return token;
 }
@@ -44,15 +50,6 @@ export async function issueRefreshToken(
  */
 export function successorToken(token: string): string {
   return createHmac('sha256', accessTokenKey()).update(token, 'utf8').digest('base64url');
-}
-
-/** Revokes every live token of a family; answers whether anything was revoked. */
-export async function revokeFamily(familyId: string, transaction?: Transaction): Promise<boolean> {
-  const [count] = await RefreshToken.update(
-    { revokedAt: new Date() },
-    { where: { familyId, revokedAt: null }, transaction },
-  );
-  return count > 0;
 }
 
 export type RotationResult =
@@ -72,11 +69,7 @@ export async function rotateRefreshToken(
   transaction: Transaction,
 ): Promise<RotationResult> {
   const now = new Date();
-  const row = await RefreshToken.findOne({
-    where: { tokenHash: hashToken(token) },
-    lock: transaction.LOCK.UPDATE,
-    transaction,
-  });
+  const row = await lockRefreshTokenByHash(hashToken(token), 'update', transaction);
   if (!row || row.revokedAt) return { ok: false, reason: 'invalid' };
   if (sessionEnd(row.sessionStartedAt) <= now.getTime())
     return { ok: false, reason: 'session_over' };
@@ -88,7 +81,7 @@ export async function rotateRefreshToken(
   };
   const successor = successorToken(token);
   if (!row.rotatedAt) {
-    await row.update({ rotatedAt: now }, { transaction });
+    await markRefreshTokenRotated(row, now, transaction);
     await issueRefreshToken(session, transaction, successor);
     return { ok: true, ...session, refreshToken: successor, rotatedAt: now };
   }
@@ -106,26 +99,14 @@ async function isUnusedRepeat(
 ): Promise<boolean> {
   if (now.getTime() - rotatedAt.getTime() >= REPEAT_GRACE_MS) return false;
   // A locking read: it sees the successor the racing request just committed.
-  const next = await RefreshToken.findOne({
-    where: { tokenHash: hashToken(successor) },
-    lock: transaction.LOCK.SHARE,
-    transaction,
-  });
+  const next = await lockRefreshTokenByHash(hashToken(successor), 'share', transaction);
   return next !== null && !next.rotatedAt && !next.revokedAt && next.expiresAt > now;
-}
-
-/** Revokes every refresh token a user holds (password reset). */
-export async function revokeAllForUser(userId: string, transaction: Transaction): Promise<void> {
-  await RefreshToken.update(
-    { revokedAt: new Date() },
-    { where: { userId, revokedAt: null, expiresAt: { [Op.gt]: new Date() } }, transaction },
-  );
 }
 
 /**
  * The owner of a refresh token, whatever its state (logout checks it is the caller's). Read
  * from the primary: a logout right after login must find the token a replica may lack.
  */
-export async function findRefreshToken(token: string) {
-  return RefreshToken.findOne({ where: { tokenHash: hashToken(token) }, useMaster: true });
+export async function findRefreshToken(token: string): Promise<RefreshTokenRow | null> {
+  return findRefreshTokenByHash(hashToken(token));
 }

@@ -1,8 +1,8 @@
-import { Op } from 'sequelize';
 import { config } from '../../config';
 import { logger } from '../infra/logger';
 import { createRedis, isRedisReady, redis } from '../infra/redis';
-import { RefreshToken, User } from '../../models';
+import { findTokenVersion } from '../users/records';
+import { familyRevoked } from './refreshTokenRecords';
 import type { AccessClaims } from './tokens';
 import {
   EPOCH_KEY,
@@ -31,17 +31,13 @@ async function checkInMysql(claims: AccessClaims): Promise<boolean> {
   // The primary, never a replica: a lagging one would accept a token revoked a moment ago,
   // or refuse one whose user registered a moment ago.
   const [user, revoked] = await Promise.all([
-    User.findByPk(claims.sub, { attributes: ['id', 'tokenVersion'], useMaster: true }),
-    RefreshToken.findOne({
-      attributes: ['id'],
-      where: { familyId: claims.fam, revokedAt: { [Op.ne]: null } },
-      useMaster: true,
-    }),
+    findTokenVersion(claims.sub),
+    familyRevoked(claims.fam),
   ]);
   if (!user) return false;
   // A cache refill only, skipped while Redis is away rather than waiting on a reconnect.
-  if (isRedisReady()) await writeBackFacts(claims, user.tokenVersion, revoked !== null);
-  return user.tokenVersion === claims.ver && revoked === null;
+  if (isRedisReady()) await writeBackFacts(claims, user.tokenVersion, revoked);
+  return user.tokenVersion === claims.ver && !revoked;
 }
 
 async function writeBackFacts(claims: AccessClaims, version: number, revoked: boolean) {

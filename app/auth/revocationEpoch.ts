@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { QueryTypes } from 'sequelize';
 import { config } from '../../config';
-import { execute, sequelize } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isRedisReady, redis } from '../infra/redis';
 import { warnThrottled } from '../infra/timing';
+import { recentlyRevokedFamilies } from './refreshTokenRecords';
+import { insertUnpublishedRevocation, latestRevocationId } from './revocationRecords';
 
 /**
  * Redis may lose revocation facts: one could not be written when it was made (Redis cut off
@@ -60,14 +60,6 @@ function learnEpoch(epoch: number): void {
   for (const listener of epochListeners) listener();
 }
 
-async function readMysqlEpoch(): Promise<number> {
-  const [row] = await sequelize.query<{ epoch: string | null }>(
-    'SELECT MAX(id) AS epoch FROM unpublished_revocations',
-    { type: QueryTypes.SELECT, useMaster: true },
-  );
-  return Number(row?.epoch ?? 0);
-}
-
 /** Reads the MySQL epoch once a second, and rebuilds Redis's facts when they are behind it. */
 export function pollRevocationEpoch(): void {
   if (polling) return;
@@ -79,7 +71,7 @@ export function pollRevocationEpoch(): void {
 async function pollOnce(): Promise<void> {
   const startedAt = performance.now();
   try {
-    learnEpoch(await readMysqlEpoch());
+    learnEpoch(await latestRevocationId());
     readStartedAt = Math.max(readStartedAt, startedAt);
     readFailing = false;
   } catch (error) {
@@ -101,11 +93,7 @@ async function pollOnce(): Promise<void> {
  * this node knows at once. Resolves after EPOCH_TRUST_MS, when every node has learnt of it.
  */
 export async function recordUnpublishedRevocation(userId: string): Promise<void> {
-  const { insertId } = await execute(
-    'INSERT INTO unpublished_revocations (user_id, created_at) VALUES (:userId, UTC_TIMESTAMP(3))',
-    { replacements: { userId } },
-  );
-  learnEpoch(Number(insertId));
+  learnEpoch(await insertUnpublishedRevocation(userId));
   await new Promise((resolve) => setTimeout(resolve, EPOCH_TRUST_MS));
 }
 
@@ -130,12 +118,8 @@ export async function rebuildRevocationFacts(): Promise<boolean> {
   if (locked === null) return false;
   sweeping = true;
   try {
-    const epoch = await readMysqlEpoch();
-    const revoked = await sequelize.query<{ familyId: string; userId: string }>(
-      `SELECT DISTINCT family_id AS familyId, user_id AS userId FROM refresh_tokens
-       WHERE revoked_at > UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND`,
-      { replacements: { seconds: familyMarkSeconds() }, type: QueryTypes.SELECT, useMaster: true },
-    );
+    const epoch = await latestRevocationId();
+    const revoked = await recentlyRevokedFamilies(familyMarkSeconds());
     await writeFacts(revoked);
     const closed = await redis.eval(CLOSE_SWEEP, 2, EPOCH_KEY, SWEEP_LOCK_KEY, token, epoch);
     logger.info({ epoch, families: revoked.length, closed }, 'revocation facts rebuilt');

@@ -1,19 +1,28 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Transaction, UniqueConstraintError, literal } from 'sequelize';
+import { type Transaction, UniqueConstraintError } from 'sequelize';
 import { AppError, unauthorized } from '../errors';
 import { limitAccountAttempt } from '../http/rateLimit';
 import { logger } from '../infra/logger';
 import { enqueueAfterCommit } from '../queue/queues';
 import { presentUser } from '../users/presenter';
-import { PasswordReset, User, sequelize } from '../../models';
-import { checkPassword, hashPassword } from './passwords';
 import {
-  issueRefreshToken,
-  revokeAllForUser,
-  revokeFamily,
-  rotateRefreshToken,
-  findRefreshToken,
-} from './refreshTokens';
+  findTokenVersion,
+  findUser,
+  findUserByKey,
+  insertUser,
+  setPasswordAndRevoke,
+} from '../users/records';
+import type { User } from '../../models';
+import { sequelize } from '../infra/db';
+import {
+  findPasswordResetByHash,
+  insertPasswordReset,
+  spendPasswordResets,
+  type PasswordResetRow,
+} from './passwordResetRecords';
+import { revokeFamilyTokens, revokeUserTokens } from './refreshTokenRecords';
+import { checkPassword, hashPassword } from './passwords';
+import { issueRefreshToken, rotateRefreshToken, findRefreshToken } from './refreshTokens';
 import { publishFamilyRevoked, publishTokenVersion, revocationNotPublished } from './revocation';
 import { hashToken, newFamilyId, signAccessToken } from './tokens';
 import { cacheUpkeep } from '../cache/upkeep';
@@ -55,7 +64,7 @@ export async function register(
   const passwordHash = await hashPassword(input.password);
   try {
     return await sequelize.transaction(async (transaction) => {
-      const user = await User.create(
+      const user = await insertUser(
         {
           username: input.username,
           usernameKey: input.username.toLowerCase(),
@@ -64,9 +73,8 @@ export async function register(
           displayName: input.displayName ?? input.username,
           passwordHash,
         },
-        { transaction },
+        { transaction, readBack: true },
       );
-      await user.reload({ transaction }); // defaults (counters, version) as stored
       return startSession(user, transaction);
     });
   } catch (error) {
@@ -82,9 +90,7 @@ type Identifier = 'username' | 'email';
  * compares VARCHAR with PAD SPACE, so the lookup alone also finds `bob` for `bob   `.
  */
 async function findAccount(by: Identifier, key: string): Promise<User | null> {
-  const where = by === 'username' ? { usernameKey: key } : { emailKey: key };
-  // The primary: a replica may not have the account just registered or the password just reset.
-  const user = await User.findOne({ where, useMaster: true });
+  const user = await findUserByKey(by, key);
   const found = by === 'username' ? user?.usernameKey : user?.emailKey;
   return user && found === key ? user : null;
 }
@@ -112,7 +118,7 @@ export async function refresh(token: string) {
   const outcome = await sequelize.transaction(async (transaction) => {
     const rotation = await rotateRefreshToken(token, transaction);
     if (!rotation.ok) return rotation;
-    const user = await User.findByPk(rotation.userId, { transaction });
+    const user = await findUser(rotation.userId, { transaction });
     return user ? { ...rotation, user } : { ok: false as const, reason: 'invalid' as const };
   });
   if (!outcome.ok) {
@@ -128,7 +134,7 @@ export async function refresh(token: string) {
 
 /** Someone presented a token that was already exchanged: a copy may be in other hands. */
 async function revokeReusedFamily(familyId: string, userId: string): Promise<void> {
-  await revokeFamily(familyId);
+  await revokeFamilyTokens(familyId);
   const published = await cacheUpkeep(() => publishFamilyRevoked(familyId, userId), {
     authUserIds: [userId],
   });
@@ -140,7 +146,7 @@ async function revokeReusedFamily(familyId: string, userId: string): Promise<voi
 export async function logout(viewerId: string, token: string): Promise<void> {
   const row = await findRefreshToken(token);
   if (!row || String(row.userId) !== viewerId) return;
-  await revokeFamily(row.familyId);
+  await revokeFamilyTokens(row.familyId);
   const published = await cacheUpkeep(() => publishFamilyRevoked(row.familyId, viewerId), {
     authUserIds: [viewerId],
   });
@@ -165,20 +171,21 @@ async function mailResetLink(email: string, address: string): Promise<void> {
   await limitAccountAttempt(address, user ? `forgot:user:${user.id}` : `forgot:email:${key}`);
   if (!user) return;
   await sequelize.transaction(async (transaction) => {
-    const reset = await PasswordReset.create(
-      { userId: user.id, expiresAt: new Date(Date.now() + RESET_TTL_MS) },
-      { transaction },
+    const resetId = await insertPasswordReset(
+      user.id,
+      new Date(Date.now() + RESET_TTL_MS),
+      transaction,
     );
     await enqueueAfterCommit(
       transaction,
       'mail',
-      { kind: 'passwordReset', resetId: String(reset.id) },
-      { jobId: `passwordReset:${reset.id}` },
+      { kind: 'passwordReset', resetId },
+      { jobId: `passwordReset:${resetId}` },
     );
   });
 }
 
-const usable = (reset: PasswordReset | null): reset is PasswordReset =>
+const usable = (reset: PasswordResetRow | null): reset is PasswordResetRow =>
   reset !== null && !reset.usedAt && reset.expiresAt.getTime() > Date.now();
 
 const invalidResetToken = () =>
@@ -191,33 +198,20 @@ const invalidResetToken = () =>
 export async function resetPassword(token: string, password: string): Promise<void> {
   const tokenHash = hashToken(token);
   // The token first: a bogus one costs a lookup, never a bcrypt hash (about 230 ms of CPU).
-  if (!usable(await PasswordReset.findOne({ where: { tokenHash }, useMaster: true }))) {
+  if (!usable(await findPasswordResetByHash(tokenHash))) {
     throw invalidResetToken();
   }
   const passwordHash = await hashPassword(password);
   const { userId, tokenVersion } = await sequelize.transaction(async (transaction) => {
-    const reset = await PasswordReset.findOne({
-      where: { tokenHash },
-      lock: transaction.LOCK.UPDATE,
-      transaction,
-    });
+    const reset = await findPasswordResetByHash(tokenHash, transaction);
     // Again under the lock: a concurrent reset may have spent it while this one hashed.
     if (!usable(reset)) throw invalidResetToken();
     const now = new Date();
     // This link and any other outstanding link of the user are spent together.
-    await PasswordReset.update(
-      { usedAt: now },
-      { where: { userId: reset.userId, usedAt: null }, transaction },
-    );
-    await User.update(
-      { passwordHash, tokenVersion: literal('token_version + 1') },
-      { where: { id: reset.userId }, transaction },
-    );
-    await revokeAllForUser(reset.userId, transaction);
-    const user = await User.findByPk(reset.userId, {
-      attributes: ['id', 'tokenVersion'],
-      transaction,
-    });
+    await spendPasswordResets(reset.userId, now, transaction);
+    await setPasswordAndRevoke(reset.userId, passwordHash, transaction);
+    await revokeUserTokens(reset.userId, transaction);
+    const user = await findTokenVersion(reset.userId, transaction);
     return { userId: String(reset.userId), tokenVersion: user!.tokenVersion };
   });
   const published = await cacheUpkeep(() => publishTokenVersion(userId, tokenVersion), {
