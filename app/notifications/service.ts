@@ -1,27 +1,17 @@
 import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize } from '../infra/db';
+import { sequelize } from '../infra/db';
 import { toPage } from '../http/paging';
 import type { LegacyNotificationJob } from '../queue/jobs';
 import { enqueueAfterCommit } from '../queue/queues';
 import { hydrateTweets } from '../tweets/cache';
+import {
+  insertNotificationOnce,
+  markNotificationsRead,
+  notificationRow,
+  notificationRowsOf,
+  type NotificationRow,
+} from './records';
 import type { NotificationJson } from './schemas';
-
-interface NotificationRow {
-  id: string;
-  /** The recipient. */
-  userId: string;
-  type: NotificationJson['type'];
-  actorId: string;
-  username: string;
-  displayName: string;
-  tweetId: string | null;
-  createdAt: Date;
-  readAt: Date | null;
-}
-
-const SELECT = `SELECT n.id, n.user_id AS userId, n.type, n.actor_id AS actorId, u.username, u.display_name AS displayName,
-  n.tweet_id AS tweetId, n.created_at AS createdAt, n.read_at AS readAt
-  FROM notifications n JOIN users u ON u.id = n.actor_id`;
 
 /** What a notification tells: who acted, how, whom it is for, and about which tweet. */
 export interface NotificationAction {
@@ -41,22 +31,7 @@ async function insertNotification(
   transaction?: Transaction,
 ): Promise<string | null> {
   if (action.recipientId === action.actorId) return null;
-  const { recipientId, type, actorId, tweetId } = action;
-  const result = await execute(
-    `INSERT IGNORE INTO notifications (user_id, type, actor_id, tweet_id, dedupe_key, created_at)
-     VALUES (:recipientId, :type, :actorId, :tweetId, :dedupeKey, UTC_TIMESTAMP(3))`,
-    {
-      replacements: {
-        recipientId,
-        type,
-        actorId,
-        tweetId,
-        dedupeKey: `${recipientId}:${type}:${actorId}:${tweetId ?? ''}`,
-      },
-      transaction,
-    },
-  );
-  return result.affectedRows === 1 ? result.insertId : null;
+  return insertNotificationOnce(action, transaction);
 }
 
 /**
@@ -138,10 +113,7 @@ async function present(viewerId: string, rows: NotificationRow[]): Promise<Notif
 export async function notificationForPush(
   id: string,
 ): Promise<{ userId: string; notification: NotificationJson } | null> {
-  const [row] = await sequelize.query<NotificationRow>(`${SELECT} WHERE n.id = :id`, {
-    replacements: { id },
-    type: QueryTypes.SELECT,
-  });
+  const row = await notificationRow(id);
   if (!row) return null;
   const userId = String(row.userId);
   const [notification] = await present(userId, [row]);
@@ -154,19 +126,12 @@ export async function listNotifications(
   below: string | undefined,
   limit: number,
 ) {
-  const rows = await sequelize.query<NotificationRow>(
-    `${SELECT} WHERE n.user_id = :viewerId ${below ? 'AND n.id < :below' : ''} ORDER BY n.id DESC LIMIT :limit`,
-    { replacements: { viewerId, below, limit: limit + 1 }, type: QueryTypes.SELECT },
-  );
+  const rows = await notificationRowsOf(viewerId, below, limit + 1);
   const { data, nextCursor } = toPage(rows, limit, (row) => String(row.id));
   return { data: await present(viewerId, data), nextCursor };
 }
 
 /** Marks the viewer's notifications read: the given ones, or all. */
 export async function markRead(viewerId: string, ids?: string[]): Promise<void> {
-  await sequelize.query(
-    `UPDATE notifications SET read_at = UTC_TIMESTAMP(3)
-     WHERE user_id = :viewerId AND read_at IS NULL ${ids ? 'AND id IN (:ids)' : ''}`,
-    { replacements: { viewerId, ids } },
-  );
+  await markNotificationsRead(viewerId, ids);
 }
