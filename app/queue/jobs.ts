@@ -1,5 +1,3 @@
-import type { NotificationType } from '../notifications/types';
-
 /**
  * Every queue and the payload of its jobs: the one map that producers (API nodes) and
  * processors (workers) both import. Payloads carry ids, never rows or secrets.
@@ -24,12 +22,13 @@ export interface JobPayloads {
 
 /**
  * A `notifications` job as queued before notifications were written in the action's own
- * transaction. Nothing queues it any more; remove it one release after that change.
+ * transaction. Nothing queues it any more; remove it one release after that change. Its kinds
+ * are spelled here, not read from NOTIFICATION_TYPES: an old format does not grow new kinds.
  */
 export type LegacyNotificationJob =
-  | { kind: Extract<NotificationType, 'like' | 'retweet'>; actorId: string; tweetId: string }
-  | { kind: Extract<NotificationType, 'reply'>; actorId: string; tweetId: string }
-  | { kind: Extract<NotificationType, 'follow'>; actorId: string; userId: string };
+  | { kind: 'like' | 'retweet'; actorId: string; tweetId: string }
+  | { kind: 'reply'; actorId: string; tweetId: string }
+  | { kind: 'follow'; actorId: string; userId: string };
 
 export type QueueName = keyof JobPayloads;
 
