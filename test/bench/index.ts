@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type Redis from 'ioredis';
 import type { Sequelize } from 'sequelize';
+import { PREFIX, VIEWER_FLAGS, keys } from '../../app/cache/keys';
 import type { RunningProcess } from '../helpers/processes';
 
 Object.assign(process.env, {
@@ -209,7 +210,7 @@ async function main(): Promise<void> {
     const followers = await insertUsers(sequelize, 'fan', 10_000);
     await insertFollows(sequelize, followers, celebrity.id);
     const pipeline = redis.pipeline();
-    for (const id of followers) pipeline.zadd(`tl:h:${id}`, 0, '0');
+    for (const id of followers) pipeline.zadd(keys.home(id), 0, '0');
     await pipeline.exec();
     const fanoutSeconds: number[] = [];
     for (let i = 0; i < 3; i += 1) {
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
       });
       const answered = performance.now();
       const id = json.id as string;
-      const last = `tl:h:${followers[followers.length - 1]}`;
+      const last = keys.home(followers[followers.length - 1]);
       while ((await redis.zscore(last, id)) === null) {
         if (performance.now() - begin > 30_000) throw new Error('fan-out did not finish in 30 s');
         await new Promise((resolve) => setTimeout(resolve, 1));
@@ -358,7 +359,9 @@ async function measureRealtime(deps: {
 }
 
 async function dropTimelineCaches(redis: Redis): Promise<void> {
-  for (const pattern of ['tl:*', 'tws:*', 'lk:*', 'rtd:*']) {
+  const prefixes = [PREFIX.home, PREFIX.celebrities, PREFIX.author, PREFIX.tweet];
+  const flagPrefixes = VIEWER_FLAGS.map((flag) => flag.prefix);
+  for (const pattern of [...prefixes, ...flagPrefixes].map((prefix) => `${prefix}*`)) {
     let cursor = '0';
     do {
       const [nextCursor, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);

@@ -2,6 +2,7 @@ import bcrypt from 'bcrypt';
 import Redis from 'ioredis';
 import type { RowDataPacket } from 'mysql2/promise';
 import { Load, sleep, World } from './load';
+import { keys } from '../../app/cache/keys';
 import { ChaosStack, PM2_API_INSTANCES } from './stack';
 import { type Findings, verify } from './verify';
 
@@ -172,7 +173,7 @@ async function seedFollowers(stack: ChaosStack, authorId: string): Promise<strin
   const redis = new Redis(stack.redis.url);
   try {
     const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.zadd(`tl:h:${id}`, 0, '0');
+    for (const id of ids) pipeline.zadd(keys.home(id), 0, '0');
     await pipeline.exec();
   } finally {
     redis.disconnect();
@@ -185,7 +186,7 @@ async function timelinesHolding(stack: ChaosStack, followers: string[], entryId:
   const redis = new Redis(stack.redis.url);
   try {
     const pipeline = redis.pipeline();
-    for (const id of followers) pipeline.zscore(`tl:h:${id}`, entryId);
+    for (const id of followers) pipeline.zscore(keys.home(id), entryId);
     const results = (await pipeline.exec()) ?? [];
     return results.filter(([, score]) => score !== null).length;
   } finally {
@@ -211,7 +212,7 @@ const fanoutKill: Scenario = {
     const watcher = new Redis(stack.redis.url);
     try {
       // The first page of followers is written first: once it shows, the fan-out is under way.
-      while ((await watcher.zscore(`tl:h:${first}`, entryId)) === null) await sleep(2);
+      while ((await watcher.zscore(keys.home(first), entryId)) === null) await sleep(2);
     } finally {
       watcher.disconnect();
     }
