@@ -4,7 +4,7 @@ import Koa from 'koa';
 import { config } from '../config';
 import { queueBoard } from './admin/queueBoard';
 import { authenticate } from './auth/passport';
-import { AppError } from './errors';
+import { AppError } from './http/errors';
 import type { AppState } from './http/context';
 import { httpMetrics } from './http/metrics';
 import { problemDetails } from './http/problem';

@@ -1,6 +1,6 @@
 import { verifyAccessToken } from '../auth/verify';
 import { config } from '../../config';
-import { forbidden, unauthorized } from '../errors';
+import { forbidden, unauthorized } from '../http/errors';
 import type { Viewer } from '../http/context';
 import { findUserRole } from '../users/records';
 

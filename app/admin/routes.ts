@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError } from '../http/errors';
 import type { AppContext } from '../http/context';
 import { defineRoute, type Reply } from '../http/route';
 import { z } from '../http/zod';

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import passport from 'koa-passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
-import { unauthorized } from '../errors';
+import { unauthorized } from '../http/errors';
 import type { AppContext, Viewer } from '../http/context';
 import type { Authenticate } from '../http/route';
 import { isAccessTokenLive } from './revocation';

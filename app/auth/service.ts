@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Transaction, UniqueConstraintError } from 'sequelize';
-import { AppError, unauthorized } from '../errors';
+import { AppError, unauthorized } from '../http/errors';
 import { limitAccountAttempt } from '../http/rateLimit';
 import { logger } from '../infra/logger';
 import { enqueueAfterCommit } from '../queue/queues';

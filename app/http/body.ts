@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import { AppError } from '../errors';
+import { AppError } from './errors';
 import type { AppContext } from './context';
 
 /** The largest body read, counted on the wire and again once decompressed (zip bombs). */

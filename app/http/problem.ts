@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { AppError } from '../errors';
+import { AppError } from './errors';
 import { databaseUnavailable } from '../infra/db';
 import { warnThrottled } from '../infra/timing';
 import type { AppState } from './context';

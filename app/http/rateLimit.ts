@@ -6,7 +6,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import { config } from '../../config';
-import { AppError } from '../errors';
+import { AppError } from './errors';
 import { redis } from '../infra/redis';
 import type { AppContext } from './context';
 

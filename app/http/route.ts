@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { z } from 'zod';
 import { config } from '../../config';
-import { AppError, type ErrorCode, type FieldError } from '../errors';
+import { AppError, type ErrorCode, type FieldError } from './errors';
 import { readJsonBody } from './body';
 import type { AppContext, AppState, Viewer } from './context';
 import { limitAuthAttempt, limitRequest } from './rateLimit';

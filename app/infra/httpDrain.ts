@@ -1,6 +1,6 @@
 import http, { type RequestListener, type Server } from 'node:http';
 import net, { type Socket } from 'node:net';
-import { AppError } from '../errors';
+import { AppError } from '../http/errors';
 import { problemJson } from '../http/problem';
 
 /** How long a closing connection is read (and what arrives dropped) before it is cut. */

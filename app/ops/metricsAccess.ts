@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { config } from '../../config';
-import { forbidden, unauthorized } from '../errors';
+import { forbidden, unauthorized } from '../http/errors';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 

@@ -1,6 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { sequelize } from '../infra/db';
-import { notFound } from '../errors';
+import { notFound } from '../http/errors';
 
 export interface TweetCounts {
   id: string;

@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import { AppError, forbidden, notFound } from '../errors';
+import { AppError, forbidden, notFound } from '../http/errors';
 import { toPage } from '../http/paging';
 import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../notifications/service';

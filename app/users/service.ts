@@ -1,4 +1,4 @@
-import { AppError, notFound } from '../errors';
+import { AppError, notFound } from '../http/errors';
 import { inTransaction, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../notifications/service';
 import { toPage } from '../http/paging';

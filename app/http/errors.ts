@@ -1,6 +1,7 @@
 /**
  * Chirp's one error vocabulary. Every error a client can see has a stable `code`, an HTTP
- * status and a title; `app/http/problem.ts` renders them as RFC 9457 problem details.
+ * status and a title; `problem.ts` beside it renders them as RFC 9457 problem details. It
+ * lives in app/http, the layer below every folder that throws one, as each is an HTTP answer.
  */
 export const ERROR_CODES = {
   validation_failed: { status: 400, title: 'Validation failed' },
