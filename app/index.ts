@@ -3,7 +3,7 @@ import { config } from '../config';
 import { pendingMigrations } from '../migrations';
 import { loadSigningSecret } from './auth/signingSecret';
 import { sequelize } from './infra/db';
-import { drainableServer } from './infra/httpDrain';
+import { drainableServer } from './http/drain';
 import { exitOnFatalErrors, handleShutdown } from './infra/lifecycle';
 import { logger, setProcessRole } from './infra/logger';
 import { exitUnlessServicesAnswer } from './infra/preflight';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     // Sockets first: clients are told to go (and reconnect elsewhere) before HTTP closes.
     { name: 'realtime', run: () => realtime.close() },
     // Stops accepting, answers in-flight and further requests on open connections with
-    // `Connection: close`, and waits for every connection to close (see httpDrain.ts).
+    // `Connection: close`, and waits for every connection to close (see http/drain.ts).
     { name: 'http', run: drain },
     { name: 'queues', run: closeQueues },
     { name: 'mysql', run: () => sequelize.close() },

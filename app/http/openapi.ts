@@ -20,7 +20,7 @@ function problemResponses(route: Route): RouteConfig['responses'] {
     for (const code of ['malformed_json', 'payload_too_large', 'unsupported_media_type'] as const)
       codes.add(code);
   }
-  // Node's parser answers an oversized head before any route (app/infra/httpDrain.ts).
+  // Node's parser answers an oversized head before any route (app/http/drain.ts).
   codes.add('request_header_too_large');
   if (route.auth === 'required') codes.add('unauthorized');
   if (!route.operational) codes.add('rate_limited');

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { expect } from 'chai';
-import { drainableServer } from '../../app/infra/httpDrain';
+import { drainableServer } from '../../app/http/drain';
 import { createApp } from '../../app/server';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 

@@ -1,7 +1,7 @@
 import http, { type RequestListener, type Server } from 'node:http';
 import net, { type Socket } from 'node:net';
-import { AppError } from '../http/errors';
-import { problemJson } from '../http/problem';
+import { AppError } from './errors';
+import { problemJson } from './problem';
 
 /** How long a closing connection is read (and what arrives dropped) before it is cut. */
 const LINGER_MS = 2000;
