@@ -1,4 +1,5 @@
-import { type OutboxRow, RelayPaused, type RelayRound, relayOutbox } from '../app/queue/outbox';
+import { RelayPaused, type RelayRound, relayOutbox } from '../app/queue/outbox';
+import type { OutboxRow } from '../app/queue/outboxRecords';
 import { QUEUE_NAMES, type JobPayloads, type QueueName } from '../app/queue/jobs';
 import { enqueue } from '../app/queue/queues';
 import { isRedisReady } from '../app/infra/redis';

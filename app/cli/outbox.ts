@@ -4,7 +4,7 @@
  * outbox, attempts reset, for the workers' relay to send again (fix the cause first: a worker
  * that knows the queue, a Redis that takes writes, a repaired payload).
  */
-import { type DeadLetter, listDeadLetters, retryDeadLetters } from '../queue/deadLetters';
+import { type DeadLetter, listDeadLetters, retryDeadLetters } from '../queue/deadLetterRecords';
 import { runCommand } from './command';
 
 const USAGE = 'Usage: npm run outbox -- dead | retry <id>... | retry --all\n';

@@ -1,7 +1,7 @@
 import client from 'prom-client';
 import { registry } from '../http/metrics';
 import { isRedisReady } from '../infra/redis';
-import { countDeadLetters } from './deadLetters';
+import { countDeadLetters } from './deadLetterRecords';
 import { QUEUE_NAMES } from './jobs';
 import { getQueue } from './queues';
 import { warnThrottled, withTimeout } from '../infra/timing';

@@ -1,9 +1,17 @@
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { config } from '../../config';
-import { execute, sequelize } from '../infra/db';
+import { sequelize } from '../infra/db';
 import { warnThrottled } from '../infra/timing';
-import { moveToDeadLetters, type Failure } from './deadLetters';
+import { moveToDeadLetters, type Failure } from './deadLetterRecords';
 import type { JobPayloads, QueueName } from './jobs';
+import {
+  deleteOutboxRows,
+  dueOutboxIds,
+  insertOutboxRow,
+  lockOutboxRows,
+  postponeOutboxRow,
+  type OutboxRow,
+} from './outboxRecords';
 
 /** Writes a job to the outbox, inside the caller's transaction when one is given. */
 export async function writeOutbox<N extends QueueName>(
@@ -12,12 +20,7 @@ export async function writeOutbox<N extends QueueName>(
   jobId: string,
   transaction?: Transaction,
 ): Promise<string> {
-  const { insertId } = await execute(
-    `INSERT INTO outbox (queue, job_id, payload, created_at)
-     VALUES (:queue, :jobId, :payload, UTC_TIMESTAMP(3))`,
-    { replacements: { queue, jobId, payload: JSON.stringify(payload) }, transaction },
-  );
-  return insertId;
+  return insertOutboxRow(queue, jobId, JSON.stringify(payload), transaction);
 }
 
 /**
@@ -39,7 +42,7 @@ export function flushSentOutbox(): Promise<void> {
   sent = [];
   if (ids.length > 0) {
     deleting = deleting
-      .then(() => execute('DELETE FROM outbox WHERE id IN (:ids)', { replacements: { ids } }))
+      .then(() => deleteOutboxRows(ids))
       .then(
         () => undefined,
         (error: unknown) =>
@@ -57,15 +60,6 @@ export function flushSentOutbox(): Promise<void> {
 export function outboxRowSent(id: string): void {
   sent.push(id);
   timer ??= setTimeout(() => void flushSentOutbox(), DELETE_AFTER_MS);
-}
-
-export interface OutboxRow {
-  id: string;
-  queue: QueueName;
-  jobId: string;
-  payload: string;
-  /** Failed sends so far. */
-  attempts: number;
 }
 
 /**
@@ -131,15 +125,12 @@ export async function relayOutbox(
         failed.push({ id: row.id, attempts: row.attempts + 1, error: errorText(error) });
       }
     }
-    if (sent.length > 0) {
-      await execute('DELETE FROM outbox WHERE id IN (:sent)', {
-        replacements: { sent },
-        transaction,
-      });
-    }
+    if (sent.length > 0) await deleteOutboxRows(sent, transaction);
     const dead = failed.filter((failure) => failure.attempts >= maxAttempts);
     for (const failure of failed) {
-      if (failure.attempts < maxAttempts) await postpone(failure, transaction);
+      if (failure.attempts < maxAttempts) {
+        await postponeOutboxRow(failure, backoffSeconds(failure.attempts), transaction);
+      }
     }
     if (dead.length > 0) await moveToDeadLetters(dead, transaction);
     return { sent: sent.length, retried: failed.length - dead.length, dead: dead.length, paused };
@@ -151,34 +142,11 @@ async function lockDueRows(
   batch: number,
   transaction: Transaction,
 ): Promise<OutboxRow[]> {
-  const old = await sequelize.query<{ id: string }>(
-    `SELECT id FROM outbox WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND
-     AND (next_attempt_at IS NULL OR next_attempt_at <= UTC_TIMESTAMP(3))
-     ORDER BY id LIMIT :batch`,
-    {
-      replacements: { seconds: olderThanMs / 1000, batch },
-      type: QueryTypes.SELECT,
-      transaction,
-    },
-  );
-  if (old.length === 0) return [];
-  const rows = await sequelize.query<OutboxRow>(
-    `SELECT id, queue, job_id AS jobId, payload, attempts FROM outbox
-     WHERE id IN (:ids) ORDER BY id FOR UPDATE SKIP LOCKED`,
-    { replacements: { ids: old.map((row) => row.id) }, type: QueryTypes.SELECT, transaction },
-  );
-  return rows.map((row) => ({ ...row, id: String(row.id), attempts: Number(row.attempts) }));
+  const old = await dueOutboxIds(olderThanMs / 1000, batch, transaction);
+  return old.length === 0 ? [] : lockOutboxRows(old, transaction);
 }
 
 function errorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.slice(0, LAST_ERROR_CHARS);
-}
-
-async function postpone(failure: Failure, transaction: Transaction): Promise<void> {
-  await execute(
-    `UPDATE outbox SET attempts = :attempts, last_error = :error,
-     next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL :wait SECOND WHERE id = :id`,
-    { replacements: { ...failure, wait: backoffSeconds(failure.attempts) }, transaction },
-  );
 }

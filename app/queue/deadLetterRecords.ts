@@ -1,5 +1,13 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
+import { deleteOutboxRows } from './outboxRecords';
+
+/**
+ * The `outbox_dead_letters` table (outbox rows the relay gave up on): every SQL statement on
+ * it lives here, the moves between it and the outbox included (one INSERT … SELECT each way;
+ * the outbox's own DELETE is in outboxRecords.ts). Raw SQL, no model: the moves are
+ * set-based statements a model would spell as a read and a write per row.
+ */
 
 /** An outbox row the relay gave up on, as the operator command lists it. */
 export interface DeadLetter {
@@ -78,8 +86,8 @@ export async function moveToDeadLetters(dead: Failure[], transaction: Transactio
       { replacements: { ...failure }, transaction },
     );
   }
-  await execute('DELETE FROM outbox WHERE id IN (:ids)', {
-    replacements: { ids: dead.map((failure) => failure.id) },
+  await deleteOutboxRows(
+    dead.map((failure) => failure.id),
     transaction,
-  });
+  );
 }
