@@ -1,11 +1,11 @@
 import { expect } from 'chai';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
 import { redis } from '../../app/infra/redis';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
-import { type ApiNode, startApiNode } from '../realtime/cluster';
 
 /** A tweet as `user` reads it through `node`. */
 async function readTweet(node: ApiNode, user: TestUser, id: string) {
-  const response = await node.http().get(`/tweets/${id}`).set(bearer(user.accessToken));
+  const response = await node.client().get(`/tweets/${id}`).set(bearer(user.accessToken));
   return { status: response.status, body: response.body as { likesCount: number; liked: boolean } };
 }
 
@@ -26,7 +26,7 @@ describe('Cached tweets across API nodes', function () {
     const author = await registerUser();
     const fan = await registerUser();
     const posted = await a
-      .http()
+      .client()
       .post('/tweets')
       .set(bearer(author.accessToken))
       .send({ content: 'Count me' });
@@ -35,14 +35,14 @@ describe('Cached tweets across API nodes', function () {
     expect((await readTweet(b, fan, id)).body).to.include({ likesCount: 0, liked: false });
     expect((await readTweet(a, author, id)).body).to.include({ likesCount: 0 });
 
-    await a.http().post(`/tweets/${id}/like`).set(bearer(fan.accessToken)).expect(200);
+    await a.client().post(`/tweets/${id}/like`).set(bearer(fan.accessToken)).expect(200);
     expect((await readTweet(b, fan, id)).body).to.include({ likesCount: 1, liked: true });
     expect((await readTweet(b, author, id)).body).to.include({ likesCount: 1, liked: false });
 
-    await b.http().delete(`/tweets/${id}/like`).set(bearer(fan.accessToken)).expect(200);
+    await b.client().delete(`/tweets/${id}/like`).set(bearer(fan.accessToken)).expect(200);
     expect((await readTweet(a, fan, id)).body).to.include({ likesCount: 0, liked: false });
 
-    await a.http().delete(`/tweets/${id}`).set(bearer(author.accessToken)).expect(204);
+    await a.client().delete(`/tweets/${id}`).set(bearer(author.accessToken)).expect(204);
     expect((await readTweet(b, fan, id)).status).to.equal(404);
   });
 });

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+import type { ApiNode } from '../helpers/apiNode';
 import { io } from 'socket.io-client';
 import supertest from 'supertest';
 import { bearer } from '../helpers/http';
 import { metricSample, metricsAuth } from '../helpers/metrics';
-import { type ApiNode, type Cluster, startCluster, stopCluster } from '../realtime/cluster';
+import { type Cluster, startCluster, stopCluster } from '../realtime/cluster';
 import { type ChirpSocket, Client, DELIVERY_DEADLINE_MS } from '../realtime/sockets';
 import { eventually } from '../helpers/poll';
 import { follow, registerUsers, tweet } from '../timeline/support';
@@ -13,7 +14,7 @@ const REQUESTS = 10;
 
 /** How many `GET /users/me` answered 200 one node has counted (scraped on the node itself). */
 async function usersMeServed(node: ApiNode): Promise<number> {
-  const response = await node.http().get('/metrics').set(metricsAuth()).expect(200);
+  const response = await node.client().get('/metrics').set(metricsAuth()).expect(200);
   return metricSample(response.text, 'chirp_http_requests_total', {
     method: 'GET',
     route: '/users/me',

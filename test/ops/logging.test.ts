@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { REDACTED_PATHS, redactUrl } from '../../app/infra/logger';
 import { uniqueHandle } from '../helpers/http';
-import { jsonLines, type LogLine, memoryLogger, startLoggingApi } from '../helpers/logs';
+import { jsonLines, type LogLine, memoryLogger } from '../helpers/logs';
+import { startApiNode } from '../helpers/apiNode';
 import { type RunningProcess } from '../helpers/processes';
 
 async function waitForLogLine(
@@ -24,7 +25,7 @@ describe('request logs of an API process', function () {
   let base: string;
 
   before(async () => {
-    ({ process: apiProcess, base } = await startLoggingApi('debug'));
+    ({ process: apiProcess, url: base } = await startApiNode({ LOG_LEVEL: 'debug' }));
   });
 
   after(async () => {

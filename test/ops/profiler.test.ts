@@ -2,7 +2,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { PROFILE_SIGNAL } from '../../app/ops/profileFiles';
 import { eventually } from '../helpers/poll';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { startApiNode } from '../helpers/apiNode';
+import type { RunningProcess } from '../helpers/processes';
 
 interface CpuProfile {
   nodes: { callFrame: { functionName: string; url: string } }[];
@@ -25,9 +26,7 @@ describe('CPU profile of a live process on SIGUSR2', function () {
   const written: string[] = [];
 
   before(async () => {
-    const port = await freePort();
-    running = await startProcess('app/index.ts', { PORT: String(port), LOG_LEVEL: 'info' });
-    base = `http://127.0.0.1:${port}`;
+    ({ process: running, url: base } = await startApiNode({ LOG_LEVEL: 'info' }));
   });
 
   after(async () => {

@@ -1,6 +1,7 @@
 import { config } from '../../config';
 import { expect } from 'chai';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { startApiNode } from '../helpers/apiNode';
+import type { RunningProcess } from '../helpers/processes';
 import { OwnRedis, TcpRelay } from '../helpers/services';
 
 interface Probe {
@@ -41,13 +42,10 @@ describe('GET /healthz and GET /readyz', function () {
     await ownRedis.start();
     relay = await TcpRelay.create({ host: '127.0.0.1', port: 3306 });
     await relay.open();
-    const port = await freePort();
-    apiProcess = await startProcess('app/index.ts', {
-      PORT: String(port),
+    ({ process: apiProcess, url: base } = await startApiNode({
       REDIS_URL: ownRedis.url,
       DATABASE_URL: `mysql://root@127.0.0.1:${relay.port}/${config.databaseName}`,
-    });
-    base = `http://127.0.0.1:${port}`;
+    }));
   });
 
   after(async () => {

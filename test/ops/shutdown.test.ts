@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import { PasswordReset, sequelize } from '../../models';
 import { getQueue } from '../../app/queue/queues';
 import { api, registerUser } from '../helpers/http';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { startApiNode } from '../helpers/apiNode';
+import { type RunningProcess, startProcess } from '../helpers/processes';
 import { SlowMailServer } from './slowMailServer';
 
 const EXIT_DEADLINE_MS = 10_000;
@@ -82,8 +83,7 @@ describe('shutdown of an API process', function () {
 
   it('finishes a request in flight at SIGTERM, stops accepting and exits 0', async () => {
     const user = await registerUser();
-    const port = await freePort();
-    const running = await startProcess('app/index.ts', { PORT: String(port) });
+    const { port, process: running } = await startApiNode();
 
     const body = JSON.stringify({ username: user.username, password: user.password });
     const half = Math.floor(body.length / 2);
@@ -121,8 +121,7 @@ describe('shutdown of an API process', function () {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`exits 0 on ${signal} when idle`, async () => {
-      const port = await freePort();
-      const running = await startProcess('app/index.ts', { PORT: String(port) });
+      const { port, process: running } = await startApiNode();
       try {
         const health = await fetch(`http://127.0.0.1:${port}/healthz`);
         expect(health.status).to.equal(200);
@@ -141,8 +140,7 @@ describe('an API process stopped right after a write', function () {
 
   it('leaves no outbox row of the jobs it handed to Bull', async () => {
     const author = await registerUser();
-    const port = await freePort();
-    const running = await startProcess('app/index.ts', { PORT: String(port) });
+    const { port, process: running } = await startApiNode();
     try {
       const response = await fetch(`http://127.0.0.1:${port}/tweets`, {
         method: 'POST',

@@ -1,9 +1,8 @@
-import supertest from 'supertest';
 import { config } from '../../config';
 import { createSequelize } from '../../app/infra/db';
 import { createMigrator } from '../../migrations';
 import { uniqueHandle } from '../helpers/http';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { type ApiNode, type Client, startApiNode } from '../helpers/apiNode';
 import { connectToServer, databaseUrlFor, throwawayDatabaseName } from './support';
 
 /** A user signed up through an API node of the test's own. */
@@ -18,7 +17,7 @@ export interface NodeAccount {
  * is stale.
  */
 export interface LaggingReplicaNode {
-  request(): ReturnType<typeof supertest>;
+  request(): Client;
   register(prefix: string): Promise<NodeAccount>;
   /** The replica catches up with these rows of `table`, and nothing else. */
   replicate(table: 'users' | 'tweets', ids: string[]): Promise<void>;
@@ -30,29 +29,23 @@ export interface LaggingReplicaNode {
 export async function startLaggingReplicaNode(tag: string): Promise<LaggingReplicaNode> {
   const replicaName = throwawayDatabaseName(tag);
   const server = await connectToServer();
-  let node: RunningProcess | undefined;
+  let node: ApiNode | undefined;
   const stop = async () => {
     await node?.stop();
     await server.query(`DROP DATABASE IF EXISTS \`${replicaName}\``);
     await server.end();
   };
-  let url: string;
   try {
     await server.query(`CREATE DATABASE \`${replicaName}\` CHARACTER SET utf8mb4`);
     const replica = createSequelize(databaseUrlFor(replicaName), 1, []);
     await createMigrator(replica).up();
     await replica.close();
-    const port = await freePort();
-    node = await startProcess('app/index.ts', {
-      PORT: String(port),
-      DATABASE_REPLICA_URLS: databaseUrlFor(replicaName),
-    });
-    url = `http://127.0.0.1:${port}`;
+    node = await startApiNode({ DATABASE_REPLICA_URLS: databaseUrlFor(replicaName) });
   } catch (error) {
     await stop(); // neither a half-started node nor its database may outlive the test
     throw error;
   }
-  const request = () => supertest(url);
+  const { client: request } = node;
   return {
     request,
     async register(prefix) {

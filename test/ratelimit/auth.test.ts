@@ -10,7 +10,7 @@ import {
   remaining,
   send,
   sendTimes,
-  startApiNode,
+  startSmallBudgetNode,
 } from './support';
 
 const AUTH_LIMIT = 10;
@@ -59,8 +59,8 @@ describe('Rate limits: the strict budget of login, register and forgot-password'
   before(async function () {
     this.timeout(60_000);
     [direct, behindProxy, alice, bob] = await Promise.all([
-      startApiNode(ENV),
-      startApiNode({ ...ENV, TRUST_PROXY: 'true' }),
+      startSmallBudgetNode(ENV),
+      startSmallBudgetNode({ ...ENV, TRUST_PROXY: 'true' }),
       registerUser(),
       registerUser(),
     ]);

@@ -14,7 +14,7 @@ import {
   send,
   sendTimes,
   sleep,
-  startApiNode,
+  startSmallBudgetNode,
   statuses,
 } from './support';
 
@@ -30,7 +30,7 @@ describe('Rate limits: RATE_LIMIT_POINTS per RATE_LIMIT_DURATION for every reque
   before(async function () {
     this.timeout(60_000);
     [node, alice, bob] = await Promise.all([
-      startApiNode(generalBudget(LIMIT, WINDOW_SECONDS)),
+      startSmallBudgetNode(generalBudget(LIMIT, WINDOW_SECONDS)),
       registerUser(),
       registerUser(),
     ]);

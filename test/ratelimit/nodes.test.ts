@@ -8,7 +8,7 @@ import {
   garbageRefresh,
   remaining,
   send,
-  startApiNode,
+  startSmallBudgetNode,
   statuses,
 } from './support';
 
@@ -24,7 +24,7 @@ describe('Rate limits: one budget shared by every API node (through Redis)', fun
   before(async function () {
     this.timeout(60_000);
     const env = generalBudget(LIMIT, WINDOW_SECONDS);
-    [nodeA, nodeB] = await Promise.all([startApiNode(env), startApiNode(env)]);
+    [nodeA, nodeB] = await Promise.all([startSmallBudgetNode(env), startSmallBudgetNode(env)]);
   });
   after(async () => Promise.all([nodeA?.stop(), nodeB?.stop()]));
   beforeEach(forgetSpentBudgets);

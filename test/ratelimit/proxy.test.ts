@@ -9,7 +9,7 @@ import {
   remaining,
   send,
   sendTimes,
-  startApiNode,
+  startSmallBudgetNode,
   statuses,
 } from './support';
 
@@ -26,8 +26,8 @@ describe('Rate limits: the client address and X-Forwarded-For', function () {
     this.timeout(60_000);
     const env = generalBudget(LIMIT, WINDOW_SECONDS);
     [direct, behindProxy] = await Promise.all([
-      startApiNode(env),
-      startApiNode({ ...env, TRUST_PROXY: 'true' }),
+      startSmallBudgetNode(env),
+      startSmallBudgetNode({ ...env, TRUST_PROXY: 'true' }),
     ]);
   });
   after(async () => Promise.all([direct?.stop(), behindProxy?.stop()]));

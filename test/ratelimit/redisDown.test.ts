@@ -9,7 +9,7 @@ import {
   remaining,
   send,
   sendTimes,
-  startApiNode,
+  startSmallBudgetNode,
   statuses,
 } from './support';
 
@@ -27,7 +27,7 @@ describe('Rate limits while Redis is away', function () {
     ownRedis = await OwnRedis.create();
     await ownRedis.start();
     [node, alice] = await Promise.all([
-      startApiNode({
+      startSmallBudgetNode({
         REDIS_URL: ownRedis.url,
         ...generalBudget(LIMIT, WINDOW_SECONDS),
       }),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
 
 /**
  * The contract's budgets, small enough to spend in a test. test/setup.ts raises the budgets
@@ -19,29 +19,11 @@ export const generalBudget = (limit: number, windowSeconds: number) => ({
   RATE_LIMIT_DURATION: String(windowSeconds),
 });
 
-/** One API process of our own, reached over HTTP like any client would. */
-export interface ApiNode {
-  base: string;
-  process: RunningProcess;
-  stop(): Promise<void>;
-}
+export type { ApiNode };
 
-/** Starts `app/index.ts` on a free port with SMALL_BUDGETS, overridden by `env`. */
-export async function startApiNode(env: Record<string, string> = {}): Promise<ApiNode> {
-  const port = await freePort();
-  const running = await startProcess('app/index.ts', {
-    ...SMALL_BUDGETS,
-    ...env,
-    PORT: String(port),
-  });
-  return {
-    base: `http://127.0.0.1:${port}`,
-    process: running,
-    async stop() {
-      await running.stop('SIGKILL');
-    },
-  };
-}
+/** An API node with SMALL_BUDGETS, overridden by `env`, reached over HTTP like any client. */
+export const startSmallBudgetNode = (env: Record<string, string> = {}): Promise<ApiNode> =>
+  startApiNode({ ...SMALL_BUDGETS, ...env });
 
 export interface Answer {
   status: number;
@@ -67,7 +49,7 @@ export async function send(node: ApiNode, path: string, call: Call = {}): Promis
   if (call.body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(`${node.base}${path}`, {
+    response = await fetch(`${node.url}${path}`, {
       method: call.method ?? 'GET',
       headers,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),

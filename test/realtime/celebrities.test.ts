@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { ApiNode } from '../helpers/apiNode';
 import {
   follow,
   registerUsers,
@@ -6,14 +7,7 @@ import {
   waitForJob,
   waitForQueuesIdle,
 } from '../timeline/support';
-import {
-  type ApiNode,
-  type Cluster,
-  homeTimeline,
-  postTweet,
-  startCluster,
-  stopCluster,
-} from './cluster';
+import { type Cluster, homeTimeline, postTweet, startCluster, stopCluster } from './cluster';
 import { closeAllSockets, connect } from './sockets';
 
 /** Twitter's delivery anchor (DESIGN.md): a follower online hears of a tweet within 5 s. */
@@ -39,7 +33,7 @@ describe('tweet:new for celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', function ()
   it('delivers a celebrity tweet to every online follower, though no stored timeline gets it', async () => {
     const [celebrity, online, alsoOnline, offline, bystander] = await registerUsers(5);
     for (const follower of [online, alsoOnline, offline]) {
-      await follow(follower, celebrity, node.http());
+      await follow(follower, celebrity, node.client());
     }
     await waitForQueuesIdle();
     const sockets = [

@@ -1,35 +1,15 @@
 import { expect } from 'chai';
-import supertest from 'supertest';
 import type { NotificationJson } from '../../app/notifications/schemas';
 import type { z } from '../../app/http/zod';
 import type { TimelineItem, TweetSchema } from '../../app/tweets/schemas';
 import { bearer, type TestUser } from '../helpers/http';
-import { freePort, startProcess, type RunningProcess } from '../helpers/processes';
-import { type Client as HttpClient, startWorker, stopWorker } from '../timeline/support';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
+import type { RunningProcess } from '../helpers/processes';
+import { startWorker, stopWorker } from '../helpers/workers';
 import { closeAllSockets } from './sockets';
 
 export type TweetJson = z.infer<typeof TweetSchema>;
 export type TimelineItemJson = z.infer<typeof TimelineItem>;
-
-/** An API process of the test's own: Koa and Socket.IO on one port. */
-export interface ApiNode {
-  url: string;
-  port: number;
-  process: RunningProcess;
-  /** A supertest agent on this node. */
-  http(): HttpClient;
-}
-
-/** Starts `app/index.ts` with extra environment, on `port` or a free one. */
-export async function startApiNode(
-  env: Record<string, string> = {},
-  port?: number,
-): Promise<ApiNode> {
-  const chosen = port ?? (await freePort());
-  const running = await startProcess('app/index.ts', { ...env, PORT: String(chosen) });
-  const url = `http://127.0.0.1:${chosen}`;
-  return { url, port: chosen, process: running, http: () => supertest(url) };
-}
 
 export interface Cluster {
   nodes: ApiNode[];
@@ -80,7 +60,7 @@ export async function postTweet(
   replyToId?: string,
 ): Promise<TweetJson> {
   const response = await node
-    .http()
+    .client()
     .post('/tweets')
     .set(bearer(author.accessToken))
     .send(replyToId ? { content, replyToId } : { content });
@@ -89,7 +69,7 @@ export async function postTweet(
 }
 
 export async function deleteTweet(node: ApiNode, author: TestUser, id: string): Promise<void> {
-  const response = await node.http().delete(`/tweets/${id}`).set(bearer(author.accessToken));
+  const response = await node.client().delete(`/tweets/${id}`).set(bearer(author.accessToken));
   expect(response.status, JSON.stringify(response.body)).to.equal(204);
 }
 
@@ -100,20 +80,23 @@ export async function engage(
   what: 'like' | 'retweet',
   id: string,
 ): Promise<void> {
-  const response = await node.http().post(`/tweets/${id}/${what}`).set(bearer(user.accessToken));
+  const response = await node.client().post(`/tweets/${id}/${what}`).set(bearer(user.accessToken));
   expect(response.status, JSON.stringify(response.body)).to.equal(200);
 }
 
 /** The first page of `user`'s home timeline (GET /tweets) through `node`. */
 export async function homeTimeline(node: ApiNode, user: TestUser): Promise<TimelineItemJson[]> {
-  const response = await node.http().get('/tweets').set(bearer(user.accessToken));
+  const response = await node.client().get('/tweets').set(bearer(user.accessToken));
   expect(response.status, JSON.stringify(response.body)).to.equal(200);
   return (response.body as { data: TimelineItemJson[] }).data;
 }
 
 /** `user`'s newest notifications (GET /notifications) through `node`. */
 export async function notifications(node: ApiNode, user: TestUser): Promise<NotificationJson[]> {
-  const response = await node.http().get('/notifications?limit=100').set(bearer(user.accessToken));
+  const response = await node
+    .client()
+    .get('/notifications?limit=100')
+    .set(bearer(user.accessToken));
   expect(response.status, JSON.stringify(response.body)).to.equal(200);
   return (response.body as { data: NotificationJson[] }).data;
 }
@@ -124,7 +107,7 @@ export async function logout(
   session: { accessToken: string; refreshToken: string },
 ): Promise<void> {
   const response = await node
-    .http()
+    .client()
     .post('/auth/logout')
     .set(bearer(session.accessToken))
     .send({ refreshToken: session.refreshToken });

@@ -1,18 +1,11 @@
 import { expect } from 'chai';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
 import jwt from 'jsonwebtoken';
 import { accessTokenKey, hashToken } from '../../app/auth/tokens';
 import { PasswordReset } from '../../models';
 import { signIn } from '../helpers/authRequests';
 import { bearer, registerUser, type TestUser } from '../helpers/http';
-import {
-  type ApiNode,
-  type Cluster,
-  logout,
-  postTweet,
-  startApiNode,
-  startCluster,
-  stopCluster,
-} from './cluster';
+import { type Cluster, logout, postTweet, startCluster, stopCluster } from './cluster';
 import { closeAllSockets, connect, refusal } from './sockets';
 
 interface Claims {
@@ -53,7 +46,7 @@ async function resetPassword(node: ApiNode, user: TestUser): Promise<void> {
     expiresAt: new Date(Date.now() + 3_600_000),
   });
   const response = await node
-    .http()
+    .client()
     .post('/auth/reset-password')
     .send({ token: secret, password: 'a brand new passphrase' });
   expect(response.status, JSON.stringify(response.body)).to.equal(204);
@@ -178,13 +171,13 @@ describe('Socket.IO sessions across two API nodes', function () {
     it('is disconnected when its access token expires', async () => {
       const user = await registerUser();
       const response = await shortLived!
-        .http()
+        .client()
         .post('/auth/login')
         .send({ username: user.username, password: user.password });
       expect(response.status, JSON.stringify(response.body)).to.equal(200);
       const token = (response.body as { accessToken: string }).accessToken;
       // Good while it lives, on the node that issued it and on any other...
-      await shortLived!.http().get('/users/me').set(bearer(token)).expect(200);
+      await shortLived!.client().get('/users/me').set(bearer(token)).expect(200);
       const onIssuer = await connect(shortLived!.url, token);
       const onNode1 = await connect(node1.url, token);
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
+import type { ApiNode } from '../helpers/apiNode';
 import { follow, registerUsers, waitForJob, waitForQueuesIdle } from '../timeline/support';
 import { RETWEET_ITEM_KEYS, TWEET_KEYS } from '../tweets/support';
 import {
-  type ApiNode,
   type Cluster,
   deleteTweet,
   engage,
@@ -33,7 +33,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
 
   it("delivers an author's tweet to a follower on the other node, and to the author", async () => {
     const [author, follower] = await registerUsers(2);
-    await follow(follower, author, node1.http());
+    await follow(follower, author, node1.client());
     const followerSocket = await connect(node1.url, follower.accessToken);
     const authorSocket = await connect(node2.url, author.accessToken);
 
@@ -58,7 +58,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
 
   it('delivers to every socket of a follower, on both nodes', async () => {
     const [author, follower] = await registerUsers(2);
-    await follow(follower, author, node2.http());
+    await follow(follower, author, node2.client());
     const phone = await connect(node1.url, follower.accessToken);
     const laptop = await connect(node2.url, follower.accessToken);
 
@@ -72,7 +72,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
 
   it('sends nothing to a connected user who does not follow the author', async () => {
     const [author, stranger, friend] = await registerUsers(3);
-    await follow(stranger, friend, node1.http());
+    await follow(stranger, friend, node1.client());
     const strangerSocket = await connect(node1.url, stranger.accessToken);
     const authorSocket = await connect(node2.url, author.accessToken);
 
@@ -88,7 +88,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
 
   it('delivers a retweet by someone followed as a retweet item, as GET /tweets lists it', async () => {
     const [retweeter, follower, original] = await registerUsers(3);
-    await follow(follower, retweeter, node1.http());
+    await follow(follower, retweeter, node1.client());
     const followerSocket = await connect(node1.url, follower.accessToken);
     const tweet = await postTweet(node2, original, 'worth sharing');
 
@@ -111,7 +111,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
 
   it('tells the author and followers who received a tweet that it was deleted', async () => {
     const [author, follower] = await registerUsers(2);
-    await follow(follower, author, node2.http());
+    await follow(follower, author, node2.client());
     const followerSocket = await connect(node1.url, follower.accessToken);
     const authorSocket = await connect(node2.url, author.accessToken);
     const posted = await postTweet(node2, author, 'I will regret this');
@@ -127,7 +127,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
 
   it("tells a retweeter's followers when the original tweet is deleted", async () => {
     const [author, retweeter, follower] = await registerUsers(3);
-    await follow(follower, retweeter, node1.http());
+    await follow(follower, retweeter, node1.client());
     const followerSocket = await connect(node1.url, follower.accessToken);
     const posted = await postTweet(node2, author, 'shared, then gone');
     await engage(node2, retweeter, 'retweet', posted.id);
@@ -143,7 +143,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
   describe('catching up after a disconnect', () => {
     it('shows the tweets posted while away in GET /tweets after reconnecting, then delivers live again', async () => {
       const [author, reader] = await registerUsers(2);
-      await follow(reader, author, node1.http());
+      await follow(reader, author, node1.client());
       const readerSocket = await connect(node1.url, reader.accessToken);
       const before = await postTweet(node2, author, 'while you were here');
       await readerSocket.next('tweet:new', ({ tweet }) => tweet.id === before.id);

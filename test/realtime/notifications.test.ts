@@ -1,9 +1,9 @@
 import { expect } from 'chai';
+import type { ApiNode } from '../helpers/apiNode';
 import type { NotificationJson } from '../../app/notifications/schemas';
 import type { TestUser } from '../helpers/http';
 import { follow, registerUsers } from '../timeline/support';
 import {
-  type ApiNode,
   type Cluster,
   engage,
   notifications,
@@ -58,7 +58,7 @@ describe('notification events across two API nodes', function () {
   });
 
   it('pushes a follow to the followed user, as GET /notifications lists it', async () => {
-    await follow(actor, recipient, node2.http());
+    await follow(actor, recipient, node2.client());
 
     const notification = await pushedAndListed('follow');
     expect(notification).to.have.all.keys('id', 'type', 'actor', 'createdAt', 'read');
@@ -106,7 +106,7 @@ describe('notification events across two API nodes', function () {
     await pushedAndListed('like');
 
     // The actor's own later notification arrives after anything the like could have sent.
-    await follow(recipient, actor, node1.http());
+    await follow(recipient, actor, node1.client());
     const { notification } = await actorSocket.next('notification');
     expect(notification).to.deep.include({ type: 'follow' });
     expect(actorSocket.payloads('notification')).to.have.length(1);

@@ -1,15 +1,9 @@
 import { expect } from 'chai';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
 import { metricsAuth } from '../helpers/metrics';
 import { eventually } from '../helpers/poll';
 import { follow, registerUsers } from '../timeline/support';
-import {
-  type ApiNode,
-  type Cluster,
-  postTweet,
-  startApiNode,
-  startCluster,
-  stopCluster,
-} from './cluster';
+import { type Cluster, postTweet, startCluster, stopCluster } from './cluster';
 import { type Client, closeAllSockets, connect } from './sockets';
 
 const EXIT_DEADLINE_MS = 10_000;
@@ -25,7 +19,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 async function metricsOf(node: ApiNode): Promise<string> {
-  const response = await node.http().get('/metrics').set(metricsAuth()).expect(200);
+  const response = await node.client().get('/metrics').set(metricsAuth()).expect(200);
   return response.text;
 }
 
@@ -79,7 +73,7 @@ describe('realtime operations', function () {
 
     it('counts the tweet:new events it delivered to its sockets', async () => {
       const [author, first, second] = await registerUsers(3);
-      for (const follower of [first, second]) await follow(follower, author, node.http());
+      for (const follower of [first, second]) await follow(follower, author, node.client());
       const clients = await Promise.all(
         [author, first, second].map((user) => connect(node.url, user.accessToken)),
       );
@@ -106,7 +100,7 @@ describe('realtime operations', function () {
     it("disconnects its clients and exits 0, leaving other nodes' clients connected", async () => {
       doomed = await startApiNode();
       const [user, other, author] = await registerUsers(3);
-      await follow(other, author, node.http());
+      await follow(other, author, node.client());
       const clients: Client[] = [
         await connect(doomed.url, user.accessToken),
         await connect(doomed.url, user.accessToken),
@@ -140,7 +134,7 @@ describe('realtime operations', function () {
       await client.disconnected();
       expect(await exitCodeWithin(doomed, EXIT_DEADLINE_MS)).to.equal(0);
 
-      replacement = await startApiNode({}, doomed.port);
+      replacement = await startApiNode({}, { port: doomed.port });
       await client.connected(15_000);
       const posted = await postTweet(replacement, user, 'back after the restart');
       const { tweet } = await client.next('tweet:new', ({ tweet: t }) => t.id === posted.id);

@@ -3,7 +3,7 @@ import mysql from 'mysql2/promise';
 import { config } from '../../config';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
 import { TcpRelay } from '../helpers/services';
 import { postTweet } from '../helpers/socialGraph';
 
@@ -69,7 +69,7 @@ describe('A write while MariaDB holds a lock it needs', function () {
 describe('A request while the API cannot reach MariaDB', function () {
   this.timeout(90_000);
   let relay: TcpRelay;
-  let apiNode: RunningProcess | undefined;
+  let apiNode: ApiNode | undefined;
   let base: string;
 
   before(async function () {
@@ -77,19 +77,15 @@ describe('A request while the API cannot reach MariaDB', function () {
     const target = new URL(config.databaseUrl);
     relay = await TcpRelay.create({ host: target.hostname, port: Number(target.port) || 3306 });
     await relay.open();
-    const port = await freePort();
     const throughRelay = new URL(config.databaseUrl);
     throughRelay.hostname = '127.0.0.1';
     throughRelay.port = String(relay.port);
-    apiNode = await startProcess('app/index.ts', {
-      PORT: String(port),
-      DATABASE_URL: throughRelay.toString(),
-    });
-    base = `http://127.0.0.1:${port}`;
+    apiNode = await startApiNode({ DATABASE_URL: throughRelay.toString() });
+    base = apiNode.url;
   });
 
   after(async () => {
-    await apiNode?.stop('SIGKILL');
+    await apiNode?.stop();
     await relay?.close();
   });
 

@@ -3,11 +3,11 @@ import type Redis from 'ioredis';
 import { hashToken, newOpaqueToken } from '../../app/auth/tokens';
 import { QueryTypes } from 'sequelize';
 import { PasswordReset, sequelize } from '../../models';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
+import { type RunningProcess, startProcess } from '../helpers/processes';
 import { OwnRedis, TcpRelay } from '../helpers/services';
 import {
   type Member,
-  type OwnChirp,
   call,
   eventually,
   expectCall,
@@ -17,18 +17,12 @@ import {
   waitForReadiness,
 } from '../resilience/support';
 
-/** An API process of this test, seen as the resilience helpers see a Chirp: by its address. */
-type Node = OwnChirp & { name: string };
+/** An API node of this test, named in assertion messages. */
+type Node = ApiNode & { name: string };
 
-async function startApiNode(name: string, redisUrl: string): Promise<RunningProcess & Node> {
-  const port = await freePort();
-  const running = await startProcess('app/index.ts', {
-    REDIS_URL: redisUrl,
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-  });
-  // The helpers of test/resilience/support.ts read only `base` of a Chirp.
-  return Object.assign(running, { name, base: `http://127.0.0.1:${port}` } as Node);
+async function startNamedNode(name: string, redisUrl: string): Promise<Node> {
+  const node = await startApiNode({ REDIS_URL: redisUrl, LOG_LEVEL: 'warn' });
+  return { ...node, name };
 }
 
 /** Whether the worker has finished a cache-repair job (Bull keeps completed jobs' ids). */
@@ -77,8 +71,8 @@ describe('A logged-out session on every API node, through Redis data loss', func
   let redisServer: OwnRedis;
   let relay: TcpRelay;
   let redis: Redis;
-  let nodeA: RunningProcess & Node;
-  let nodeB: RunningProcess & Node;
+  let nodeA: Node;
+  let nodeB: Node;
   let worker: RunningProcess | undefined;
   let nodes: Node[];
 
@@ -90,16 +84,16 @@ describe('A logged-out session on every API node, through Redis data loss', func
     await relay.open();
     redis = ownRedisClient(redisServer);
     const started = await Promise.allSettled([
-      startApiNode('A', `redis://127.0.0.1:${relay.port}/0`),
-      startApiNode('B', redisServer.url),
+      startNamedNode('A', `redis://127.0.0.1:${relay.port}/0`),
+      startNamedNode('B', redisServer.url),
       startProcess('workers/index.ts', { REDIS_URL: redisServer.url, LOG_LEVEL: 'warn' }),
     ]);
     const [a, b, w] = started.map((result) =>
       result.status === 'fulfilled' ? result.value : null,
     );
-    nodeA = a as RunningProcess & Node;
-    nodeB = b as RunningProcess & Node;
-    worker = w ?? undefined;
+    nodeA = a as Node;
+    nodeB = b as Node;
+    worker = (w as RunningProcess | null) ?? undefined;
     const failure = started.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason instanceof Error ? failure.reason : new Error('no start');
     nodes = [nodeA, nodeB];
@@ -108,7 +102,7 @@ describe('A logged-out session on every API node, through Redis data loss', func
   after(async () => {
     // Whatever started stops, also after a failed start: a leaked worker would relay the
     // shared test database's outbox into this Redis.
-    await Promise.all([nodeA?.stop('SIGKILL'), nodeB?.stop('SIGKILL'), worker?.stop('SIGKILL')]);
+    await Promise.all([nodeA?.stop(), nodeB?.stop(), worker?.stop('SIGKILL')]);
     redis?.disconnect();
     await relay?.close();
     await redisServer?.stop();

@@ -3,7 +3,8 @@ import Redis from 'ioredis';
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../models';
 import { uniqueHandle } from '../helpers/http';
-import { freePort, type RunningProcess, startProcess } from '../helpers/processes';
+import { startApiNode } from '../helpers/apiNode';
+import { type RunningProcess, startProcess } from '../helpers/processes';
 import { OwnRedis, TcpRelay } from '../helpers/services';
 import { eventually } from '../helpers/poll';
 
@@ -18,9 +19,12 @@ export interface OwnChirp {
   relay?: TcpRelay;
   api: RunningProcess;
   worker: RunningProcess;
-  base: string;
+  url: string;
   stop(): Promise<void>;
 }
+
+/** What the calls below need of a Chirp or of one API node: its address. */
+export type Reachable = Pick<OwnChirp, 'url'>;
 
 /**
  * Starts it. `throughRelay` puts a TCP relay between the processes and Redis: closing it
@@ -36,7 +40,6 @@ export async function startOwnChirp({
     ? await TcpRelay.create({ host: '127.0.0.1', port: redis.port })
     : undefined;
   await relay?.open();
-  const port = await freePort();
   // Warnings are what an operator sees of an outage: the test counts them.
   const env = {
     REDIS_URL: relay ? `redis://127.0.0.1:${relay.port}/0` : redis.url,
@@ -44,16 +47,15 @@ export async function startOwnChirp({
     ...extraEnv,
   };
   const started = await Promise.allSettled([
-    startProcess('app/index.ts', { ...env, PORT: String(port) }),
+    startApiNode(env),
     startProcess('workers/index.ts', env),
   ]);
-  const [api, worker] = started.map((result) =>
-    result.status === 'fulfilled' ? result.value : null,
-  );
-  if (!api || !worker) {
+  const node = started[0].status === 'fulfilled' ? started[0].value : null;
+  const worker = started[1].status === 'fulfilled' ? started[1].value : null;
+  if (!node || !worker) {
     // A half-started Chirp must not outlive the test: a leaked worker would go on relaying the
     // shared test database's outbox into its own Redis, under later tests' feet.
-    await Promise.all([api?.stop('SIGKILL'), worker?.stop('SIGKILL')]);
+    await Promise.all([node?.stop(), worker?.stop('SIGKILL')]);
     await relay?.close();
     await redis.stop();
     const failure = started.find((result) => result.status === 'rejected');
@@ -62,11 +64,11 @@ export async function startOwnChirp({
   return {
     redis,
     relay,
-    api,
+    api: node.process,
     worker,
-    base: `http://127.0.0.1:${port}`,
+    url: node.url,
     async stop() {
-      await Promise.all([api.stop('SIGKILL'), worker.stop('SIGKILL')]);
+      await Promise.all([node.stop(), worker.stop('SIGKILL')]);
       await relay?.close();
       await redis.stop();
     },
@@ -105,7 +107,7 @@ export interface Answer {
 
 /** One HTTP request to the API; fails the test when no answer comes within the deadline. */
 export async function call(
-  chirp: OwnChirp,
+  chirp: Reachable,
   method: string,
   path: string,
   { token, body }: { token?: string; body?: unknown } = {},
@@ -115,7 +117,7 @@ export async function call(
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(`${chirp.base}${path}`, {
+    response = await fetch(`${chirp.url}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -132,7 +134,7 @@ export async function call(
 
 /** Calls the API and asserts the status, saying what came back otherwise. */
 export async function expectCall(
-  chirp: OwnChirp,
+  chirp: Reachable,
   status: number,
   method: string,
   path: string,
@@ -152,7 +154,7 @@ export interface Member {
 }
 
 /** Registers a fresh user through the API. */
-export async function signUp(chirp: OwnChirp): Promise<Member> {
+export async function signUp(chirp: Reachable): Promise<Member> {
   const handle = uniqueHandle('r');
   const password = 'correct horse battery';
   const { body } = await expectCall(chirp, 201, 'POST', '/auth/register', {
@@ -168,7 +170,7 @@ export async function signUp(chirp: OwnChirp): Promise<Member> {
 }
 
 /** Signs an existing user in again: a second session with its own tokens. */
-export async function signIn(chirp: OwnChirp, member: Member): Promise<Member> {
+export async function signIn(chirp: Reachable, member: Member): Promise<Member> {
   const { body } = await expectCall(chirp, 200, 'POST', '/auth/login', {
     body: { username: member.username, password: member.password },
   });
@@ -182,7 +184,7 @@ export interface TimelineEntry {
 }
 
 /** The first page of a member's home timeline. */
-export async function homeTimeline(chirp: OwnChirp, member: Member): Promise<TimelineEntry[]> {
+export async function homeTimeline(chirp: Reachable, member: Member): Promise<TimelineEntry[]> {
   const { body } = await expectCall(chirp, 200, 'GET', '/tweets?limit=100', {
     token: member.accessToken,
   });
@@ -197,7 +199,10 @@ export interface NotificationEntry {
 }
 
 /** A member's notifications, newest first. */
-export async function notifications(chirp: OwnChirp, member: Member): Promise<NotificationEntry[]> {
+export async function notifications(
+  chirp: Reachable,
+  member: Member,
+): Promise<NotificationEntry[]> {
   const { body } = await expectCall(chirp, 200, 'GET', '/notifications?limit=100', {
     token: member.accessToken,
   });
@@ -205,7 +210,7 @@ export async function notifications(chirp: OwnChirp, member: Member): Promise<No
 }
 
 /** Asks /readyz until it answers `status`. */
-export async function waitForReadiness(chirp: OwnChirp, status: number): Promise<Answer> {
+export async function waitForReadiness(chirp: Reachable, status: number): Promise<Answer> {
   return eventually(
     () => call(chirp, 'GET', '/readyz'),
     (answer) => answer.status === status,

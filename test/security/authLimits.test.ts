@@ -13,7 +13,7 @@ import {
   postFrom,
   send,
   sendTimes,
-  startApiNode,
+  startSmallBudgetNode,
   statuses,
 } from '../ratelimit/support';
 
@@ -42,7 +42,7 @@ describe('Security: login limits that hold', function () {
   before(async function () {
     this.timeout(60_000);
     [node, bob] = await Promise.all([
-      startApiNode({
+      startSmallBudgetNode({
         RATE_LIMIT_POINTS: '1000',
         RATE_LIMIT_DURATION: '60',
         AUTH_RATE_LIMIT_POINTS: String(LIMIT),
@@ -181,7 +181,7 @@ describe('Security: a bogus reset token costs no password hashing', function () 
   before(async function () {
     this.timeout(60_000);
     // A cost high enough that one hash outweighs any amount of ordinary request handling.
-    node = await startApiNode({
+    node = await startSmallBudgetNode({
       BCRYPT_ROUNDS: '13',
       RATE_LIMIT_POINTS: '1000',
       AUTH_RATE_LIMIT_POINTS: '1000',

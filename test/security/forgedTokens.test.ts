@@ -1,10 +1,10 @@
 import { expect } from 'chai';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
 import jwt from 'jsonwebtoken';
 import { DEVELOPMENT_JWT_SECRET } from '../../config/env';
 import { PasswordReset } from '../../models';
 import { hashToken, newOpaqueToken } from '../../app/auth/tokens';
 import { bearer, registerUser, type TestUser } from '../helpers/http';
-import { type ApiNode, startApiNode } from '../realtime/cluster';
 import { closeAllSockets, connect, refusal } from '../realtime/sockets';
 
 /**
@@ -116,7 +116,7 @@ describe('forged access tokens (REST and Socket.IO on a real API node)', () => {
   });
 
   it("accepts the victim's real token on both (the control: the forgeries differ only in their trick)", async () => {
-    const response = await node.http().get('/users/me').set(bearer(victim.accessToken));
+    const response = await node.client().get('/users/me').set(bearer(victim.accessToken));
     expect(response.status).to.equal(200);
     expect(response.body.id).to.equal(victim.id);
     const client = await connect(node.url, victim.accessToken);
@@ -125,7 +125,7 @@ describe('forged access tokens (REST and Socket.IO on a real API node)', () => {
     // A correctly signed token with the victim's claims is accepted too, so each refusal
     // below is for its trick and not for how the test signs.
     const good = await node
-      .http()
+      .client()
       .get('/users/me')
       .set(bearer(sign(claimsOf(victim.accessToken))));
     expect(good.status).to.equal(200);
@@ -134,7 +134,7 @@ describe('forged access tokens (REST and Socket.IO on a real API node)', () => {
   it('answers 401 unauthorized on REST to every forgery, and never shows the victim', async () => {
     const failures: string[] = [];
     for (const [name, token] of Object.entries(cases)) {
-      const response = await node.http().get('/users/me').set('Authorization', `Bearer ${token}`);
+      const response = await node.client().get('/users/me').set('Authorization', `Bearer ${token}`);
       const ok =
         response.status === 401 &&
         response.type === 'application/problem+json' &&

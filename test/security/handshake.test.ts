@@ -4,7 +4,7 @@ import {
   type ApiNode,
   forgetSpentBudgets,
   generalBudget,
-  startApiNode,
+  startSmallBudgetNode,
 } from '../ratelimit/support';
 import { closeAllSockets, connect, type SocketSettings } from '../realtime/sockets';
 
@@ -18,7 +18,7 @@ async function handshakeOutcome(
   settings: SocketSettings = {},
 ): Promise<string> {
   try {
-    const client = await connect(node.base, token, settings);
+    const client = await connect(node.url, token, settings);
     client.close();
     return 'connected';
   } catch (error) {
@@ -53,8 +53,8 @@ describe('Security: Socket.IO handshakes spend a per-address budget', function (
     this.timeout(60_000);
     const env = generalBudget(LIMIT, WINDOW_SECONDS);
     [direct, behindProxy, alice] = await Promise.all([
-      startApiNode(env),
-      startApiNode({ ...env, TRUST_PROXY: '1' }),
+      startSmallBudgetNode(env),
+      startSmallBudgetNode({ ...env, TRUST_PROXY: '1' }),
       registerUser(),
     ]);
   });

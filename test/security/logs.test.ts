@@ -2,7 +2,8 @@ import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { LOGGER_OPTIONS } from '../../app/infra/logger';
 import { uniqueHandle } from '../helpers/http';
-import { jsonLines, memoryLogger, startLoggingApi } from '../helpers/logs';
+import { jsonLines, memoryLogger } from '../helpers/logs';
+import { startApiNode } from '../helpers/apiNode';
 import { type RunningProcess } from '../helpers/processes';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -13,7 +14,7 @@ describe('Security: what reaches the log of an API process', function () {
   let base: string;
 
   before(async () => {
-    ({ process: apiProcess, base } = await startLoggingApi('info'));
+    ({ process: apiProcess, url: base } = await startApiNode({ LOG_LEVEL: 'info' }));
   });
   after(async () => {
     await apiProcess?.stop();

@@ -4,7 +4,13 @@ import { api, bearer, registerUser } from '../helpers/http';
 import { metricsAuth } from '../helpers/metrics';
 import { expectProblem } from '../helpers/problems';
 import { OwnRedis } from '../helpers/services';
-import { type ApiNode, expectProblemAnswer, send, sleep, startApiNode } from '../ratelimit/support';
+import {
+  type ApiNode,
+  expectProblemAnswer,
+  send,
+  sleep,
+  startSmallBudgetNode,
+} from '../ratelimit/support';
 
 describe('GET /metrics behind METRICS_TOKEN', () => {
   it('refuses a scrape without the token: 401 unauthorized', async () => {
@@ -27,7 +33,7 @@ describe('GET /metrics behind METRICS_TOKEN', () => {
     let node: ApiNode;
 
     before(async () => {
-      node = await startApiNode({ METRICS_TOKEN: '', LOG_LEVEL: 'silent' });
+      node = await startSmallBudgetNode({ METRICS_TOKEN: '', LOG_LEVEL: 'silent' });
     });
 
     after(async () => {
@@ -58,7 +64,7 @@ describe('GET /readyz under a burst of probes', function () {
     ownRedis = await OwnRedis.create();
     await ownRedis.start();
     probe = new Redis(ownRedis.url);
-    node = await startApiNode({ REDIS_URL: ownRedis.url, LOG_LEVEL: 'silent' });
+    node = await startSmallBudgetNode({ REDIS_URL: ownRedis.url, LOG_LEVEL: 'silent' });
   });
 
   after(async () => {

@@ -9,7 +9,7 @@ import {
   generalBudget,
   send,
   sendTimes,
-  startApiNode,
+  startSmallBudgetNode,
   statuses,
 } from '../ratelimit/support';
 
@@ -25,7 +25,7 @@ describe('Security: an over-budget request costs no more than its refusal', func
   before(async function () {
     this.timeout(60_000);
     [node, alice, bob] = await Promise.all([
-      startApiNode(generalBudget(LIMIT, WINDOW_SECONDS)),
+      startSmallBudgetNode(generalBudget(LIMIT, WINDOW_SECONDS)),
       registerUser(),
       registerUser(),
     ]);

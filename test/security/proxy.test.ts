@@ -6,7 +6,7 @@ import {
   generalBudget,
   garbageRefresh,
   sendTimes,
-  startApiNode,
+  startSmallBudgetNode,
   statuses,
 } from '../ratelimit/support';
 
@@ -22,8 +22,8 @@ describe('Security: a client cannot choose its own address behind trusted proxie
     this.timeout(60_000);
     const env = generalBudget(LIMIT, WINDOW_SECONDS);
     [oneHop, twoHops] = await Promise.all([
-      startApiNode({ ...env, TRUST_PROXY: 'true' }),
-      startApiNode({ ...env, TRUST_PROXY: '2' }),
+      startSmallBudgetNode({ ...env, TRUST_PROXY: 'true' }),
+      startSmallBudgetNode({ ...env, TRUST_PROXY: '2' }),
     ]);
   });
   after(async () => Promise.all([oneHop?.stop(), twoHops?.stop()]));

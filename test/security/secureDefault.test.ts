@@ -5,7 +5,12 @@ import { User } from '../../models';
 import { registerUser, type TestUser } from '../helpers/http';
 import { runToExit } from '../helpers/processes';
 import { refusal } from '../realtime/sockets';
-import { type ApiNode, expectProblemAnswer, send, startApiNode } from '../ratelimit/support';
+import {
+  type ApiNode,
+  expectProblemAnswer,
+  send,
+  startSmallBudgetNode,
+} from '../ratelimit/support';
 
 /**
  * A server started as the README says: no NODE_ENV, no JWT_SECRET (config reads '' as unset).
@@ -47,7 +52,10 @@ describe('the signing secret of a server started without NODE_ENV or JWT_SECRET'
   let forged: string;
 
   before(async () => {
-    [nodeA, nodeB] = await Promise.all([startApiNode(AS_SHIPPED), startApiNode(AS_SHIPPED)]);
+    [nodeA, nodeB] = await Promise.all([
+      startSmallBudgetNode(AS_SHIPPED),
+      startSmallBudgetNode(AS_SHIPPED),
+    ]);
     admin = await registerUser();
     await User.update({ role: 'admin' }, { where: { id: admin.id } });
     forged = forgedWithDevelopmentSecret(admin.accessToken);
@@ -62,7 +70,7 @@ describe('the signing secret of a server started without NODE_ENV or JWT_SECRET'
   });
 
   it('refuses it at the Socket.IO handshake', async () => {
-    expect(await refusal(nodeA.base, forged)).to.equal('unauthorized');
+    expect(await refusal(nodeA.url, forged)).to.equal('unauthorized');
   });
 
   it('refuses it at the queue board, as a cookie and at sign-in', async () => {
@@ -85,7 +93,7 @@ describe('the signing secret of a server started without NODE_ENV or JWT_SECRET'
     expect(rotated.code, rotated.output).to.equal(0);
     expect(rotated.output).to.match(/pm2 reload api/);
     await nodeA.stop();
-    nodeA = await startApiNode(AS_SHIPPED);
+    nodeA = await startSmallBudgetNode(AS_SHIPPED);
     expectProblemAnswer(
       await send(nodeA, '/users/me', { token: session.accessToken }),
       401,

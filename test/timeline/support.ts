@@ -1,18 +1,17 @@
 import { expect } from 'chai';
-import supertest from 'supertest';
 import { redis } from '../../app/infra/redis';
 import type { QueueName } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
 import { keys } from '../../app/cache/keys';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { eventually } from '../helpers/poll';
-import { freePort, startProcess, type RunningProcess } from '../helpers/processes';
+import { type ApiNode, type Client, startApiNode } from '../helpers/apiNode';
+import type { RunningProcess } from '../helpers/processes';
 import { startWorker, stopWorker } from '../helpers/workers';
 
 export { startWorker, stopWorker, useWorker, waitForQueuesIdle } from '../helpers/workers';
 
-/** An HTTP client on an API node: the in-process one (`api()`) or a process of the test's own. */
-export type Client = ReturnType<typeof api>;
+export type { Client };
 
 /** A timeline item as the API answers it (a tweet or a retweet entry). */
 export interface Item {
@@ -127,22 +126,13 @@ export async function waitForJob(queue: QueueName, jobId: string, timeoutMs = 15
   return job!;
 }
 
-/** An API node of the test's own (a real process on a free port) with extra environment. */
-export async function startApiNode(
-  env: Record<string, string>,
-): Promise<{ process: RunningProcess; client: () => Client }> {
-  const port = await freePort();
-  const running = await startProcess('app/index.ts', { ...env, PORT: String(port) });
-  return { process: running, client: () => supertest(`http://127.0.0.1:${port}`) };
-}
-
 /**
  * An API node and a worker of the test's own for the enclosing `describe`, both with `env`:
  * started before its tests; after them the worker stops once the queues are idle, then the
  * node. Answers a client of the node.
  */
 export function useApiNodeAndWorker(env: Record<string, string>): () => Client {
-  let node: Awaited<ReturnType<typeof startApiNode>> | undefined;
+  let node: ApiNode | undefined;
   let worker: RunningProcess | undefined;
   before(async function () {
     node = await startApiNode(env);
