@@ -1,3 +1,5 @@
+import { insertLikesBulk } from '../app/tweets/likeRecords';
+import { insertTweetsBulk } from '../app/tweets/records';
 import {
   distinctPicks,
   logNormalWeights,
@@ -8,7 +10,7 @@ import {
 } from './graph';
 import type { World } from './bulkUsers';
 import type { IdRange } from './counters';
-import { BatchWriter, RowBuffer, autoIncrementStep, insertRows, sqlDate } from './sql';
+import { BatchWriter, RowBuffer, autoIncrementStep, insertedBlock, sqlDate } from './sql';
 
 type Kind = 'original' | 'reply' | 'retweet';
 
@@ -101,11 +103,8 @@ export async function insertTweets(world: World, total: number): Promise<TweetsL
     const [batch, at] = [rows, positions];
     [rows, positions] = [[], []];
     await writer.submit(async () => {
-      const block = await insertRows(
-        'tweets',
-        ['author_id', 'content', 'reply_to_id', 'retweet_of_id', 'created_at'],
-        batch,
-      );
+      // Tuples in TWEET_BULK_COLUMNS order.
+      const block = insertedBlock('tweets', batch.length, await insertTweetsBulk(batch));
       at.forEach((position, k) => {
         if (position < 0) return;
         postIds[position] = block.firstId + k * step;
@@ -178,7 +177,8 @@ export async function insertLikes(
   const now = sqlDate(new Date());
   progress.start('likes', total);
   const buffer = new RowBuffer(LIKE_BATCH, 2, async (rows) => {
-    await insertRows('likes', ['user_id', 'tweet_id', 'created_at'], rows, { ignore: true });
+    // Tuples in LIKE_BULK_COLUMNS order.
+    insertedBlock('likes', rows.length, await insertLikesBulk(rows));
     progress.advance(rows.length);
   });
   for (let user = 0; user < userIds.length; user += 1) {

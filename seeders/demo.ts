@@ -1,11 +1,12 @@
-import { QueryTypes } from 'sequelize';
 import { config } from '../config';
 import { hashPassword } from '../app/auth/passwords';
-import { execute, sequelize } from '../app/infra/db';
 import { redis } from '../app/infra/redis';
 import { keys } from '../app/cache/keys';
+import { insertLike } from '../app/tweets/likeRecords';
 import { recordEngagement } from '../app/tweets/popular';
-import { User } from '../models';
+import { entryIdsSince, findPostId, insertRetweetEntry, insertTweet } from '../app/tweets/records';
+import { followersOfAny, insertFollow } from '../app/users/followRecords';
+import { findUsersByUsernameKeys, insertUser } from '../app/users/records';
 import { recountAll } from './counters';
 import {
   DEMO_PASSWORD,
@@ -31,14 +32,14 @@ interface Added {
 /** Ids of the demo accounts by name, creating those that are missing (one shared hash). */
 async function ensureUsers(added: Added): Promise<Map<DemoName, string>> {
   const names = DEMO_USERS.map(([name]) => name);
-  const existing = await User.findAll({ where: { usernameKey: names } });
+  const existing = await findUsersByUsernameKeys(names);
   const ids = new Map(existing.map((user) => [user.usernameKey as DemoName, String(user.id)]));
   const missing = DEMO_USERS.filter(([name]) => !ids.has(name));
   if (missing.length === 0) return ids;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const [username, displayName, bio] of missing) {
     const email = `${username}@demo.chirp.localhost`;
-    const user = await User.create({
+    const user = await insertUser({
       username,
       usernameKey: username,
       email,
@@ -60,21 +61,12 @@ async function ensureTweet(
   replyToId: string | null,
   added: Added,
 ): Promise<string> {
-  const replacements = { authorId, content, replyToId };
-  const [found] = await sequelize.query<{ id: string }>(
-    `SELECT id FROM tweets WHERE author_id = :authorId AND content = :content
-     AND retweet_of_id IS NULL AND reply_to_id <=> :replyToId ORDER BY id LIMIT 1`,
-    { replacements, type: QueryTypes.SELECT },
-  );
-  if (found) return String(found.id);
-  const result = await execute(
-    `INSERT INTO tweets (author_id, content, reply_to_id, created_at)
-     VALUES (:authorId, :content, :replyToId, UTC_TIMESTAMP(3))`,
-    { replacements },
-  );
+  const found = await findPostId(authorId, content, replyToId);
+  if (found) return found;
+  const id = await insertTweet({ authorId, content, replyToId });
   added.tweets += 1;
   if (replyToId) await recordEngagement(replyToId, 'reply');
-  return result.insertId;
+  return id;
 }
 
 /** Posts (round by round, so authors interleave) and replies; answers ids by `name:n`. */
@@ -105,32 +97,21 @@ async function ensureEngagement(
   added: Added,
 ): Promise<void> {
   for (const [follower, followee] of demoFollows()) {
-    const result = await execute(
-      `INSERT IGNORE INTO follows (follower_id, followee_id, created_at)
-       VALUES (:follower, :followee, UTC_TIMESTAMP(3))`,
-      { replacements: { follower: users.get(follower), followee: users.get(followee) } },
-    );
-    added.follows += result.affectedRows;
+    if (await insertFollow(users.get(follower)!, users.get(followee)!)) added.follows += 1;
   }
   for (const [user, [author, n]] of DEMO_RETWEETS) {
     const tweetId = posts.get(`${author}:${n}`)!;
-    const result = await execute(
-      `INSERT IGNORE INTO tweets (author_id, content, retweet_of_id, created_at)
-       VALUES (:userId, '', :tweetId, UTC_TIMESTAMP(3))`,
-      { replacements: { userId: users.get(user), tweetId } },
-    );
-    added.retweets += result.affectedRows;
-    if (result.affectedRows > 0) await recordEngagement(tweetId, 'retweet');
+    if (await insertRetweetEntry(users.get(user)!, tweetId)) {
+      added.retweets += 1;
+      await recordEngagement(tweetId, 'retweet');
+    }
   }
   for (const [user, [author, n]] of demoLikes()) {
     const tweetId = posts.get(`${author}:${n}`)!;
-    const result = await execute(
-      `INSERT IGNORE INTO likes (user_id, tweet_id, created_at)
-       VALUES (:userId, :tweetId, UTC_TIMESTAMP(3))`,
-      { replacements: { userId: users.get(user), tweetId } },
-    );
-    added.likes += result.affectedRows;
-    if (result.affectedRows > 0) await recordEngagement(tweetId, 'like');
+    if (await insertLike(users.get(user)!, tweetId)) {
+      added.likes += 1;
+      await recordEngagement(tweetId, 'like');
+    }
   }
 }
 
@@ -140,19 +121,13 @@ async function ensureEngagement(
  * of these keys is rebuilt from MySQL on its next read.
  */
 async function dropStaleCaches(userIds: string[]): Promise<void> {
-  const followers = await sequelize.query<{ id: string }>(
-    'SELECT DISTINCT follower_id AS id FROM follows WHERE followee_id IN (:userIds)',
-    { replacements: { userIds }, type: QueryTypes.SELECT },
-  );
-  const entries = await sequelize.query<{ id: string }>(
-    'SELECT id FROM tweets WHERE author_id IN (:userIds)',
-    { replacements: { userIds }, type: QueryTypes.SELECT },
-  );
-  const readers = new Set([...userIds, ...followers.map((row) => String(row.id))]);
+  const followers = await followersOfAny(userIds);
+  const entries = await entryIdsSince(userIds);
+  const readers = new Set([...userIds, ...followers]);
   const stale = [
     ...[...readers].flatMap((id) => [keys.home(id), keys.celebrities(id)]),
     ...userIds.flatMap((id) => [keys.author(id), ...keys.viewerFlags(id)]),
-    ...entries.map((row) => keys.tweet(String(row.id))),
+    ...entries.map((id) => keys.tweet(id)),
   ];
   for (let i = 0; i < stale.length; i += 500) await redis.del(...stale.slice(i, i + 500));
 }

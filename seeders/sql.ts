@@ -43,10 +43,22 @@ export async function insertRows(
 ): Promise<InsertedBlock> {
   const verb = ignore ? 'INSERT IGNORE INTO' : 'INSERT INTO';
   const result = await execute(`${verb} ${table} (${columns.join(', ')}) VALUES ${rows.join(',')}`);
-  if (result.affectedRows !== rows.length) {
-    throw new Error(`${table}: ${result.affectedRows} of ${rows.length} rows were inserted`);
+  return insertedBlock(table, rows.length, result);
+}
+
+/**
+ * The ids a multi-row INSERT of `count` rows (a data module's bulk insert) took; throws
+ * unless every row went in, since callers map rows to ids by position.
+ */
+export function insertedBlock(
+  table: string,
+  count: number,
+  result: { affectedRows: number; insertId: string },
+): InsertedBlock {
+  if (result.affectedRows !== count) {
+    throw new Error(`${table}: ${result.affectedRows} of ${count} rows were inserted`);
   }
-  return { firstId: Number(result.insertId), count: rows.length };
+  return { firstId: Number(result.insertId), count };
 }
 
 /** A string as a SQL literal. */

@@ -1,8 +1,6 @@
 import type { Job } from 'bull';
-import { QueryTypes } from 'sequelize';
-import { sequelize } from '../app/infra/db';
 import type { JobPayloads } from '../app/queue/jobs';
-import { entryIdsByAuthors, isCelebrity, timelineCap } from '../app/timeline/build';
+import { isCelebrity, timelineCap } from '../app/timeline/build';
 import { keys } from '../app/cache/keys';
 import { removeFromTimelines } from '../app/timeline/maintain';
 import { scriptPipeline, store } from '../app/cache/store';
@@ -10,7 +8,9 @@ import type { z } from '../app/http/zod';
 import { emitToUsers } from '../app/realtime/emitter';
 import { onlineUsers } from '../app/realtime/presence';
 import { hydrateTweets } from '../app/tweets/cache';
+import { entryAuthor, entryIdsByAuthors } from '../app/tweets/records';
 import type { TimelineItem } from '../app/tweets/schemas';
+import { followerPage, followersAmong } from '../app/users/followRecords';
 
 /** Followers read per SQL page, and timelines written per script call within it. */
 const FOLLOWER_PAGE = 2000;
@@ -24,16 +24,12 @@ export async function forEachFollowerPage(
   let after = '0';
   let total = 0;
   for (;;) {
-    const rows = await sequelize.query<{ id: string; followerId: string }>(
-      `SELECT id, follower_id AS followerId FROM follows
-       WHERE followee_id = :userId AND id > :after ORDER BY id LIMIT :limit`,
-      { replacements: { userId, after, limit: FOLLOWER_PAGE }, type: QueryTypes.SELECT },
-    );
+    const rows = await followerPage(userId, after, FOLLOWER_PAGE);
     if (rows.length === 0) return total;
     total += rows.length;
-    await each(rows.map((row) => String(row.followerId)));
+    await each(rows.map((row) => row.followerId));
     if (rows.length < FOLLOWER_PAGE) return total;
-    after = String(rows[rows.length - 1].id);
+    after = rows[rows.length - 1].id;
   }
 }
 
@@ -44,14 +40,8 @@ async function forEachOnlineFollower(
 ): Promise<void> {
   const online = await onlineUsers();
   for (let i = 0; i < online.length; i += FOLLOWER_PAGE) {
-    const rows = await sequelize.query<{ id: string }>(
-      'SELECT follower_id AS id FROM follows WHERE followee_id = :userId AND follower_id IN (:ids)',
-      {
-        replacements: { userId, ids: online.slice(i, i + FOLLOWER_PAGE) },
-        type: QueryTypes.SELECT,
-      },
-    );
-    if (rows.length > 0) await each(rows.map((row) => String(row.id)));
+    const followers = await followersAmong(userId, online.slice(i, i + FOLLOWER_PAGE));
+    if (followers.length > 0) await each(followers);
   }
 }
 
@@ -64,20 +54,16 @@ async function forEachOnlineFollower(
 export async function processFanout(
   job: Job<JobPayloads['fanout']>,
 ): Promise<{ delivered: number }> {
-  const [entry] = await sequelize.query<{ authorId: string; followers: number }>(
-    `SELECT t.author_id AS authorId, u.followers_count AS followers
-     FROM tweets t JOIN users u ON u.id = t.author_id WHERE t.id = :id`,
-    { replacements: { id: job.data.entryId }, type: QueryTypes.SELECT },
-  );
+  const entry = await entryAuthor(job.data.entryId);
   if (!entry) return { delivered: 0 }; // deleted before we got to it
-  const authorId = String(entry.authorId);
+  const authorId = entry.authorId;
   const cap = String(timelineCap());
   await store.addToTimelines(2, keys.home(authorId), keys.author(authorId), job.data.entryId, cap);
   const [text] = await hydrateTweets(null, [job.data.entryId]);
   if (!text) return { delivered: 0 };
   const tweet = JSON.parse(text) as z.infer<typeof TimelineItem>;
   await emitToUsers([authorId], 'tweet:new', { tweet });
-  if (isCelebrity(Number(entry.followers))) {
+  if (isCelebrity(entry.followers)) {
     // No timelines to write: only followers online now need to hear of it.
     await forEachOnlineFollower(authorId, (followers) =>
       emitToUsers(followers, 'tweet:new', { tweet }),

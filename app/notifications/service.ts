@@ -1,9 +1,9 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { sequelize } from '../infra/db';
+import type { Transaction } from 'sequelize';
 import { toPage } from '../http/paging';
 import type { LegacyNotificationJob } from '../queue/jobs';
 import { enqueueAfterCommit } from '../queue/queues';
 import { hydrateTweets } from '../tweets/cache';
+import { authorIdOf } from '../tweets/records';
 import {
   insertNotificationOnce,
   markNotificationsRead,
@@ -58,19 +58,9 @@ async function legacyAction(job: LegacyNotificationJob): Promise<NotificationAct
   if (job.kind === 'follow') {
     return { type: 'follow', actorId: job.actorId, recipientId: job.userId, tweetId: null };
   }
-  const [row] = await sequelize.query<{ authorId: string }>(
-    job.kind === 'reply'
-      ? 'SELECT p.author_id AS authorId FROM tweets r JOIN tweets p ON p.id = r.reply_to_id WHERE r.id = :id'
-      : 'SELECT author_id AS authorId FROM tweets WHERE id = :id',
-    { replacements: { id: job.tweetId }, type: QueryTypes.SELECT },
-  );
-  if (!row) return null;
-  return {
-    type: job.kind,
-    actorId: job.actorId,
-    recipientId: String(row.authorId),
-    tweetId: job.tweetId,
-  };
+  const recipientId = await authorIdOf(job.tweetId, job.kind === 'reply' ? 'parent' : 'tweet');
+  if (!recipientId) return null;
+  return { type: job.kind, actorId: job.actorId, recipientId, tweetId: job.tweetId };
 }
 
 /**

@@ -1,8 +1,9 @@
-import { QueryTypes } from 'sequelize';
 import { config } from '../../config';
-import { FOR_CACHE_FILL, sequelize, type ReadFrom } from '../infra/db';
+import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { SENTINEL, TIMELINE_TTL_SECONDS, keys } from '../cache/keys';
 import { store } from '../cache/store';
+import { entryIdsByAuthors } from '../tweets/records';
+import { followeesWithFollowers } from '../users/followRecords';
 
 /**
  * How many entries a timeline keeps (TIMELINE_MAX_LENGTH): the one reader of the cap, for
@@ -19,33 +20,11 @@ export async function followeesOf(
   userId: string,
   read: ReadFrom = {},
 ): Promise<{ regular: string[]; celebrities: string[] }> {
-  const rows = await sequelize.query<{ id: string; followers: number }>(
-    `SELECT f.followee_id AS id, u.followers_count AS followers
-     FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = :userId`,
-    { replacements: { userId }, type: QueryTypes.SELECT, ...read },
-  );
   const regular: string[] = [];
   const celebrities: string[] = [];
-  for (const row of rows)
-    (isCelebrity(Number(row.followers)) ? celebrities : regular).push(String(row.id));
+  for (const row of await followeesWithFollowers(userId, read))
+    (isCelebrity(row.followers) ? celebrities : regular).push(row.id);
   return { regular, celebrities };
-}
-
-/** Newest entry ids by these authors, below `below` when given. */
-export async function entryIdsByAuthors(
-  authors: string[],
-  limit: number,
-  range: { below?: string; above?: string } = {},
-  read: ReadFrom = {},
-): Promise<string[]> {
-  if (authors.length === 0) return [];
-  const rows = await sequelize.query<{ id: string }>(
-    `SELECT id FROM tweets WHERE author_id IN (:authors)
-     ${range.below ? 'AND id < :below' : ''} ${range.above ? 'AND id > :above' : ''}
-     ORDER BY id DESC LIMIT :limit`,
-    { replacements: { authors, limit, ...range }, type: QueryTypes.SELECT, ...read },
-  );
-  return rows.map((row) => String(row.id));
 }
 
 /**

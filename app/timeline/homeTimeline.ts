@@ -3,7 +3,8 @@ import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
 import { hydrateTweets } from '../tweets/cache';
 import { pageJson } from '../tweets/presenter';
-import { entryIdsByAuthors, followeesOf, rebuildAuthor, rebuildHome } from './build';
+import { entryIdsByAuthors } from '../tweets/records';
+import { followeesOf, rebuildAuthor, rebuildHome } from './build';
 import { keys } from '../cache/keys';
 import { store } from '../cache/store';
 

@@ -1,6 +1,6 @@
-import { QueryTypes } from 'sequelize';
-import { FOR_CACHE_FILL, sequelize } from '../infra/db';
-import { entryIdsByAuthors, isCelebrity, timelineCap } from './build';
+import { FOR_CACHE_FILL } from '../infra/db';
+import { entryIdsByAuthors, entryIdsSince } from '../tweets/records';
+import { isCelebrity, timelineCap } from './build';
 import { keys } from '../cache/keys';
 import { store } from '../cache/store';
 
@@ -56,11 +56,7 @@ export async function unmergeFollow(followerId: string, followeeId: string): Pro
   const oldest = await store.zrangebyscore(keys.home(followerId), '(0', '+inf', 'LIMIT', 0, 1);
   if (oldest.length === 0) return;
   // Only entries as new as the timeline's oldest can be in it.
-  const rows = await sequelize.query<{ id: string }>(
-    'SELECT id FROM tweets WHERE author_id = :followeeId AND id >= :oldest',
-    { replacements: { followeeId, oldest: oldest[0] }, type: QueryTypes.SELECT, ...FOR_CACHE_FILL },
-  );
-  const ids = rows.map((row) => String(row.id));
+  const ids = await entryIdsSince([followeeId], oldest[0], FOR_CACHE_FILL);
   for (let i = 0; i < ids.length; i += 500) {
     await store.zrem(keys.home(followerId), ...ids.slice(i, i + 500));
   }

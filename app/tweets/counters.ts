@@ -1,45 +1,7 @@
-import { QueryTypes, type Transaction } from 'sequelize';
+import { type Transaction } from 'sequelize';
 import { sequelize } from '../infra/db';
 import { notFound } from '../http/errors';
-
-export interface TweetCounts {
-  id: string;
-  authorId: string;
-  retweetOfId: string | null;
-  likesCount: number;
-  retweetsCount: number;
-  repliesCount: number;
-  version: number;
-}
-
-const SELECT_COUNTS = `SELECT id, author_id AS authorId, retweet_of_id AS retweetOfId,
-  likes_count AS likesCount, retweets_count AS retweetsCount, replies_count AS repliesCount, version
-  FROM tweets WHERE id = :id`;
-
-function normalise(row: TweetCounts): TweetCounts {
-  return {
-    id: String(row.id),
-    authorId: String(row.authorId),
-    retweetOfId: row.retweetOfId === null ? null : String(row.retweetOfId),
-    likesCount: Number(row.likesCount),
-    retweetsCount: Number(row.retweetsCount),
-    repliesCount: Number(row.repliesCount),
-    version: Number(row.version),
-  };
-}
-
-/**
- * Locks a tweet's row for the rest of the transaction and returns it. Every write that
- * touches a tweet's counters takes this lock first, so they queue instead of deadlocking.
- */
-export async function lockTweet(id: string, transaction: Transaction): Promise<TweetCounts | null> {
-  const [row] = await sequelize.query<TweetCounts>(`${SELECT_COUNTS} FOR UPDATE`, {
-    replacements: { id },
-    type: QueryTypes.SELECT,
-    transaction,
-  });
-  return row ? normalise(row) : null;
-}
+import { lockTweet, moveCounter, type Counter, type TweetCounts } from './records';
 
 /** Locks the original tweet an id names (a retweet entry's id names its original). */
 export async function lockOriginal(id: string, transaction: Transaction): Promise<TweetCounts> {
@@ -51,23 +13,14 @@ export async function lockOriginal(id: string, transaction: Transaction): Promis
   return original;
 }
 
-type Counter = 'likes_count' | 'retweets_count' | 'replies_count';
-
-/** Moves one counter of a locked tweet by ±1 in SQL (no read-modify-write) and reads it back. */
+/** Moves one counter of a locked tweet by ±1 (in SQL, no read-modify-write) and reads it back. */
 export async function bumpCounter(
   id: string,
   counter: Counter,
   delta: 1 | -1,
   transaction: Transaction,
 ): Promise<TweetCounts | null> {
-  const change = delta > 0 ? `${counter} + 1` : `GREATEST(${counter}, 1) - 1`;
-  await sequelize.query(
-    `UPDATE tweets SET ${counter} = ${change}, version = version + 1 WHERE id = :id`,
-    {
-      replacements: { id },
-      transaction,
-    },
-  );
+  await moveCounter(id, counter, delta, transaction);
   return lockTweet(id, transaction);
 }
 

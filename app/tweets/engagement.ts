@@ -1,12 +1,13 @@
-import { QueryTypes } from 'sequelize';
-import { execute, inTransaction, sequelize } from '../infra/db';
+import { inTransaction } from '../infra/db';
 import { notifyInTransaction } from '../notifications/service';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
 import { recordEngagement } from './popular';
 import { refreshCachedCounts, updateViewerSet } from './cache';
-import { bumpCounter, bumpUserCounter, lockOriginal, type TweetCounts } from './counters';
+import { bumpCounter, bumpUserCounter, lockOriginal } from './counters';
+import { deleteLike, insertLike } from './likeRecords';
+import { deleteTweetRow, insertRetweetEntry, lockRetweetEntry, type TweetCounts } from './records';
 
 /**
  * Likes and retweets. Each runs in a transaction that first locks the tweet's row, so
@@ -20,11 +21,9 @@ export async function like(
 ): Promise<{ liked: true; likesCount: number }> {
   const { tweet, changed } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
-    const result = await execute(
-      'INSERT IGNORE INTO likes (user_id, tweet_id, created_at) VALUES (:viewerId, :tweetId, UTC_TIMESTAMP(3))',
-      { replacements: { viewerId, tweetId: original.id }, transaction },
-    );
-    if (result.affectedRows === 0) return { tweet: original, changed: false };
+    if (!(await insertLike(viewerId, original.id, transaction))) {
+      return { tweet: original, changed: false };
+    }
     await notifyInTransaction(transaction, {
       type: 'like',
       actorId: viewerId,
@@ -51,14 +50,9 @@ export async function unlike(
 ): Promise<{ liked: false; likesCount: number }> {
   const { tweet, changed } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
-    const result = await execute(
-      'DELETE FROM likes WHERE user_id = :viewerId AND tweet_id = :tweetId',
-      {
-        replacements: { viewerId, tweetId: original.id },
-        transaction,
-      },
-    );
-    if (result.affectedRows === 0) return { tweet: original, changed: false };
+    if (!(await deleteLike(viewerId, original.id, transaction))) {
+      return { tweet: original, changed: false };
+    }
     return {
       tweet: (await bumpCounter(original.id, 'likes_count', -1, transaction))!,
       changed: true,
@@ -79,13 +73,8 @@ export async function retweet(
 ): Promise<{ retweeted: true; retweetsCount: number }> {
   const { tweet, entryId } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
-    const result = await execute(
-      `INSERT IGNORE INTO tweets (author_id, content, retweet_of_id, created_at)
-       VALUES (:viewerId, '', :tweetId, UTC_TIMESTAMP(3))`,
-      { replacements: { viewerId, tweetId: original.id }, transaction },
-    );
-    if (result.affectedRows === 0) return { tweet: original, entryId: null };
-    const entry = result.insertId;
+    const entry = await insertRetweetEntry(viewerId, original.id, transaction);
+    if (!entry) return { tweet: original, entryId: null };
     await bumpUserCounter([viewerId], 'tweets_count', 1, transaction);
     await enqueueAfterCommit(
       transaction,
@@ -122,16 +111,9 @@ export async function unretweet(
 ): Promise<{ retweeted: false; retweetsCount: number }> {
   const { tweet, entryId } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
-    const [entry] = await sequelize.query<{ id: string }>(
-      'SELECT id FROM tweets WHERE retweet_of_id = :tweetId AND author_id = :viewerId FOR UPDATE',
-      { replacements: { viewerId, tweetId: original.id }, type: QueryTypes.SELECT, transaction },
-    );
-    if (!entry) return { tweet: original, entryId: null };
-    const entryId = String(entry.id);
-    await sequelize.query('DELETE FROM tweets WHERE id = :entryId', {
-      replacements: { entryId },
-      transaction,
-    });
+    const entryId = await lockRetweetEntry(viewerId, original.id, transaction);
+    if (!entryId) return { tweet: original, entryId: null };
+    await deleteTweetRow(entryId, transaction);
     await bumpUserCounter([viewerId], 'tweets_count', -1, transaction);
     await enqueueAfterCommit(
       transaction,

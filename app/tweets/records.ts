@@ -1,10 +1,15 @@
-import { QueryTypes } from 'sequelize';
-import { sequelize, type ReadFrom } from '../infra/db';
+import { QueryTypes, type Transaction } from 'sequelize';
+import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { Tweet } from '../../models';
 
 /**
  * The `tweets` table: every SQL statement whose main table is `tweets` lives here (reads for
  * the cache and timelines, posts, retweet entries, counters, deletes), so services, workers
- * and seeders never hold SQL of their own.
+ * and seeders never hold SQL of their own. A plain post and a row delete go through the
+ * `Tweet` model (the same single statement). The rest stays raw SQL, as Sequelize would
+ * cost or cannot: reads joining `users` and id lists on the hot paths (no model instances),
+ * `FOR UPDATE` locks, `INSERT IGNORE` whose affected rows say whether a retweet is new,
+ * counters moved in SQL (`x = x + 1`, no read-modify-write) and multi-row seeding INSERTs.
  */
 
 /** A tweet row with its author, as the cache and the presenters need it. */
@@ -85,6 +90,227 @@ export async function retweetedTweetIds(viewerId: string, read: ReadFrom = {}): 
     { replacements: { viewerId }, type: QueryTypes.SELECT, ...read },
   );
   return rows.map((row) => String(row.id));
+}
+
+/** A tweet's counters and what a write that moves them needs to know. */
+export interface TweetCounts {
+  id: string;
+  authorId: string;
+  retweetOfId: string | null;
+  likesCount: number;
+  retweetsCount: number;
+  repliesCount: number;
+  version: number;
+}
+
+const SELECT_COUNTS = `SELECT id, author_id AS authorId, retweet_of_id AS retweetOfId,
+  likes_count AS likesCount, retweets_count AS retweetsCount, replies_count AS repliesCount, version
+  FROM tweets WHERE id = :id`;
+
+/**
+ * Locks a tweet's row for the rest of the transaction and returns it. Every write that
+ * touches a tweet's counters takes this lock first, so they queue instead of deadlocking.
+ */
+export async function lockTweet(id: string, transaction: Transaction): Promise<TweetCounts | null> {
+  const [row] = await sequelize.query<TweetCounts>(`${SELECT_COUNTS} FOR UPDATE`, {
+    replacements: { id },
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return row ? normaliseCounts(row) : null;
+}
+
+/** A tweet counter a like, retweet or reply moves. */
+export type Counter = 'likes_count' | 'retweets_count' | 'replies_count';
+
+/** Moves one counter of a locked tweet by ±1 in SQL (never below 0), and its version. */
+export async function moveCounter(
+  id: string,
+  counter: Counter,
+  delta: 1 | -1,
+  transaction: Transaction,
+): Promise<void> {
+  const change = delta > 0 ? `${counter} + 1` : `GREATEST(${counter}, 1) - 1`;
+  await sequelize.query(
+    `UPDATE tweets SET ${counter} = ${change}, version = version + 1 WHERE id = :id`,
+    { replacements: { id }, transaction },
+  );
+}
+
+function normaliseCounts(row: TweetCounts): TweetCounts {
+  return {
+    id: String(row.id),
+    authorId: String(row.authorId),
+    retweetOfId: row.retweetOfId === null ? null : String(row.retweetOfId),
+    likesCount: Number(row.likesCount),
+    retweetsCount: Number(row.retweetsCount),
+    repliesCount: Number(row.repliesCount),
+    version: Number(row.version),
+  };
+}
+
+/** Newest entry ids by these authors, below `below` / above `above` when given. */
+export async function entryIdsByAuthors(
+  authors: string[],
+  limit: number,
+  range: { below?: string; above?: string } = {},
+  read: ReadFrom = {},
+): Promise<string[]> {
+  if (authors.length === 0) return [];
+  const rows = await sequelize.query<{ id: string }>(
+    `SELECT id FROM tweets WHERE author_id IN (:authors)
+     ${range.below ? 'AND id < :below' : ''} ${range.above ? 'AND id > :above' : ''}
+     ORDER BY id DESC LIMIT :limit`,
+    { replacements: { authors, limit, ...range }, type: QueryTypes.SELECT, ...read },
+  );
+  return rows.map((row) => String(row.id));
+}
+
+/** Every entry id of these authors from `fromId` on (all by default), in no particular order. */
+export async function entryIdsSince(
+  authors: string[],
+  fromId = '0',
+  read: ReadFrom = {},
+): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    'SELECT id FROM tweets WHERE author_id IN (:authors) AND id >= :fromId',
+    { replacements: { authors, fromId }, type: QueryTypes.SELECT, ...read },
+  );
+  return rows.map((row) => String(row.id));
+}
+
+/** The oldest post (not a retweet) of an author with this content and parent, or null. */
+export async function findPostId(
+  authorId: string,
+  content: string,
+  replyToId: string | null,
+): Promise<string | null> {
+  const [found] = await sequelize.query<{ id: string }>(
+    `SELECT id FROM tweets WHERE author_id = :authorId AND content = :content
+     AND retweet_of_id IS NULL AND reply_to_id <=> :replyToId ORDER BY id LIMIT 1`,
+    { replacements: { authorId, content, replyToId }, type: QueryTypes.SELECT },
+  );
+  return found ? String(found.id) : null;
+}
+
+/** An entry's author and their follower count (what fan-out needs), or null when it is gone. */
+export async function entryAuthor(
+  id: string,
+): Promise<{ authorId: string; followers: number } | null> {
+  const [row] = await sequelize.query<{ authorId: string; followers: number }>(
+    `SELECT t.author_id AS authorId, u.followers_count AS followers
+     FROM tweets t JOIN users u ON u.id = t.author_id WHERE t.id = :id`,
+    { replacements: { id }, type: QueryTypes.SELECT },
+  );
+  return row ? { authorId: String(row.authorId), followers: Number(row.followers) } : null;
+}
+
+/** The author of a tweet (`of: 'tweet'`) or of the tweet it replies to; null when gone. */
+export async function authorIdOf(id: string, of: 'tweet' | 'parent'): Promise<string | null> {
+  const [row] = await sequelize.query<{ authorId: string }>(
+    of === 'parent'
+      ? 'SELECT p.author_id AS authorId FROM tweets r JOIN tweets p ON p.id = r.reply_to_id WHERE r.id = :id'
+      : 'SELECT author_id AS authorId FROM tweets WHERE id = :id',
+    { replacements: { id }, type: QueryTypes.SELECT },
+  );
+  return row ? String(row.authorId) : null;
+}
+
+/** The id of the tweet a tweet replies to (null for none), read in the transaction. */
+export async function replyToIdOf(id: string, transaction: Transaction): Promise<string | null> {
+  const [row] = await sequelize.query<{ replyToId: string | null }>(
+    'SELECT reply_to_id AS replyToId FROM tweets WHERE id = :id',
+    { replacements: { id }, type: QueryTypes.SELECT, transaction },
+  );
+  return row?.replyToId ? String(row.replyToId) : null;
+}
+
+/**
+ * Inserts a post or a reply and answers its id. `created_at` is the database's clock, as
+ * for every row, so ids and times of entries from several API nodes agree.
+ */
+export async function insertTweet(
+  row: { authorId: string; content: string; replyToId: string | null },
+  transaction?: Transaction,
+): Promise<string> {
+  const tweet = await Tweet.create(
+    { ...row, createdAt: sequelize.fn('UTC_TIMESTAMP', 3) as unknown as Date },
+    { transaction },
+  );
+  return String(tweet.id);
+}
+
+/** Inserts a user's retweet entry of a tweet; its id, or null when they had retweeted it. */
+export async function insertRetweetEntry(
+  userId: string,
+  tweetId: string,
+  transaction?: Transaction,
+): Promise<string | null> {
+  const result = await execute(
+    `INSERT IGNORE INTO tweets (author_id, content, retweet_of_id, created_at)
+     VALUES (:userId, '', :tweetId, UTC_TIMESTAMP(3))`,
+    { replacements: { userId, tweetId }, transaction },
+  );
+  return result.affectedRows === 0 ? null : result.insertId;
+}
+
+/** Locks a user's retweet entry of a tweet and answers its id (null when there is none). */
+export async function lockRetweetEntry(
+  userId: string,
+  tweetId: string,
+  transaction: Transaction,
+): Promise<string | null> {
+  const [entry] = await sequelize.query<{ id: string }>(
+    'SELECT id FROM tweets WHERE retweet_of_id = :tweetId AND author_id = :userId FOR UPDATE',
+    { replacements: { userId, tweetId }, type: QueryTypes.SELECT, transaction },
+  );
+  return entry ? String(entry.id) : null;
+}
+
+/** Locks every retweet entry of a tweet and answers them. */
+export async function lockRetweetsOf(
+  id: string,
+  transaction: Transaction,
+): Promise<{ id: string; authorId: string }[]> {
+  const rows = await sequelize.query<{ id: string; authorId: string }>(
+    'SELECT id, author_id AS authorId FROM tweets WHERE retweet_of_id = :id FOR UPDATE',
+    { replacements: { id }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((row) => ({ id: String(row.id), authorId: String(row.authorId) }));
+}
+
+/** Deletes the retweet entries of any of these tweets (a tweet's dependants, on delete). */
+export async function deleteRetweetsOf(
+  tweetIds: string[],
+  transaction: Transaction,
+): Promise<void> {
+  await Tweet.destroy({ where: { retweetOfId: tweetIds }, transaction });
+}
+
+/** Deletes one tweet row (its dependants are `dependants.ts`'s business). */
+export async function deleteTweetRow(id: string, transaction: Transaction): Promise<void> {
+  await Tweet.destroy({ where: { id }, transaction });
+}
+
+/** Columns of the tuples `insertTweetsBulk` takes, in order. */
+export const TWEET_BULK_COLUMNS = [
+  'author_id',
+  'content',
+  'reply_to_id',
+  'retweet_of_id',
+  'created_at',
+] as const;
+
+/**
+ * Bulk seeding: one multi-row INSERT of pre-rendered SQL literal tuples (in
+ * TWEET_BULK_COLUMNS order), one statement per batch instead of one ORM call per row.
+ */
+export async function insertTweetsBulk(
+  tuples: string[],
+): Promise<{ affectedRows: number; insertId: string }> {
+  return execute(
+    `INSERT INTO tweets (${TWEET_BULK_COLUMNS.join(', ')}) VALUES ${tuples.join(',')}`,
+  );
 }
 
 function normalise(row: TweetRow): TweetRow {

@@ -1,7 +1,6 @@
-import { QueryTypes } from 'sequelize';
 import { AppError, forbidden, notFound } from '../http/errors';
 import { toPage } from '../http/paging';
-import { execute, inTransaction, sequelize, type ReadFrom } from '../infra/db';
+import { inTransaction, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../notifications/service';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
@@ -17,7 +16,16 @@ import {
   snapshotPage,
 } from './popular';
 import { pageJson } from './presenter';
-import { bumpCounter, bumpUserCounter, lockTweet, type TweetCounts } from './counters';
+import { bumpCounter, bumpUserCounter } from './counters';
+import { deleteDependants } from './dependants';
+import {
+  deleteTweetRow,
+  insertTweet,
+  lockRetweetsOf,
+  lockTweet,
+  replyToIdOf,
+  type TweetCounts,
+} from './records';
 
 /** A tweet (or retweet entry) as JSON text for a viewer; 404 when it does not exist. */
 export async function tweetJson(
@@ -87,12 +95,10 @@ export async function createTweet(
       if (!target || target.retweetOfId) throw notFound('tweet to reply to');
       parent = await bumpCounter(target.id, 'replies_count', 1, transaction);
     }
-    const result = await execute(
-      `INSERT INTO tweets (author_id, content, reply_to_id, created_at)
-       VALUES (:authorId, :content, :replyToId, UTC_TIMESTAMP(3))`,
-      { replacements: { authorId, content, replyToId: replyToId ?? null }, transaction },
+    const tweetId = await insertTweet(
+      { authorId, content, replyToId: replyToId ?? null },
+      transaction,
     );
-    const tweetId = result.insertId;
     await bumpUserCounter([authorId], 'tweets_count', 1, transaction);
     await enqueueAfterCommit(
       transaction,
@@ -126,9 +132,9 @@ export async function createTweet(
 }
 
 /**
- * Deletes a tweet by its author, with its retweets and likes; the entries leave every
- * timeline (the author's at once, followers' through the `timeline` job). Deleting a
- * retweet entry undoes that retweet.
+ * Deletes a tweet by its author, with its dependants (TWEET_DEPENDANTS: retweets, likes,
+ * notifications); the entries leave every timeline (the author's at once, followers'
+ * through the `timeline` job). Deleting a retweet entry undoes that retweet.
  */
 export async function deleteTweet(viewerId: string, id: string): Promise<void> {
   let parent: TweetCounts | null = null;
@@ -142,43 +148,26 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
     if (tweet.retweetOfId) {
       parent = await bumpCounter(tweet.retweetOfId, 'retweets_count', -1, transaction);
     } else {
-      const retweets = await sequelize.query<{ id: string; authorId: string }>(
-        'SELECT id, author_id AS authorId FROM tweets WHERE retweet_of_id = :id FOR UPDATE',
-        { replacements: { id }, type: QueryTypes.SELECT, transaction },
-      );
-      entries.push(...retweets.map((r) => ({ id: String(r.id), authorId: String(r.authorId) })));
+      const retweets = await lockRetweetsOf(id, transaction);
+      entries.push(...retweets);
       await bumpUserCounter(
-        entries.slice(1).map((e) => e.authorId),
+        retweets.map((r) => r.authorId),
         'tweets_count',
         -1,
         transaction,
       );
-      await sequelize.query('DELETE FROM tweets WHERE retweet_of_id = :id', {
-        replacements: { id },
-        transaction,
-      });
-      await sequelize.query('DELETE FROM likes WHERE tweet_id = :id', {
-        replacements: { id },
-        transaction,
-      });
-      const [original] = await sequelize.query<{ replyToId: string | null }>(
-        'SELECT reply_to_id AS replyToId FROM tweets WHERE id = :id',
-        { replacements: { id }, type: QueryTypes.SELECT, transaction },
-      );
-      if (original?.replyToId) {
-        parent = (await lockTweet(String(original.replyToId), transaction))
-          ? await bumpCounter(String(original.replyToId), 'replies_count', -1, transaction)
-          : null;
-      }
     }
-    await sequelize.query('DELETE FROM tweets WHERE id = :id', {
-      replacements: { id },
+    await deleteDependants(
+      entries.map((e) => e.id),
       transaction,
-    });
-    await sequelize.query('DELETE FROM notifications WHERE tweet_id IN (:ids)', {
-      replacements: { ids: entries.map((e) => e.id) },
-      transaction,
-    });
+    );
+    const replyToId = tweet.retweetOfId ? null : await replyToIdOf(id, transaction);
+    if (replyToId) {
+      parent = (await lockTweet(replyToId, transaction))
+        ? await bumpCounter(replyToId, 'replies_count', -1, transaction)
+        : null;
+    }
+    await deleteTweetRow(id, transaction);
     await bumpUserCounter([viewerId], 'tweets_count', -1, transaction);
     await enqueueAfterCommit(
       transaction,
