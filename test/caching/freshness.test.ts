@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { type ApiNode, startApiNode } from '../helpers/apiNode';
+import { keys } from '../../app/cache/keys';
 import { redis } from '../../app/infra/redis';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 
@@ -57,9 +58,9 @@ describe('GET /tweets/popular ranking', () => {
     const recent = await post('Liked a little just now');
     const hour = Math.floor(Date.now() / 3_600_000);
     // Three engagements twelve hours ago weigh 3 x 0.5^2 = 0.75; two now weigh 2.
-    await redis.zadd(`pop:h:${hour - 12}`, 3, older);
-    await redis.zadd(`pop:h:${hour}`, 2, recent);
-    await redis.del('pop:current'); // no snapshot yet: this read makes a fresh one
+    await redis.zadd(keys.popularHour(hour - 12), 3, older);
+    await redis.zadd(keys.popularHour(hour), 2, recent);
+    await redis.del(keys.popularCurrent()); // no snapshot yet: this read makes a fresh one
     const page = await api()
       .get('/tweets/popular?limit=100')
       .set(bearer(user.accessToken))
