@@ -1,7 +1,12 @@
 import { type Transaction } from 'sequelize';
-import { sequelize } from '../infra/db';
 import { notFound } from '../http/errors';
 import { lockTweet, moveCounter, type Counter, type TweetCounts } from './records';
+
+/**
+ * How writes move a tweet's counters: lock the row first (the original, for an id naming a
+ * retweet entry), move one counter, read the counts back for the cache. The SQL is in
+ * records.ts.
+ */
 
 /** Locks the original tweet an id names (a retweet entry's id names its original). */
 export async function lockOriginal(id: string, transaction: Transaction): Promise<TweetCounts> {
@@ -22,21 +27,4 @@ export async function bumpCounter(
 ): Promise<TweetCounts | null> {
   await moveCounter(id, counter, delta, transaction);
   return lockTweet(id, transaction);
-}
-
-type UserCounter = 'tweets_count' | 'followers_count' | 'following_count';
-
-/** Moves one counter of users by ±1 each, in SQL. */
-export async function bumpUserCounter(
-  ids: string[],
-  counter: UserCounter,
-  delta: 1 | -1,
-  transaction: Transaction,
-): Promise<void> {
-  if (ids.length === 0) return;
-  const change = delta > 0 ? `${counter} + 1` : `GREATEST(${counter}, 1) - 1`;
-  await sequelize.query(`UPDATE users SET ${counter} = ${change} WHERE id IN (:ids)`, {
-    replacements: { ids },
-    transaction,
-  });
 }

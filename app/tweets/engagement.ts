@@ -5,7 +5,8 @@ import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
 import { recordEngagement } from './popular';
 import { refreshCachedCounts, updateViewerSet } from './cache';
-import { bumpCounter, bumpUserCounter, lockOriginal } from './counters';
+import { bumpUserCounter } from '../users/records';
+import { bumpCounter, lockOriginal } from './counters';
 import { deleteLike, insertLike } from './likeRecords';
 import { deleteTweetRow, insertRetweetEntry, lockRetweetEntry, type TweetCounts } from './records';
 

@@ -16,7 +16,8 @@ import {
   snapshotPage,
 } from './popular';
 import { pageJson } from './presenter';
-import { bumpCounter, bumpUserCounter } from './counters';
+import { bumpUserCounter } from '../users/records';
+import { bumpCounter } from './counters';
 import { deleteDependants } from './dependants';
 import {
   deleteTweetRow,
