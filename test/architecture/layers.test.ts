@@ -40,7 +40,8 @@ const ALLOWED: Record<string, string> = {
   'app/cli': 'app/auth app/users app/queue app/infra migrations models config',
   workers:
     'app/auth app/mail app/notifications app/ops app/realtime app/tweets app/timeline app/users app/cache app/queue app/http app/infra config',
-  seeders: 'app/auth app/tweets app/timeline app/cache app/infra migrations models config',
+  seeders:
+    'app/auth app/users app/tweets app/timeline app/cache app/infra migrations models config',
 };
 
 /**
@@ -52,10 +53,12 @@ const KNOWN_UPWARD: Record<string, string> = {
   'app/timeline -> app/tweets':
     'homeTimeline.ts renders tweets (it belongs beside tweets/routes.ts, which serves it); build.ts and maintain.ts read the tweets table through tweets/records.ts',
   'app/timeline -> app/users': 'build.ts reads follows through users/followRecords.ts',
+  'app/tweets -> app/users':
+    "a post, retweet or delete moves its author's tweets_count through users/records.ts (bumpUserCounter)",
   'app/tweets -> app/notifications':
     'a like, retweet or reply records its notification (notifications/service.ts) and a tweet delete removes them (notifications/records.ts)',
-  'models -> app/notifications':
-    'models/Notification.ts, a model no code queries, reads the type list',
+  'app/tweets -> app/users':
+    'posting, deleting and liking move the user counters through users/records.ts',
 };
 
 const ROOT = path.resolve(__dirname, '../..');
