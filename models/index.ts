@@ -1,7 +1,5 @@
 import { sequelize } from '../app/infra/db';
-import { Follow } from './Follow';
 import { Like } from './Like';
-import { Notification } from './Notification';
 import { PasswordReset } from './PasswordReset';
 import { RefreshToken } from './RefreshToken';
 import { Tweet } from './Tweet';
@@ -12,10 +10,7 @@ RefreshToken.initModel(sequelize);
 PasswordReset.initModel(sequelize);
 Tweet.initModel(sequelize);
 Like.initModel(sequelize);
-Follow.initModel(sequelize);
-Notification.initModel(sequelize);
 
 Tweet.belongsTo(User, { as: 'author', foreignKey: 'authorId', constraints: false });
 
-export { sequelize, User, RefreshToken, PasswordReset, Tweet, Like, Follow, Notification };
-export type { NotificationType } from './Notification';
+export { sequelize, User, RefreshToken, PasswordReset, Tweet, Like };
