@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { QueryTypes } from 'sequelize';
 import { config } from '../config';
 import { hashPassword } from '../app/auth/passwords';
-import { sequelize } from '../app/infra/db';
+import { mostFollowingIds, usernamePrefixInUse } from '../app/users/records';
 import { BULK_PASSWORD, bulkUsername } from './bulkNames';
-import { insertFollows, insertUsers, prefixInUse, type World } from './bulkUsers';
+import { insertFollows, insertUsers, type World } from './bulkUsers';
 import { insertLikes, insertTweets } from './bulkTweets';
 import { COUNTER_STEPS, recountAll, type IdRange } from './counters';
 import { createRandom } from './graph';
@@ -31,7 +30,7 @@ async function freshPrefix(): Promise<string> {
     const prefix = `b${randomInt(36 ** 4)
       .toString(36)
       .padStart(4, '0')}`;
-    if (!(await prefixInUse(prefix))) return prefix;
+    if (!(await usernamePrefixInUse(prefix))) return prefix;
   }
 }
 
@@ -42,26 +41,13 @@ function extremes(ids: Float64Array): IdRange {
   return { from, to };
 }
 
-/** Ids of the `count` users of a world who follow the most accounts. */
-async function mostFollowing(users: IdRange, count: number): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
-    `SELECT id FROM users WHERE id BETWEEN :from AND :to
-     ORDER BY following_count DESC, id LIMIT :count`,
-    {
-      replacements: { ...users, count },
-      type: QueryTypes.SELECT,
-    },
-  );
-  return rows.map((row) => String(row.id));
-}
-
 /**
  * Generates a world of `users` accounts with a heavy-tailed follower graph, tweets, replies,
  * retweets and likes, all through multi-row INSERTs; then makes every counter exact and
  * warms the busiest home timelines. Prints a summary on stdout.
  */
 export async function seedBulk(options: BulkOptions): Promise<void> {
-  if (options.prefix && (await prefixInUse(options.prefix))) {
+  if (options.prefix && (await usernamePrefixInUse(options.prefix))) {
     throw new Error(`prefix "${options.prefix}" is taken: pick another or leave it out`);
   }
   const prefix = options.prefix ?? (await freshPrefix());
@@ -78,7 +64,7 @@ export async function seedBulk(options: BulkOptions): Promise<void> {
   const users = extremes(userIds);
   progress.start('counters', COUNTER_STEPS);
   await recountAll(users, tweets.ids, () => progress.advance(1));
-  const warm = await mostFollowing(users, options.warm);
+  const warm = await mostFollowingIds(users, options.warm);
   progress.start('timelines', warm.length);
   await warmHomeTimelines(warm, WARM_CONCURRENCY, () => progress.advance(1));
   progress.end();

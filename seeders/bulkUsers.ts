@@ -1,9 +1,9 @@
-import { QueryTypes } from 'sequelize';
-import { sequelize } from '../app/infra/db';
+import { insertFollowsBulk } from '../app/users/followRecords';
+import { insertUsersBulk } from '../app/users/records';
 import { distinctPicks, logNormalWeights, permutation, splitTotal, zipfPicker } from './graph';
 import { bulkUsername } from './bulkNames';
 import type { Progress } from './progress';
-import { BatchWriter, RowBuffer, autoIncrementStep, insertRows, quote, sqlDate } from './sql';
+import { BatchWriter, RowBuffer, autoIncrementStep, insertedBlock, quote, sqlDate } from './sql';
 
 /** What the phases of one bulk world share. */
 export interface World {
@@ -22,15 +22,6 @@ const FOLLOWEE_EXPONENT = 1.1;
 const FOLLOWING_SIGMA = 1.0;
 const USER_BATCH = 2000;
 const FOLLOW_BATCH = 5000;
-
-/** Whether some account already uses this prefix. */
-export async function prefixInUse(prefix: string): Promise<boolean> {
-  const rows = await sequelize.query(
-    'SELECT 1 FROM users WHERE username_key LIKE :pattern LIMIT 1',
-    { replacements: { pattern: `${prefix}\\_%` }, type: QueryTypes.SELECT },
-  );
-  return rows.length > 0;
-}
 
 /** Inserts `count` users sharing one password hash; answers their ids by index. */
 export async function insertUsers(
@@ -51,23 +42,11 @@ export async function insertUsers(
       // Lower-case [a-z0-9_] only: the name is its own key, and needs no escaping.
       const name = bulkUsername(prefix, i);
       const email = `'${name}@bulk.chirp.localhost'`;
+      // Tuples in USER_BULK_COLUMNS order.
       rows.push(`('${name}','${name}',${email},${email},'User ${i}',${hash},${now},${now})`);
     }
     await writer.submit(async () => {
-      const block = await insertRows(
-        'users',
-        [
-          'username',
-          'username_key',
-          'email',
-          'email_key',
-          'display_name',
-          'password_hash',
-          'created_at',
-          'updated_at',
-        ],
-        rows,
-      );
+      const block = insertedBlock('users', rows.length, await insertUsersBulk(rows));
       for (let k = 0; k < block.count; k += 1) ids[start + k] = block.firstId + k * step;
       progress.advance(block.count);
     });
@@ -88,9 +67,8 @@ export async function insertFollows(world: World, total: number): Promise<void> 
   const now = sqlDate(new Date());
   progress.start('follows', total);
   const buffer = new RowBuffer(FOLLOW_BATCH, 2, async (rows) => {
-    await insertRows('follows', ['follower_id', 'followee_id', 'created_at'], rows, {
-      ignore: true,
-    });
+    // Tuples in FOLLOW_BULK_COLUMNS order.
+    insertedBlock('follows', rows.length, await insertFollowsBulk(rows));
     progress.advance(rows.length);
   });
   for (let follower = 0; follower < n; follower += 1) {

@@ -104,3 +104,18 @@ export async function followersOfAny(userIds: string[]): Promise<string[]> {
   );
   return rows.map((row) => String(row.id));
 }
+
+/** Columns of the tuples `insertFollowsBulk` takes, in order. */
+export const FOLLOW_BULK_COLUMNS = ['follower_id', 'followee_id', 'created_at'] as const;
+
+/**
+ * Bulk seeding: one multi-row `INSERT IGNORE` of pre-rendered SQL literal tuples (in
+ * FOLLOW_BULK_COLUMNS order), one statement per batch instead of one ORM call per row.
+ */
+export async function insertFollowsBulk(
+  tuples: string[],
+): Promise<{ affectedRows: number; insertId: string }> {
+  return execute(
+    `INSERT IGNORE INTO follows (${FOLLOW_BULK_COLUMNS.join(', ')}) VALUES ${tuples.join(',')}`,
+  );
+}

@@ -1,5 +1,5 @@
 import { QueryTypes, literal, type Transaction } from 'sequelize';
-import { sequelize, type ReadFrom } from '../infra/db';
+import { execute, sequelize, type ReadFrom } from '../infra/db';
 import { User } from '../../models';
 import type { UserRole } from '../../models/User';
 import type { UserFields } from './presenter';
@@ -183,4 +183,48 @@ export async function bumpUserCounter(
     replacements: { ids },
     transaction,
   });
+}
+
+/** Columns of the tuples `insertUsersBulk` takes, in order. */
+export const USER_BULK_COLUMNS = [
+  'username',
+  'username_key',
+  'email',
+  'email_key',
+  'display_name',
+  'password_hash',
+  'created_at',
+  'updated_at',
+] as const;
+
+/**
+ * Bulk seeding: one multi-row INSERT of pre-rendered SQL literal tuples (in USER_BULK_COLUMNS
+ * order), one statement per batch instead of one ORM call per row.
+ */
+export async function insertUsersBulk(
+  tuples: string[],
+): Promise<{ affectedRows: number; insertId: string }> {
+  return execute(`INSERT INTO users (${USER_BULK_COLUMNS.join(', ')}) VALUES ${tuples.join(',')}`);
+}
+
+/** Whether any account's `usernameKey` starts with `prefix` and an underscore (bulk worlds). */
+export async function usernamePrefixInUse(prefix: string): Promise<boolean> {
+  const rows = await sequelize.query(
+    'SELECT 1 FROM users WHERE username_key LIKE :pattern LIMIT 1',
+    { replacements: { pattern: `${prefix}\\_%` }, type: QueryTypes.SELECT },
+  );
+  return rows.length > 0;
+}
+
+/** Ids of the `count` users with ids in [from, to] who follow the most accounts. */
+export async function mostFollowingIds(
+  range: { from: number; to: number },
+  count: number,
+): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    `SELECT id FROM users WHERE id BETWEEN :from AND :to
+     ORDER BY following_count DESC, id LIMIT :count`,
+    { replacements: { ...range, count }, type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => String(row.id));
 }
