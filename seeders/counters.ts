@@ -1,8 +1,10 @@
 import { execute } from '../app/infra/db';
+import { TWEET_COUNTER_COUNT, recountTweetCounters } from '../app/tweets/records';
 
 /**
  * Sets the denormalised counters of users and tweets to exactly what the rows say, with one
- * `UPDATE … JOIN (SELECT … GROUP BY)` per counter instead of a row-by-row tally.
+ * `UPDATE … JOIN (SELECT … GROUP BY)` per counter instead of a row-by-row tally (the tweets'
+ * in their data module, app/tweets/records.ts).
  */
 
 /** Which rows to recount: an id range (a bulk world) or a list of ids (the demo world). */
@@ -22,7 +24,7 @@ const replacementsOf = (scope: IdScope): Record<string, unknown> =>
   'ids' in scope ? { ids: scope.ids.length > 0 ? scope.ids : ['0'] } : { ...scope };
 
 interface CounterSource {
-  table: 'users' | 'tweets';
+  table: 'users';
   counter: string;
   /** The rows counted: `FROM …` and the column that names the counted row's id. */
   from: string;
@@ -36,22 +38,14 @@ const USER_COUNTERS: CounterSource[] = [
   { table: 'users', counter: 'tweets_count', from: 'tweets', key: 'author_id' },
 ];
 
-const TWEET_COUNTERS: CounterSource[] = [
-  { table: 'tweets', counter: 'likes_count', from: 'likes', key: 'tweet_id' },
-  { table: 'tweets', counter: 'retweets_count', from: 'tweets', key: 'retweet_of_id' },
-  { table: 'tweets', counter: 'replies_count', from: 'tweets', key: 'reply_to_id' },
-];
-
 /** Recounts one counter; answers how many rows changed. */
 async function recount(source: CounterSource, scope: IdScope): Promise<number> {
   const { table, counter, from, key } = source;
-  // A tweet's version moves with its counters: caches keep the highest version they saw.
-  const version = table === 'tweets' ? `t.version = t.version + 1,` : '';
   const result = await execute(
     `UPDATE ${table} t
      LEFT JOIN (SELECT ${key} AS id, COUNT(*) AS n FROM ${from}
                 WHERE ${where(key, scope)} GROUP BY ${key}) c ON c.id = t.id
-     SET ${version} t.${counter} = COALESCE(c.n, 0)
+     SET t.${counter} = COALESCE(c.n, 0)
      WHERE ${where('t.id', scope)} AND t.${counter} <> COALESCE(c.n, 0)`,
     { replacements: replacementsOf(scope) },
   );
@@ -72,12 +66,8 @@ export async function recountAll(
     changed += await recount(source, users);
     onStep();
   }
-  for (const source of TWEET_COUNTERS) {
-    changed += await recount(source, tweets);
-    onStep();
-  }
-  return changed;
+  return changed + (await recountTweetCounters(tweets, onStep));
 }
 
 /** The number of counters `recountAll` runs (for progress). */
-export const COUNTER_STEPS = USER_COUNTERS.length + TWEET_COUNTERS.length;
+export const COUNTER_STEPS = USER_COUNTERS.length + TWEET_COUNTER_COUNT;

@@ -313,6 +313,49 @@ export async function insertTweetsBulk(
   );
 }
 
+/** Tweets a seeder recounts: an id range (a bulk world) or a list of ids (the demo world). */
+export type TweetScope = { from: number; to: number } | { ids: string[] };
+
+/** What each counter counts: the rows of `from` whose `key` names the tweet. */
+const COUNTED: Record<Counter, { from: 'likes' | 'tweets'; key: string }> = {
+  likes_count: { from: 'likes', key: 'tweet_id' },
+  retweets_count: { from: 'tweets', key: 'retweet_of_id' },
+  replies_count: { from: 'tweets', key: 'reply_to_id' },
+};
+
+/** How many counters `recountTweetCounters` sets (for progress). */
+export const TWEET_COUNTER_COUNT = Object.keys(COUNTED).length;
+
+/**
+ * Seeding: sets every counter of the tweets in scope to what the rows say, one
+ * `UPDATE … JOIN (SELECT … GROUP BY)` per counter instead of a row-by-row tally; a changed
+ * row's version moves too (caches keep the highest version they saw). Calls `onStep` after
+ * each counter; answers how many rows changed.
+ */
+export async function recountTweetCounters(
+  scope: TweetScope,
+  onStep: () => void = () => undefined,
+): Promise<number> {
+  const inScope = (column: string) =>
+    'ids' in scope ? `${column} IN (:ids)` : `${column} BETWEEN :from AND :to`;
+  const replacements =
+    'ids' in scope ? { ids: scope.ids.length > 0 ? scope.ids : ['0'] } : { ...scope };
+  let changed = 0;
+  for (const [counter, { from, key }] of Object.entries(COUNTED)) {
+    const result = await execute(
+      `UPDATE tweets t
+       LEFT JOIN (SELECT ${key} AS id, COUNT(*) AS n FROM ${from}
+                  WHERE ${inScope(key)} GROUP BY ${key}) c ON c.id = t.id
+       SET t.version = t.version + 1, t.${counter} = COALESCE(c.n, 0)
+       WHERE ${inScope('t.id')} AND t.${counter} <> COALESCE(c.n, 0)`,
+      { replacements },
+    );
+    changed += result.affectedRows;
+    onStep();
+  }
+  return changed;
+}
+
 function normalise(row: TweetRow): TweetRow {
   return {
     ...row,
