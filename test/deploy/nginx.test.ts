@@ -7,7 +7,7 @@ import { metricSample, metricsAuth } from '../helpers/metrics';
 import { type Cluster, startCluster, stopCluster } from '../realtime/cluster';
 import { type ChirpSocket, Client, DELIVERY_DEADLINE_MS } from '../realtime/sockets';
 import { eventually } from '../helpers/poll';
-import { follow, registerUsers, tweet } from '../timeline/support';
+import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
 import { Nginx, nginxOnPath } from './support';
 
 const REQUESTS = 10;
@@ -103,7 +103,7 @@ describe('nginx in front of two API nodes (deploy/nginx/chirp.conf)', function (
     );
     expect(firstTransport).to.equal('polling');
 
-    const posted = await tweet(author, 'through the load balancer', { client: viaNginx });
+    const posted = (await postTweet(author, 'through the load balancer', { client: viaNginx })).id;
     const { tweet: pushed } = await client.next('tweet:new', ({ tweet: t }) => t.id === posted);
     expect(pushed).to.deep.include({ id: posted, content: 'through the load balancer' });
   });
@@ -118,7 +118,7 @@ describe('nginx in front of two API nodes (deploy/nginx/chirp.conf)', function (
     // Several polling round trips: each one reaching the other node would end the session
     // ("Session ID unknown") and disconnect the client.
     for (let i = 0; i < 3; i += 1) {
-      const posted = await tweet(author, `polled ${i}`, { client: viaNginx });
+      const posted = (await postTweet(author, `polled ${i}`, { client: viaNginx })).id;
       await client.next('tweet:new', ({ tweet: t }) => t.id === posted);
     }
     expect(client.socket.io.engine.transport.name).to.equal('polling');

@@ -1,11 +1,15 @@
 import { expect } from 'chai';
 import { getQueue } from '../../app/queue/queues';
+import type { Client } from './apiNode';
 import { api, bearer, registerUser, type TestUser } from './http';
 import { eventually } from './poll';
 
 /**
- * Calls and waits for the users, follows, tweets and notifications tests: each call checks
- * only that the API accepted it, so a test's own assertions stay about what it specifies.
+ * Calls and waits that build a social graph through the API (users, follows, tweets) and read
+ * it back: each call checks only that the API accepted it, so a test's own assertions stay
+ * about what it specifies. Calls go to the in-process API unless given the `client` of a
+ * node of the test's own (test/helpers/apiNode.ts). Tests that are not about these
+ * endpoints can build the same graph faster with test/helpers/factories.ts.
  */
 
 export interface UserBody {
@@ -40,36 +44,58 @@ export async function getUser(viewer: TestUser, id: string): Promise<UserBody> {
   return response.body as UserBody;
 }
 
-export const followRequest = (viewer: TestUser, id: string) =>
-  api().post(`/users/${id}/follow`).set(bearer(viewer.accessToken));
+export const followRequest = (viewer: TestUser, id: string, client: Client = api()) =>
+  client.post(`/users/${id}/follow`).set(bearer(viewer.accessToken));
 
-export const unfollowRequest = (viewer: TestUser, id: string) =>
-  api().post(`/users/${id}/unfollow`).set(bearer(viewer.accessToken));
+export const unfollowRequest = (viewer: TestUser, id: string, client: Client = api()) =>
+  client.post(`/users/${id}/unfollow`).set(bearer(viewer.accessToken));
 
 /** `viewer` follows `target`; answers the followed user. */
-export async function follow(viewer: TestUser, target: TestUser): Promise<UserBody> {
-  const response = await followRequest(viewer, target.id);
+export async function follow(
+  viewer: TestUser,
+  target: TestUser,
+  client: Client = api(),
+): Promise<UserBody> {
+  const response = await followRequest(viewer, target.id, client);
   expect(response.status, JSON.stringify(response.body)).to.equal(200);
   return response.body as UserBody;
 }
 
+/** `viewer` unfollows `target`; answers the unfollowed user. */
+export async function unfollow(
+  viewer: TestUser,
+  target: TestUser,
+  client: Client = api(),
+): Promise<UserBody> {
+  const response = await unfollowRequest(viewer, target.id, client);
+  expect(response.status, JSON.stringify(response.body)).to.equal(200);
+  return response.body as UserBody;
+}
+
+/** A tweet object, exactly as DESIGN.md lists its fields. */
 export interface TweetBody {
   id: string;
   author: { id: string; username: string; displayName: string };
   content: string;
+  createdAt: string;
+  likesCount: number;
+  retweetsCount: number;
+  repliesCount: number;
   replyToId: string | null;
+  liked: boolean;
+  retweeted: boolean;
 }
 
-/** Posts a tweet (a reply with `replyToId`) and answers it. */
+/** Posts a tweet (a reply with `replyToId`) that must be accepted, and answers it. */
 export async function postTweet(
   author: TestUser,
-  content: string,
-  replyToId?: string,
+  content = `tweet ${Math.random().toString(36).slice(2)}`,
+  { replyToId, client = api() }: { replyToId?: string; client?: Client } = {},
 ): Promise<TweetBody> {
-  const response = await api()
+  const response = await client
     .post('/tweets')
     .set(bearer(author.accessToken))
-    .send(replyToId ? { content, replyToId } : { content });
+    .send(replyToId === undefined ? { content } : { content, replyToId });
   expect(response.status, JSON.stringify(response.body)).to.equal(201);
   return response.body as TweetBody;
 }

@@ -60,7 +60,7 @@ describe('notifications of likes, retweets, replies and follows', function () {
   it('tells the author once when someone replies, with the reply as the tweet', async () => {
     const [author, replier] = await registerUsers(2);
     const tweet = await postTweet(author, 'reply to me');
-    const reply = await postTweet(replier, 'here is my reply', tweet.id);
+    const reply = await postTweet(replier, 'here is my reply', { replyToId: tweet.id });
 
     const [notification, ...others] = await settledNotifications(author, 1);
     expect(others).to.deep.equal([]);
@@ -106,7 +106,7 @@ describe('notifications of likes, retweets, replies and follows', function () {
     const tweet = await postTweet(author, 'all by myself');
     await engage(author, 'post', 'like', tweet.id);
     await engage(author, 'post', 'retweet', tweet.id);
-    await postTweet(author, 'talking to myself', tweet.id);
+    await postTweet(author, 'talking to myself', { replyToId: tweet.id });
     // Something that does notify, after them: once it is there, theirs would be too.
     await follow(fan, author);
 

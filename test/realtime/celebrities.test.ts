@@ -1,13 +1,8 @@
 import { expect } from 'chai';
 import type { ApiNode } from '../helpers/apiNode';
-import {
-  follow,
-  registerUsers,
-  storedTimelineHas,
-  waitForJob,
-  waitForQueuesIdle,
-} from '../timeline/support';
-import { type Cluster, homeTimeline, postTweet, startCluster, stopCluster } from './cluster';
+import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
+import { storedTimelineHas, waitForJob, waitForQueuesIdle } from '../timeline/support';
+import { type Cluster, homeTimeline, startCluster, stopCluster } from './cluster';
 import { closeAllSockets, connect } from './sockets';
 
 /** Twitter's delivery anchor (DESIGN.md): a follower online hears of a tweet within 5 s. */
@@ -43,7 +38,7 @@ describe('tweet:new for celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', function ()
     const celebritySocket = await connect(node.url, celebrity.accessToken);
     const bystanderSocket = await connect(node.url, bystander.accessToken);
 
-    const posted = await postTweet(node, celebrity, 'hello, fans');
+    const posted = await postTweet(celebrity, 'hello, fans', { client: node.client() });
 
     for (const socket of [...sockets, celebritySocket]) {
       const { tweet } = await socket.next(
@@ -62,7 +57,7 @@ describe('tweet:new for celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', function ()
     expect((await homeTimeline(node, offline)).map((item) => item.id)).to.deep.equal([posted.id]);
 
     // A connected non-follower heard nothing: their own later tweet is all they got.
-    const own = await postTweet(node, bystander, 'just me');
+    const own = await postTweet(bystander, 'just me', { client: node.client() });
     await bystanderSocket.next('tweet:new', ({ tweet }) => tweet.id === own.id);
     expect(bystanderSocket.payloads('tweet:new')).to.deep.equal([{ tweet: own }]);
   });

@@ -52,22 +52,6 @@ export async function stopCluster(cluster: Cluster | undefined): Promise<void> {
   }
 }
 
-/** Posts a tweet (or a reply) through `node` and answers the tweet as the API returned it. */
-export async function postTweet(
-  node: ApiNode,
-  author: TestUser,
-  content: string,
-  replyToId?: string,
-): Promise<TweetJson> {
-  const response = await node
-    .client()
-    .post('/tweets')
-    .set(bearer(author.accessToken))
-    .send(replyToId ? { content, replyToId } : { content });
-  expect(response.status, JSON.stringify(response.body)).to.equal(201);
-  return response.body as TweetJson;
-}
-
 export async function deleteTweet(node: ApiNode, author: TestUser, id: string): Promise<void> {
   const response = await node.client().delete(`/tweets/${id}`).set(bearer(author.accessToken));
   expect(response.status, JSON.stringify(response.body)).to.equal(204);

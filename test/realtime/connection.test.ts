@@ -5,7 +5,8 @@ import { accessTokenKey, hashToken } from '../../app/auth/tokens';
 import { PasswordReset } from '../../models';
 import { signIn } from '../helpers/authRequests';
 import { bearer, registerUser, type TestUser } from '../helpers/http';
-import { type Cluster, logout, postTweet, startCluster, stopCluster } from './cluster';
+import { postTweet } from '../helpers/socialGraph';
+import { type Cluster, logout, startCluster, stopCluster } from './cluster';
 import { closeAllSockets, connect, refusal } from './sockets';
 
 interface Claims {
@@ -151,7 +152,9 @@ describe('Socket.IO sessions across two API nodes', function () {
       expect(await doomed.disconnected()).to.equal('io server disconnect');
 
       // The other device's socket still hears the user's own new tweet.
-      const tweet = await postTweet(node2, secondDevice, 'still here on my other device');
+      const tweet = await postTweet(secondDevice, 'still here on my other device', {
+        client: node2.client(),
+      });
       const heard = await kept.next('tweet:new', ({ tweet: t }) => t.id === tweet.id);
       expect(heard.tweet.id).to.equal(tweet.id);
       expect(kept.socket.connected).to.equal(true);

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import type { ApiNode } from '../helpers/apiNode';
-import { follow, registerUsers, waitForJob, waitForQueuesIdle } from '../timeline/support';
+import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
+import { waitForJob, waitForQueuesIdle } from '../timeline/support';
 import { RETWEET_ITEM_KEYS, TWEET_KEYS } from '../tweets/support';
 import {
   type Cluster,
   deleteTweet,
   engage,
   homeTimeline,
-  postTweet,
   startCluster,
   stopCluster,
 } from './cluster';
@@ -37,7 +37,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
     const followerSocket = await connect(node1.url, follower.accessToken);
     const authorSocket = await connect(node2.url, author.accessToken);
 
-    const posted = await postTweet(node2, author, 'hello from node 2');
+    const posted = await postTweet(author, 'hello from node 2', { client: node2.client() });
 
     const { tweet } = await followerSocket.next('tweet:new', ({ tweet: t }) => t.id === posted.id);
     expect(tweet).to.have.all.keys(...TWEET_KEYS);
@@ -62,7 +62,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
     const phone = await connect(node1.url, follower.accessToken);
     const laptop = await connect(node2.url, follower.accessToken);
 
-    const posted = await postTweet(node1, author, 'to all your devices');
+    const posted = await postTweet(author, 'to all your devices', { client: node1.client() });
 
     for (const device of [phone, laptop]) {
       const { tweet } = await device.next('tweet:new', ({ tweet: t }) => t.id === posted.id);
@@ -76,12 +76,12 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
     const strangerSocket = await connect(node1.url, stranger.accessToken);
     const authorSocket = await connect(node2.url, author.accessToken);
 
-    const unrelated = await postTweet(node2, author, 'not for strangers');
+    const unrelated = await postTweet(author, 'not for strangers', { client: node2.client() });
     await authorSocket.next('tweet:new', ({ tweet }) => tweet.id === unrelated.id);
     await waitForQueuesIdle(); // every event of that tweet has been published
 
     // Published after everything above, on the same channel: it arrives after any of it.
-    const followed = await postTweet(node2, friend, 'for my followers');
+    const followed = await postTweet(friend, 'for my followers', { client: node2.client() });
     await strangerSocket.next('tweet:new', ({ tweet }) => tweet.id === followed.id);
     expect(strangerSocket.payloads('tweet:new')).to.deep.equal([{ tweet: followed }]);
   });
@@ -90,7 +90,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
     const [retweeter, follower, original] = await registerUsers(3);
     await follow(follower, retweeter, node1.client());
     const followerSocket = await connect(node1.url, follower.accessToken);
-    const tweet = await postTweet(node2, original, 'worth sharing');
+    const tweet = await postTweet(original, 'worth sharing', { client: node2.client() });
 
     await engage(node2, retweeter, 'retweet', tweet.id);
 
@@ -114,7 +114,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
     await follow(follower, author, node2.client());
     const followerSocket = await connect(node1.url, follower.accessToken);
     const authorSocket = await connect(node2.url, author.accessToken);
-    const posted = await postTweet(node2, author, 'I will regret this');
+    const posted = await postTweet(author, 'I will regret this', { client: node2.client() });
     await followerSocket.next('tweet:new', ({ tweet }) => tweet.id === posted.id);
 
     await deleteTweet(node1, author, posted.id);
@@ -129,7 +129,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
     const [author, retweeter, follower] = await registerUsers(3);
     await follow(follower, retweeter, node1.client());
     const followerSocket = await connect(node1.url, follower.accessToken);
-    const posted = await postTweet(node2, author, 'shared, then gone');
+    const posted = await postTweet(author, 'shared, then gone', { client: node2.client() });
     await engage(node2, retweeter, 'retweet', posted.id);
     const { tweet: item } = await followerSocket.next('tweet:new');
 
@@ -145,13 +145,13 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
       const [author, reader] = await registerUsers(2);
       await follow(reader, author, node1.client());
       const readerSocket = await connect(node1.url, reader.accessToken);
-      const before = await postTweet(node2, author, 'while you were here');
+      const before = await postTweet(author, 'while you were here', { client: node2.client() });
       await readerSocket.next('tweet:new', ({ tweet }) => tweet.id === before.id);
 
       readerSocket.socket.disconnect();
       const missed = [
-        await postTweet(node2, author, 'while you were away, 1'),
-        await postTweet(node2, author, 'while you were away, 2'),
+        await postTweet(author, 'while you were away, 1', { client: node2.client() }),
+        await postTweet(author, 'while you were away, 2', { client: node2.client() }),
       ];
       for (const tweet of missed) await waitForJob('fanout', `fanout:${tweet.id}`);
 
@@ -164,7 +164,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
       ]);
       expect(timeline[0]).to.deep.equal(missed[1]);
 
-      const after = await postTweet(node2, author, 'welcome back');
+      const after = await postTweet(author, 'welcome back', { client: node2.client() });
       await readerSocket.next('tweet:new', ({ tweet }) => tweet.id === after.id);
       // Nothing was delivered to the socket while it was away.
       expect(readerSocket.payloads('tweet:new').map(({ tweet }) => tweet.id)).to.deep.equal([

@@ -2,15 +2,8 @@ import { expect } from 'chai';
 import type { ApiNode } from '../helpers/apiNode';
 import type { NotificationJson } from '../../app/notifications/schemas';
 import type { TestUser } from '../helpers/http';
-import { follow, registerUsers } from '../timeline/support';
-import {
-  type Cluster,
-  engage,
-  notifications,
-  postTweet,
-  startCluster,
-  stopCluster,
-} from './cluster';
+import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
+import { type Cluster, engage, notifications, startCluster, stopCluster } from './cluster';
 import { type Client, closeAllSockets, connect } from './sockets';
 
 describe('notification events across two API nodes', function () {
@@ -66,7 +59,7 @@ describe('notification events across two API nodes', function () {
   });
 
   it("pushes a like of the user's tweet, with the tweet", async () => {
-    const tweet = await postTweet(node1, recipient, 'like me');
+    const tweet = await postTweet(recipient, 'like me', { client: node1.client() });
     await engage(node2, actor, 'like', tweet.id);
 
     const notification = await pushedAndListed('like');
@@ -79,7 +72,7 @@ describe('notification events across two API nodes', function () {
   });
 
   it("pushes a retweet of the user's tweet, with the tweet", async () => {
-    const tweet = await postTweet(node1, recipient, 'share me');
+    const tweet = await postTweet(recipient, 'share me', { client: node1.client() });
     await engage(node2, actor, 'retweet', tweet.id);
 
     const notification = await pushedAndListed('retweet');
@@ -91,8 +84,11 @@ describe('notification events across two API nodes', function () {
   });
 
   it("pushes a reply to the user's tweet, with the reply", async () => {
-    const tweet = await postTweet(node1, recipient, 'answer me');
-    const reply = await postTweet(node2, actor, 'here is my answer', tweet.id);
+    const tweet = await postTweet(recipient, 'answer me', { client: node1.client() });
+    const reply = await postTweet(actor, 'here is my answer', {
+      replyToId: tweet.id,
+      client: node2.client(),
+    });
 
     const notification = await pushedAndListed('reply');
     expect(notification).to.deep.include({ type: 'reply', actor: actorSummary(), tweet: reply });
@@ -101,7 +97,7 @@ describe('notification events across two API nodes', function () {
 
   it('pushes nothing to the actor, and only to the recipient', async () => {
     const actorSocket = await connect(node2.url, actor.accessToken);
-    const tweet = await postTweet(node1, recipient, 'like me too');
+    const tweet = await postTweet(recipient, 'like me too', { client: node1.client() });
     await engage(node2, actor, 'like', tweet.id);
     await pushedAndListed('like');
 

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { type ApiNode, startApiNode } from '../helpers/apiNode';
 import { metricsAuth } from '../helpers/metrics';
 import { eventually } from '../helpers/poll';
-import { follow, registerUsers } from '../timeline/support';
-import { type Cluster, postTweet, startCluster, stopCluster } from './cluster';
+import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
+import { type Cluster, startCluster, stopCluster } from './cluster';
 import { type Client, closeAllSockets, connect } from './sockets';
 
 const EXIT_DEADLINE_MS = 10_000;
@@ -79,7 +79,7 @@ describe('realtime operations', function () {
       );
       const before = await tweetNewSent(node);
 
-      const posted = await postTweet(node, author, 'count me');
+      const posted = await postTweet(author, 'count me', { client: node.client() });
       for (const client of clients) {
         await client.next('tweet:new', ({ tweet }) => tweet.id === posted.id);
       }
@@ -115,7 +115,9 @@ describe('realtime operations', function () {
       expect(await exitCodeWithin(doomed, EXIT_DEADLINE_MS)).to.equal(0);
 
       // The socket on the node that keeps running still hears new tweets.
-      const posted = await postTweet(node, author, 'after the other node stopped');
+      const posted = await postTweet(author, 'after the other node stopped', {
+        client: node.client(),
+      });
       await elsewhere.next('tweet:new', ({ tweet }) => tweet.id === posted.id);
       expect(elsewhere.disconnects).to.deep.equal([]);
     });
@@ -136,7 +138,9 @@ describe('realtime operations', function () {
 
       replacement = await startApiNode({}, { port: doomed.port });
       await client.connected(15_000);
-      const posted = await postTweet(replacement, user, 'back after the restart');
+      const posted = await postTweet(user, 'back after the restart', {
+        client: replacement.client(),
+      });
       const { tweet } = await client.next('tweet:new', ({ tweet: t }) => t.id === posted.id);
       expect(tweet).to.deep.equal(posted);
     });

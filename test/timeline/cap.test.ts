@@ -2,13 +2,12 @@ import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
 import { keys } from '../../app/cache/keys';
 import { registerUser } from '../helpers/http';
+import { follow, postTweet } from '../helpers/socialGraph';
 import {
-  follow,
   newestFirst,
   readAllPages,
   readPage,
   timelineIds,
-  tweet,
   useApiNodeAndWorker,
   waitForQueuesIdle,
 } from './support';
@@ -29,7 +28,7 @@ describe('GET /tweets with TIMELINE_MAX_LENGTH=25', function () {
 
     const posted: string[] = [];
     for (let i = 0; i < 40; i += 1)
-      posted.push(await tweet(author, `tweet ${i}`, { client: client() }));
+      posted.push((await postTweet(author, `tweet ${i}`, { client: client() })).id);
     await waitForQueuesIdle();
     const newest = newestFirst(posted).slice(0, CAP);
 
@@ -53,10 +52,10 @@ describe('GET /tweets with TIMELINE_MAX_LENGTH=25', function () {
     const reader = await registerUser();
     const own: string[] = [];
     for (let i = 0; i < 20; i += 1)
-      own.push(await tweet(reader, `mine ${i}`, { client: client() }));
+      own.push((await postTweet(reader, `mine ${i}`, { client: client() })).id);
     const theirs: string[] = [];
     for (let i = 0; i < 20; i += 1)
-      theirs.push(await tweet(author, `theirs ${i}`, { client: client() }));
+      theirs.push((await postTweet(author, `theirs ${i}`, { client: client() })).id);
     await readPage(reader, { client: client() });
 
     await follow(reader, author, client());

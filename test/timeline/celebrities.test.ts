@@ -1,14 +1,11 @@
 import { expect } from 'chai';
 import { registerUser } from '../helpers/http';
+import { follow, registerUsers, postTweet, unfollow } from '../helpers/socialGraph';
 import {
-  follow,
   newestFirst,
   readPage,
-  registerUsers,
   storedTimelineHas,
   timelineIds,
-  tweet,
-  unfollow,
   useApiNodeAndWorker,
   waitForJob,
   waitForQueuesIdle,
@@ -24,12 +21,12 @@ describe('Home timelines with celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', funct
     const own = new Map<string, string>();
     for (const follower of followers) {
       await follow(follower, celebrity, client());
-      own.set(follower.id, await tweet(follower, 'my own, earlier', { client: client() }));
+      own.set(follower.id, (await postTweet(follower, 'my own, earlier', { client: client() })).id);
       await readPage(follower, { client: client() });
     }
     await waitForQueuesIdle();
 
-    const id = await tweet(celebrity, 'hello, fans', { client: client() });
+    const id = (await postTweet(celebrity, 'hello, fans', { client: client() })).id;
     await waitForJob('fanout', `fanout:${id}`);
 
     for (const follower of followers) {
@@ -56,7 +53,7 @@ describe('Home timelines with celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', funct
     const pattern = [celebrity, regular, reader, celebrity, celebrity, regular, reader, celebrity];
     for (let round = 0; round < 2; round += 1) {
       for (const author of pattern) {
-        posted.push(await tweet(author, `round ${round}`, { client: client() }));
+        posted.push((await postTweet(author, `round ${round}`, { client: client() })).id);
       }
     }
     await waitForQueuesIdle();
@@ -76,13 +73,13 @@ describe('Home timelines with celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', funct
       await follow(follower, author, client());
       await readPage(follower, { client: client() });
     }
-    const before = await tweet(author, 'two followers', { client: client() });
+    const before = (await postTweet(author, 'two followers', { client: client() })).id;
     await waitForJob('fanout', `fanout:${before}`);
     expect(await storedTimelineHas(first.id, before)).to.equal(true); // fanned out: regular
 
     await follow(third, author, client()); // three followers: now a celebrity
     await waitForQueuesIdle();
-    const after = await tweet(author, 'three followers', { client: client() });
+    const after = (await postTweet(author, 'three followers', { client: client() })).id;
     await waitForJob('fanout', `fanout:${after}`);
 
     expect(await storedTimelineHas(first.id, after)).to.equal(false); // merged on read instead

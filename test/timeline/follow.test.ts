@@ -1,14 +1,12 @@
 import { expect } from 'chai';
 import { api, bearer, registerUser } from '../helpers/http';
+import { follow, postTweet, unfollow } from '../helpers/socialGraph';
 import {
-  follow,
   newestFirst,
   readAllPages,
   readPage,
   useWorker,
   timelineIds,
-  tweet,
-  unfollow,
   waitForJob,
   waitForQueuesIdle,
 } from './support';
@@ -22,18 +20,18 @@ describe('Follow and unfollow in home timelines', function () {
     const followee = await registerUser();
     const stranger = await registerUser();
 
-    const own = [await tweet(viewer, 'mine, first')];
-    const theirs = [await tweet(followee, 'theirs, first')];
-    own.push(await tweet(viewer, 'mine, second'));
-    theirs.push(await tweet(followee, 'a reply to you', { replyToId: own[0] }));
-    const strangers = await tweet(stranger, 'retweet me');
+    const own = [(await postTweet(viewer, 'mine, first')).id];
+    const theirs = [(await postTweet(followee, 'theirs, first')).id];
+    own.push((await postTweet(viewer, 'mine, second')).id);
+    theirs.push((await postTweet(followee, 'a reply to you', { replyToId: own[0] })).id);
+    const strangers = (await postTweet(stranger, 'retweet me')).id;
     const retweet = await api()
       .post(`/tweets/${strangers}/retweet`)
       .set(bearer(followee.accessToken));
     expect(retweet.status).to.equal(200);
     const retweetEntry = (await readPage(followee)).data.find((item) => item.type === 'retweet');
     theirs.push(retweetEntry!.id);
-    theirs.push(await tweet(followee, 'theirs, last'));
+    theirs.push((await postTweet(followee, 'theirs, last')).id);
     await readPage(viewer); // the viewer's timeline is built before the follow
     await waitForQueuesIdle();
 
@@ -50,7 +48,7 @@ describe('Follow and unfollow in home timelines', function () {
     expect(await timelineIds(viewer, { limit: 4 })).to.deep.equal(newestFirst(own));
 
     // Nor do their new tweets reach the viewer any more.
-    const later = await tweet(followee, 'after the unfollow');
+    const later = (await postTweet(followee, 'after the unfollow')).id;
     await waitForJob('fanout', `fanout:${later}`);
     expect(await timelineIds(viewer)).to.deep.equal(newestFirst(own));
   });
@@ -60,13 +58,13 @@ describe('Follow and unfollow in home timelines', function () {
     const followee = await registerUser();
     await follow(viewer, followee);
     await readPage(viewer);
-    const first = await tweet(followee, 'while followed');
+    const first = (await postTweet(followee, 'while followed')).id;
     await waitForJob('fanout', `fanout:${first}`);
     expect(await timelineIds(viewer)).to.deep.equal([first]);
 
     await unfollow(viewer, followee);
     expect(await timelineIds(viewer)).to.deep.equal([]);
-    const second = await tweet(followee, 'while not followed');
+    const second = (await postTweet(followee, 'while not followed')).id;
     await waitForJob('fanout', `fanout:${second}`);
 
     await follow(viewer, followee);

@@ -1,15 +1,13 @@
 import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
 import { api, bearer, type TestUser } from '../helpers/http';
+import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
 import {
-  follow,
   type Item,
   type Page,
   readAllPages,
   readPage,
-  registerUsers,
   useWorker,
-  tweet,
   waitForQueuesIdle,
 } from './support';
 
@@ -42,13 +40,13 @@ describe('Home timelines rebuilt from MySQL after Redis lost them', function () 
       await follow(follower, followee);
     }
     for (const user of users) await readPage(user); // built now; kept up to date from here
-    const a1 = await tweet(ann, 'a1');
-    const b1 = await tweet(bob, 'b1');
-    const c1 = await tweet(cat, 'c1');
-    const a2 = await tweet(ann, 'a2');
-    await tweet(bob, 'b2, a reply to a1', { replyToId: a1 });
-    await tweet(cat, 'c2, a reply to b1', { replyToId: b1 });
-    const d1 = await tweet(dan, 'd1, nobody reads me');
+    const a1 = (await postTweet(ann, 'a1')).id;
+    const b1 = (await postTweet(bob, 'b1')).id;
+    const c1 = (await postTweet(cat, 'c1')).id;
+    const a2 = (await postTweet(ann, 'a2')).id;
+    await postTweet(bob, 'b2, a reply to a1', { replyToId: a1 });
+    await postTweet(cat, 'c2, a reply to b1', { replyToId: b1 });
+    const d1 = (await postTweet(dan, 'd1, nobody reads me')).id;
     await retweet(ann, c1);
     await retweet(dan, a2);
     await retweet(bob, a1);

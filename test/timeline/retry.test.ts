@@ -9,7 +9,8 @@ import { processFanout } from '../../workers/fanout';
 import { registerUser, type TestUser } from '../helpers/http';
 import { eventually } from '../helpers/poll';
 import { startWorker, stopWorker } from '../helpers/workers';
-import { follow, readPage, registerUsers, storedTimelineHas, tweet } from './support';
+import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
+import { readPage, storedTimelineHas } from './support';
 
 /*
  * How the crash is simulated: a real Bull queue private to this test (on the suite's Redis
@@ -38,7 +39,7 @@ describe('Fan-out retried after a crash', function () {
       followers = await registerUsers(5);
       for (const follower of followers) {
         await follow(follower, author);
-        own.set(follower.id, await tweet(follower, 'my own'));
+        own.set(follower.id, (await postTweet(follower, 'my own')).id);
         await readPage(follower);
       }
       await readPage(author);
@@ -54,7 +55,7 @@ describe('Fan-out retried after a crash', function () {
   });
 
   it('leaves the tweet in every timeline exactly once', async () => {
-    const id = await tweet(author, 'delivered twice, shown once');
+    const id = (await postTweet(author, 'delivered twice, shown once')).id;
     // No worker runs now: the API's own job for the tweet waits; the test's queue does it.
     const pending = await getQueue('fanout').getJob(`fanout:${id}`);
     expect(pending, 'the API queued the fan-out').to.not.equal(null);

@@ -3,7 +3,7 @@ import { redis } from '../../app/infra/redis';
 import type { QueueName } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
 import { keys } from '../../app/cache/keys';
-import { api, bearer, registerUser, type TestUser } from '../helpers/http';
+import { api, bearer, type TestUser } from '../helpers/http';
 import { eventually } from '../helpers/poll';
 import { type ApiNode, type Client, startApiNode } from '../helpers/apiNode';
 import type { RunningProcess } from '../helpers/processes';
@@ -28,39 +28,6 @@ export interface Item {
 export interface Page {
   data: Item[];
   nextCursor: string | null;
-}
-
-/** Registers `count` fresh users through the API. */
-export async function registerUsers(count: number): Promise<TestUser[]> {
-  return Promise.all(Array.from({ length: count }, () => registerUser()));
-}
-
-export async function follow(follower: TestUser, followee: TestUser, client = api()) {
-  const response = await client
-    .post(`/users/${followee.id}/follow`)
-    .set(bearer(follower.accessToken));
-  expect(response.status, JSON.stringify(response.body)).to.equal(200);
-}
-
-export async function unfollow(follower: TestUser, followee: TestUser, client = api()) {
-  const response = await client
-    .post(`/users/${followee.id}/unfollow`)
-    .set(bearer(follower.accessToken));
-  expect(response.status, JSON.stringify(response.body)).to.equal(200);
-}
-
-/** Posts a tweet (or a reply) and answers its id. */
-export async function tweet(
-  author: TestUser,
-  content: string,
-  { replyToId, client = api() }: { replyToId?: string; client?: Client } = {},
-): Promise<string> {
-  const response = await client
-    .post('/tweets')
-    .set(bearer(author.accessToken))
-    .send({ content, ...(replyToId ? { replyToId } : {}) });
-  expect(response.status, JSON.stringify(response.body)).to.equal(201);
-  return (response.body as Item).id;
 }
 
 /** One page of the caller's home timeline (GET /tweets). */

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import { TWEET_KEYS, UNKNOWN_ID, getTweet, postTweet, readTweet } from './support';
+import { postTweet } from '../helpers/socialGraph';
+import { TWEET_KEYS, UNKNOWN_ID, getTweet, readTweet } from './support';
 
 /** The fields a 400 validation_failed answer names. */
 const fieldsOf = (body: { errors?: { field: string }[] }) =>
@@ -123,12 +124,12 @@ describe('POST /tweets', () => {
     it("answers the reply with replyToId and counts it in the parent's repliesCount", async () => {
       const replier = await registerUser();
       const parent = await postTweet(author, 'a question?');
-      const reply = await postTweet(replier, 'an answer', parent.id);
+      const reply = await postTweet(replier, 'an answer', { replyToId: parent.id });
       expect(reply.replyToId).to.equal(parent.id);
       expect((await readTweet(replier, reply.id)).replyToId).to.equal(parent.id);
       expect((await readTweet(author, parent.id)).repliesCount).to.equal(1);
 
-      await postTweet(author, 'and another', parent.id);
+      await postTweet(author, 'and another', { replyToId: parent.id });
       expect((await readTweet(replier, parent.id)).repliesCount).to.equal(2);
     });
 

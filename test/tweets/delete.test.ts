@@ -4,17 +4,8 @@ import type { RunningProcess } from '../helpers/processes';
 import { expectProblem } from '../helpers/problems';
 import { startWorker, stopWorker } from '../helpers/workers';
 import { eventually } from '../helpers/poll';
-import {
-  UNKNOWN_ID,
-  follow,
-  getTweet,
-  homeTimeline,
-  me,
-  postTweet,
-  readTweet,
-  retweetOf,
-  tweetIn,
-} from './support';
+import { follow, postTweet } from '../helpers/socialGraph';
+import { UNKNOWN_ID, getTweet, homeTimeline, me, readTweet, retweetOf, tweetIn } from './support';
 
 const deleteTweet = (user: TestUser, id: string) =>
   api().delete(`/tweets/${id}`).set(bearer(user.accessToken));
@@ -148,8 +139,8 @@ describe('DELETE /tweets/:id', function () {
   it("lowers the parent's repliesCount when a reply is deleted", async () => {
     const [author, replier] = [await registerUser(), await registerUser()];
     const parent = await postTweet(author, 'ask me anything');
-    const reply = await postTweet(replier, 'why?', parent.id);
-    await postTweet(replier, 'and why not?', parent.id);
+    const reply = await postTweet(replier, 'why?', { replyToId: parent.id });
+    await postTweet(replier, 'and why not?', { replyToId: parent.id });
     expect((await readTweet(author, parent.id)).repliesCount).to.equal(2);
 
     await deleteTweet(replier, reply.id).expect(204);
@@ -160,7 +151,7 @@ describe('DELETE /tweets/:id', function () {
   it('keeps the replies when their parent is deleted', async () => {
     const [author, replier] = [await registerUser(), await registerUser()];
     const parent = await postTweet(author, 'soon gone');
-    const reply = await postTweet(replier, 'still here', parent.id);
+    const reply = await postTweet(replier, 'still here', { replyToId: parent.id });
     await deleteTweet(author, parent.id).expect(204);
     const read = await readTweet(replier, reply.id);
     expect(read).to.include({ content: 'still here', replyToId: parent.id });

@@ -1,15 +1,8 @@
 import { expect } from 'chai';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import {
-  UNKNOWN_ID,
-  follow,
-  homeTimeline,
-  postTweet,
-  readTweet,
-  registerUsers,
-  tweetIn,
-} from './support';
+import { follow, postTweet, registerUsers } from '../helpers/socialGraph';
+import { UNKNOWN_ID, homeTimeline, readTweet, tweetIn } from './support';
 
 const like = (user: TestUser, id: string) =>
   api().post(`/tweets/${id}/like`).set(bearer(user.accessToken));

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import { TWEET_KEYS, postTweet, registerUsers, type Tweet } from './support';
+import { postTweet, registerUsers } from '../helpers/socialGraph';
+import { TWEET_KEYS, type Tweet } from './support';
 
 interface Page {
   data: Tweet[];

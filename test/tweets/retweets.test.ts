@@ -4,16 +4,14 @@ import type { RunningProcess } from '../helpers/processes';
 import { expectProblem } from '../helpers/problems';
 import { startWorker, stopWorker } from '../helpers/workers';
 import { eventually } from '../helpers/poll';
+import { follow, postTweet, registerUsers } from '../helpers/socialGraph';
 import {
   RETWEET_ITEM_KEYS,
   TWEET_KEYS,
   UNKNOWN_ID,
-  follow,
   homeTimeline,
   me,
-  postTweet,
   readTweet,
-  registerUsers,
   retweetOf,
   type RetweetItem,
 } from './support';

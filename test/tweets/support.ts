@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { api, bearer, registerUser, type TestUser } from '../helpers/http';
+import { api, bearer, type TestUser } from '../helpers/http';
+import type { TweetBody } from '../helpers/socialGraph';
 
 /** The fields of a tweet object, exactly as DESIGN.md lists them. */
 export const TWEET_KEYS = [
@@ -18,18 +19,8 @@ export const TWEET_KEYS = [
 /** The fields of a retweet item in a timeline. */
 export const RETWEET_ITEM_KEYS = ['id', 'type', 'retweetedBy', 'createdAt', 'tweet'];
 
-export interface Tweet {
-  id: string;
-  author: { id: string; username: string; displayName: string };
-  content: string;
-  createdAt: string;
-  likesCount: number;
-  retweetsCount: number;
-  repliesCount: number;
-  replyToId: string | null;
-  liked: boolean;
-  retweeted: boolean;
-}
+/** A tweet object (the fields TWEET_KEYS lists). */
+export type Tweet = TweetBody;
 
 export interface RetweetItem {
   id: string;
@@ -43,24 +34,6 @@ export type TimelineItem = Tweet | RetweetItem;
 
 /** An id no tweet has (well above anything a test run creates). */
 export const UNKNOWN_ID = '9007199254740993';
-
-/** Registers `count` users at once. */
-export const registerUsers = (count: number): Promise<TestUser[]> =>
-  Promise.all(Array.from({ length: count }, () => registerUser()));
-
-/** Posts a tweet (or a reply) that must be accepted, and answers it. */
-export async function postTweet(
-  user: TestUser,
-  content = `tweet ${Math.random().toString(36).slice(2)}`,
-  replyToId?: string,
-): Promise<Tweet> {
-  const response = await api()
-    .post('/tweets')
-    .set(bearer(user.accessToken))
-    .send(replyToId === undefined ? { content } : { content, replyToId });
-  expect(response.status, JSON.stringify(response.body)).to.equal(201);
-  return response.body as Tweet;
-}
 
 /** GET /tweets/:id as `user` (the answer is not checked). */
 export const getTweet = (user: TestUser, id: string) =>
@@ -87,11 +60,6 @@ export const tweetIn = (items: TimelineItem[], id: string): Tweet | undefined =>
 /** A retweet item of that original tweet in a timeline, if there. */
 export const retweetOf = (items: TimelineItem[], tweetId: string): RetweetItem | undefined =>
   items.find((item): item is RetweetItem => 'type' in item && item.tweet.id === tweetId);
-
-/** `follower` follows `followee` through the API. */
-export async function follow(follower: TestUser, followee: TestUser): Promise<void> {
-  await api().post(`/users/${followee.id}/follow`).set(bearer(follower.accessToken)).expect(200);
-}
 
 /** The signed-in user's profile (counters included). */
 export async function me(user: TestUser): Promise<{ tweetsCount: number }> {

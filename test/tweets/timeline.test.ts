@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import { follow, postTweet, type TimelineItem } from './support';
+import { follow, postTweet } from '../helpers/socialGraph';
+import { type TimelineItem } from './support';
 
 interface Page {
   data: TimelineItem[];
