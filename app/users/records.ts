@@ -228,3 +228,46 @@ export async function mostFollowingIds(
   );
   return rows.map((row) => String(row.id));
 }
+
+/** Users a seeder recounts: an id range (a bulk world) or a list of ids (the demo world). */
+export type UserScope = { from: number; to: number } | { ids: string[] };
+
+/** What each counter counts: the rows of `from` whose `key` names the user. */
+const COUNTED: Record<UserCounter, { from: 'follows' | 'tweets'; key: string }> = {
+  followers_count: { from: 'follows', key: 'followee_id' },
+  following_count: { from: 'follows', key: 'follower_id' },
+  // Retweets are rows of their author too, as the API counts them.
+  tweets_count: { from: 'tweets', key: 'author_id' },
+};
+
+/** How many counters `recountUserCounters` sets (for progress). */
+export const USER_COUNTER_COUNT = Object.keys(COUNTED).length;
+
+/**
+ * Seeding: sets every counter of the users in scope to what the rows say, one
+ * `UPDATE … JOIN (SELECT … GROUP BY)` per counter instead of a row-by-row tally. Calls
+ * `onStep` after each counter; answers how many rows changed.
+ */
+export async function recountUserCounters(
+  scope: UserScope,
+  onStep: () => void = () => undefined,
+): Promise<number> {
+  const inScope = (column: string) =>
+    'ids' in scope ? `${column} IN (:ids)` : `${column} BETWEEN :from AND :to`;
+  const replacements =
+    'ids' in scope ? { ids: scope.ids.length > 0 ? scope.ids : ['0'] } : { ...scope };
+  let changed = 0;
+  for (const [counter, { from, key }] of Object.entries(COUNTED)) {
+    const result = await execute(
+      `UPDATE users t
+       LEFT JOIN (SELECT ${key} AS id, COUNT(*) AS n FROM ${from}
+                  WHERE ${inScope(key)} GROUP BY ${key}) c ON c.id = t.id
+       SET t.${counter} = COALESCE(c.n, 0)
+       WHERE ${inScope('t.id')} AND t.${counter} <> COALESCE(c.n, 0)`,
+      { replacements },
+    );
+    changed += result.affectedRows;
+    onStep();
+  }
+  return changed;
+}
