@@ -8,7 +8,7 @@ import type { UserFields } from './presenter';
  * The `users` table: every read and write of it lives here. Accounts go through the `User`
  * model (one row, one statement either way); profile reads, row locks and counter moves are
  * raw SQL where they are hot or arithmetic (see each). Bulk inserts for the seeders live here
- * too, as multi-row statements.
+ * too, as multi-row statements, and their recount of the counters.
  */
 
 /** A user's public columns, with whether the viewer follows them when there is a viewer. */
