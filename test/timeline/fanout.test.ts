@@ -6,14 +6,13 @@ import { getQueue } from '../../app/queue/queues';
 import { rebuildHome } from '../../app/timeline/build';
 import { keys } from '../../app/cache/keys';
 import { registerUser } from '../helpers/http';
+import { createFollow, createTweet, createUser, createUsers } from '../helpers/factories';
+import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
 import {
-  follow,
   newestFirst,
   readPage,
-  registerUsers,
   useWorker,
   storedTimelineHas,
-  tweet,
   waitForJob,
   waitForQueuesIdle,
 } from './support';
@@ -67,21 +66,22 @@ describe('Fan-out of new tweets to home timelines', function () {
   useWorker();
 
   it("puts a tweet in each of 30 followers' timelines, newest first, and in its author's own", async () => {
-    const author = await registerUser();
-    const outsider = await registerUser();
-    const followers = await registerUsers(30);
+    // The graph before the tweet is written directly (test/helpers/factories.ts).
+    const author = await createUser();
+    const outsider = await createUser();
+    const followers = await createUsers(30);
     const ownTweets = new Map<string, string>();
     for (const follower of followers) {
-      await follow(follower, author);
-      ownTweets.set(follower.id, await tweet(follower, `before, from ${follower.username}`));
+      await createFollow(follower, author);
+      ownTweets.set(follower.id, await createTweet(follower, `before, from ${follower.username}`));
       await readPage(follower); // the timeline exists now: fan-out writes existing ones only
     }
-    const outsiderTweet = await tweet(outsider, 'not following anyone');
+    const outsiderTweet = await createTweet(outsider, 'not following anyone');
     await readPage(outsider);
     await readPage(author);
     await waitForQueuesIdle();
 
-    const id = await tweet(author, 'hello, followers');
+    const id = (await postTweet(author, 'hello, followers')).id;
     await waitForJob('fanout', `fanout:${id}`);
 
     for (const follower of followers) {
@@ -106,7 +106,7 @@ describe('Fan-out of new tweets to home timelines', function () {
     await readPage(reader);
     const posted: string[] = [];
     for (let round = 0; round < 4; round += 1) {
-      for (const author of authors) posted.push(await tweet(author, `round ${round}`));
+      for (const author of authors) posted.push((await postTweet(author, `round ${round}`)).id);
     }
     await waitForQueuesIdle();
     const page = await readPage(reader, { limit: 100 });
@@ -135,7 +135,7 @@ describe('Fan-out of new tweets to home timelines', function () {
     await waitForQueuesIdle();
     const jobsBefore = await fanoutJobIds();
 
-    const id = await tweet(author, 'hello, ten thousand');
+    const id = (await postTweet(author, 'hello, ten thousand')).id;
     const job = await waitForJob('fanout', `fanout:${id}`, 30_000);
 
     // One job for the tweet, not one per follower (nor per page of followers).
