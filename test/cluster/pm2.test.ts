@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
+import { buildDist } from '../helpers/build';
 import { bearer, uniqueHandle } from '../helpers/http';
 import { metricsAuth } from '../helpers/metrics';
 import { freePort } from '../helpers/processes';
@@ -155,12 +156,7 @@ describe('PM2 cluster (npm start, API_INSTANCES=2)', function () {
   before(async function () {
     this.timeout(180_000);
     // `npm start` runs the build first; PM2 then starts the compiled entry points.
-    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 150_000,
-    });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    buildDist(150_000);
 
     // The suite's stores (test/setup.ts migrated the database); no rate limit in the way.
     pm2 = await Pm2Runtime.start({

@@ -1,13 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import { expect } from 'chai';
 import supertest from 'supertest';
+import { buildDist } from '../helpers/build';
 import { uniqueHandle } from '../helpers/http';
 import { freePort } from '../helpers/processes';
 import { Pm2Home } from '../helpers/pm2';
-
-const ROOT = path.resolve(__dirname, '../..');
 
 /** Deadlines for things that must happen, never measurements. */
 const STARTUP_DEADLINE_MS = 40_000;
@@ -56,12 +53,7 @@ describe('pm2 reload api (zero-downtime reload, API_INSTANCES=2)', function () {
   before(async function () {
     this.timeout(240_000);
     // PM2 runs the build, as `npm start` does.
-    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 180_000,
-    });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    buildDist(180_000);
 
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -64,4 +65,22 @@ export function builtEntry(entry: string): string | null {
   if (!project.fileNames.some((file) => path.resolve(file) === source)) return null;
   outDir ??= transpileAll(project);
   return path.join(outDir, entry.replace(/\.ts$/, '.js'));
+}
+
+let distBuilt = false;
+
+/**
+ * `tsc -p tsconfig.json` into dist/, the build `npm start` runs before PM2 starts the compiled
+ * entry points: once per test run, shared by the tests that run Chirp under PM2 (a full
+ * type-checked build takes several seconds).
+ */
+export function buildDist(timeoutMs = 170_000): void {
+  if (distBuilt) return;
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+  distBuilt = true;
 }

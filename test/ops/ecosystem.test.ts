@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { buildDist } from '../helpers/build';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -42,12 +43,7 @@ describe('ecosystem.config.js (PM2)', function () {
   before(function () {
     if (existsSync(path.join(ROOT, 'dist/config/index.js'))) return;
     this.timeout(180_000);
-    const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 170_000,
-    });
-    if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+    buildDist(170_000);
   });
 
   it('runs API_INSTANCES api processes in cluster mode and WORKER_INSTANCES workers in fork mode', () => {
