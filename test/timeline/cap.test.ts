@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
 import { keys } from '../../app/cache/keys';
+import { createTweet, createUser } from '../helpers/factories';
 import { registerUser } from '../helpers/http';
 import { follow, postTweet } from '../helpers/socialGraph';
 import {
@@ -48,14 +49,13 @@ describe('GET /tweets with TIMELINE_MAX_LENGTH=25', function () {
   });
 
   it('keeps the cap when a follow merges older tweets in', async () => {
-    const author = await registerUser();
-    const reader = await registerUser();
+    // The tweets before the follow are written directly (test/helpers/factories.ts).
+    const author = await createUser();
+    const reader = await createUser();
     const own: string[] = [];
-    for (let i = 0; i < 20; i += 1)
-      own.push((await postTweet(reader, `mine ${i}`, { client: client() })).id);
+    for (let i = 0; i < 20; i += 1) own.push(await createTweet(reader, `mine ${i}`));
     const theirs: string[] = [];
-    for (let i = 0; i < 20; i += 1)
-      theirs.push((await postTweet(author, `theirs ${i}`, { client: client() })).id);
+    for (let i = 0; i < 20; i += 1) theirs.push(await createTweet(author, `theirs ${i}`));
     await readPage(reader, { client: client() });
 
     await follow(reader, author, client());

@@ -2,14 +2,8 @@ import { expect } from 'chai';
 import type { TestUser } from '../helpers/http';
 import { api, bearer, registerUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import {
-  UNKNOWN_ID,
-  engage,
-  getPage,
-  postTweet,
-  readAllPages,
-  registerUsers,
-} from '../helpers/socialGraph';
+import { createTweet, createUsers } from '../helpers/factories';
+import { UNKNOWN_ID, engage, getPage, postTweet, readAllPages } from '../helpers/socialGraph';
 
 /** A list item: a tweet, or a retweet entry with the original inside. */
 interface Item {
@@ -29,14 +23,19 @@ describe('GET /users/:id/tweets', () => {
   let expected: string[];
 
   before(async () => {
-    [author, other] = await registerUsers(2);
+    // Written directly (test/helpers/factories.ts), but for the retweet: this is about listing.
+    [author, other] = await createUsers(2);
     const written: string[] = [];
-    for (let i = 0; i < 15; i += 1) written.push((await postTweet(author, `tweet ${i}`)).content);
-    retweeted = (await postTweet(other, 'worth a retweet')).id;
+    const write = async (i: number) => {
+      await createTweet(author, `tweet ${i}`);
+      written.push(`tweet ${i}`);
+    };
+    for (let i = 0; i < 15; i += 1) await write(i);
+    retweeted = await createTweet(other, 'worth a retweet');
     await engage(author, 'post', 'retweet', retweeted);
     written.push(`rt:${retweeted}`);
-    await postTweet(other, 'not the author: never listed');
-    for (let i = 15; i < 29; i += 1) written.push((await postTweet(author, `tweet ${i}`)).content);
+    await createTweet(other, 'not the author: never listed');
+    for (let i = 15; i < 29; i += 1) await write(i);
     expected = written.reverse();
   });
 
