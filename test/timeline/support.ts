@@ -11,8 +11,6 @@ import { startWorker, stopWorker } from '../helpers/workers';
 
 export { startWorker, stopWorker, useWorker, waitForQueuesIdle } from '../helpers/workers';
 
-export type { Client };
-
 /** A timeline item as the API answers it (a tweet or a retweet entry). */
 export interface Item {
   id: string;
