@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 
@@ -34,9 +42,26 @@ function readProject(): ts.ParsedCommandLine {
   return parsed;
 }
 
+/** Builds left by runs that ended without their exit handler (killed), by their pid. */
+function removeOrphanBuilds(parent: string): void {
+  const entries = existsSync(parent) ? readdirSync(parent) : [];
+  for (const name of entries) {
+    const pid = Number(/^build-(\d+)$/.exec(name)?.[1]);
+    if (!pid) continue;
+    try {
+      process.kill(pid, 0); // alive: a concurrent run's
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+      rmSync(path.join(parent, name), { recursive: true, force: true });
+    }
+  }
+}
+
 function transpileAll(parsed: ts.ParsedCommandLine): string {
   // Inside the checkout, so that the built files find node_modules as the sources do.
-  const dir = path.join(ROOT, 'test', '.tmp', `build-${process.pid}`);
+  const parent = path.join(ROOT, 'test', '.tmp');
+  const dir = path.join(parent, `build-${process.pid}`);
+  removeOrphanBuilds(parent);
   rmSync(dir, { recursive: true, force: true });
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const compilerOptions = { ...parsed.options, sourceMap: false };
