@@ -24,26 +24,29 @@ export function luaString(text: string): string {
 /** `{'a', 'b'}`: a Lua table of string constants. */
 const luaList = (texts: readonly string[]) => `{${texts.map(luaString).join(', ')}}`;
 
-/**
- * The viewer-flag sets' key prefixes, in VIEWER_FLAGS order, and for rendering the JSON
- * text of every combination of their values: FLAG_JSON[1 + bits], bit f - 1 of bits being
- * flag f (`,"liked":true,"retweeted":false` is FLAG_JSON[2]). Rendering then picks one
- * constant per item whatever the number of flags, as cheap as two hand-written flags.
- */
-const FLAGS = `
+/** The viewer-flag sets' key prefixes, in VIEWER_FLAGS order, and a viewer's keys of them. */
+const FLAG_KEYS = `
 local FLAG_PREFIXES = ${luaList(VIEWER_FLAGS.map((flag) => flag.prefix))}
-local FLAG_JSON = ${luaList(
-  Array.from({ length: 2 ** VIEWER_FLAGS.length }, (_, mask) =>
-    VIEWER_FLAGS.map(
-      ({ name }, f) => `,${JSON.stringify(name)}:${(mask >> f) & 1 ? 'true' : 'false'}`,
-    ).join(''),
-  ),
-)}
 local function flagKeys(viewer)
   local keys = {}
   for f, prefix in ipairs(FLAG_PREFIXES) do keys[f] = prefix .. viewer end
   return keys
 end
+`;
+
+/**
+ * For rendering, the JSON text of every combination of the flags' values: FLAG_JSON[1 + bits],
+ * bit f - 1 of bits being flag f (`,"liked":true,"retweeted":false` is FLAG_JSON[2]). An item
+ * then takes one constant whatever the number of flags, as cheap as two hand-written flags.
+ */
+const FLAG_JSON = `
+local FLAG_JSON = ${luaList(
+  Array.from({ length: 2 ** VIEWER_FLAGS.length }, (_, bits) =>
+    VIEWER_FLAGS.map(
+      ({ name }, f) => `,${JSON.stringify(name)}:${(bits >> f) & 1 ? 'true' : 'false'}`,
+    ).join(''),
+  ),
+)}
 `;
 
 /**
@@ -55,7 +58,7 @@ end
  * flag (VIEWER_FLAGS order), and is empty when the viewer is anonymous or their sets are
  * not all cached.
  */
-const HYDRATE = `${FLAGS}
+const HYDRATE = `${FLAG_KEYS}
 local TWEET = ${luaString(PREFIX.tweet)}
 local function hydrate(viewer, ids)
   local all, seen, records = {}, {}, {}
@@ -103,7 +106,7 @@ end
  * viewer's sets not cached): the caller then takes the slower path that fills the caches.
  * The text must equal what app/tweets/presenter.ts assembleTweet() makes (tests compare).
  */
-const RENDER = `${FLAGS}
+const RENDER = `${FLAG_KEYS}${FLAG_JSON}
 local TWEET = ${luaString(PREFIX.tweet)}
 local function parse(record)
   return string.match(record, '^%d+|(%d+)|(%d+)|(%d+)|(%d*)|(.*)$')
@@ -147,10 +150,10 @@ local function render(viewer, ids)
     if redis.call('EXISTS', unpack(sets)) < #sets then return false end
     for f, key in ipairs(sets) do flags[f] = redis.call('SMISMEMBER', key, unpack(targets)) end
   end
-  local out = {}
+  local out, nflags = {}, #flags
   for i, e in ipairs(entries) do
     local mask, bit = 1, 1
-    for f = 1, #flags do
+    for f = 1, nflags do
       if flags[f][i] == 1 then mask = mask + bit end
       bit = bit * 2
     end
