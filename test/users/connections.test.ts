@@ -1,29 +1,26 @@
 import { expect } from 'chai';
 import type { TestUser } from '../helpers/http';
-import { api, bearer, registerUser } from '../helpers/http';
+import { createFollow, createUser, createUsers } from '../helpers/factories';
+import { api, bearer } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import {
-  UNKNOWN_ID,
-  follow,
-  getPage,
-  readAllPages,
-  registerUsers,
-  type UserBody,
-} from '../helpers/socialGraph';
+import { UNKNOWN_ID, follow, getPage, readAllPages, type UserBody } from '../helpers/socialGraph';
 
 const ids = (users: { id: string }[]) => users.map((user) => user.id);
 
-/** `fans` follow `star` one after the other, so the follow order is known. */
+/**
+ * `fans` follow `star` one after the other, so the follow order is known. Written directly
+ * (test/helpers/factories.ts): these tests are about the lists, not about following.
+ */
 async function followInOrder(fans: TestUser[], star: TestUser): Promise<void> {
-  for (const fan of fans) await follow(fan, star);
+  for (const fan of fans) await createFollow(fan, star);
 }
 
 describe('GET /users/:id/followers', () => {
   let star: TestUser;
   let fans: TestUser[];
   before(async () => {
-    star = await registerUser();
-    fans = await registerUsers(25);
+    star = await createUser();
+    fans = await createUsers(25);
     await followInOrder(fans, star);
   });
 
@@ -42,11 +39,11 @@ describe('GET /users/:id/followers', () => {
 
   it('neither repeats nor shifts items when a follow arrives between page reads', async () => {
     // A followed user of its own: the newcomer must not disturb the other tests' lists.
-    const host = await registerUser();
-    const crowd = await registerUsers(25);
+    const host = await createUser();
+    const crowd = await createUsers(25);
     await followInOrder(crowd, host);
     const first = await getPage<UserBody>(host, `/users/${host.id}/followers?limit=10`);
-    const latecomer = await registerUser();
+    const latecomer = await createUser();
     await follow(latecomer, host);
 
     const rest = await readAllPages<UserBody>(
@@ -63,9 +60,9 @@ describe('GET /users/:id/followers', () => {
   });
 
   it('tells for each listed user whether the viewer follows them', async () => {
-    const viewer = await registerUser();
+    const viewer = await createUser();
     const followedByViewer = [fans[3], fans[17], fans[24]];
-    for (const fan of followedByViewer) await follow(viewer, fan);
+    for (const fan of followedByViewer) await createFollow(viewer, fan);
 
     const listed = (await getPage<UserBody>(viewer, `/users/${star.id}/followers?limit=100`)).data;
     expect(ids(listed)).to.have.members(ids(fans));
@@ -96,9 +93,9 @@ describe('GET /users/:id/followers', () => {
 
 describe('GET /users/:id/following', () => {
   it('lists whom the user follows, newest follow first, paged', async () => {
-    const fan = await registerUser();
-    const stars = await registerUsers(5);
-    for (const star of stars) await follow(fan, star);
+    const fan = await createUser();
+    const stars = await createUsers(5);
+    for (const star of stars) await createFollow(fan, star);
 
     const pages = await readAllPages<UserBody>(fan, `/users/${fan.id}/following`, 2);
     expect(pages.map((page) => page.length)).to.deep.equal([2, 2, 1]);
@@ -106,19 +103,19 @@ describe('GET /users/:id/following', () => {
     for (const user of pages.flat()) expect(user).to.include({ following: true });
 
     // Someone else looking at the same list follows none of them.
-    const stranger = await registerUser();
+    const stranger = await createUser();
     const seen = await getPage<UserBody>(stranger, `/users/${fan.id}/following`);
     expect(seen.data.map((user) => user.following)).to.deep.equal(stars.map(() => false));
   });
 
   it('answers an empty page for a user who follows nobody', async () => {
-    const loner = await registerUser();
+    const loner = await createUser();
     const page = await getPage<UserBody>(loner, `/users/${loner.id}/following`);
     expect(page).to.deep.equal({ data: [], nextCursor: null });
   });
 
   it('answers 404 not_found for an unknown user', async () => {
-    const viewer = await registerUser();
+    const viewer = await createUser();
     const response = await api()
       .get(`/users/${UNKNOWN_ID}/following`)
       .set(bearer(viewer.accessToken));
