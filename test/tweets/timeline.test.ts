@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
+import { createTweet, createUser } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';
 import { follow, postTweet } from '../helpers/socialGraph';
 import { type TimelineItem } from './support';
@@ -34,9 +35,9 @@ describe('GET /tweets (home timeline)', () => {
   });
 
   it('pages with limit and cursor, never repeating or skipping an item', async () => {
-    const user = await registerUser();
+    const user = await createUser();
     const posted: string[] = [];
-    for (let i = 0; i < 5; i += 1) posted.push((await postTweet(user, `tweet ${i}`)).id);
+    for (let i = 0; i < 5; i += 1) posted.push(await createTweet(user, `tweet ${i}`));
 
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -54,8 +55,8 @@ describe('GET /tweets (home timeline)', () => {
   });
 
   it('answers 20 items by default', async () => {
-    const user = await registerUser();
-    for (let i = 0; i < 21; i += 1) await postTweet(user, `tweet ${i}`);
+    const user = await createUser();
+    for (let i = 0; i < 21; i += 1) await createTweet(user, `tweet ${i}`);
     const page = (await timeline(user).expect(200)).body as Page;
     expect(page.data).to.have.length(20);
     expect(page.nextCursor).to.be.a('string');
