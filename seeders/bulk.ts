@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { config } from '../config';
 import { hashPassword } from '../app/auth/passwords';
-import { mostFollowingIds, usernamePrefixInUse } from '../app/users/records';
+import { mostFollowingIds, usernamePrefixInUse } from '../app/records/users';
 import { BULK_PASSWORD, bulkUsername } from './bulkNames';
 import { insertFollows, insertUsers, type World } from './bulkUsers';
 import { insertLikes, insertTweets } from './bulkTweets';

@@ -1,5 +1,5 @@
-import { insertLikesBulk } from '../app/tweets/likeRecords';
-import { insertTweetsBulk } from '../app/tweets/records';
+import { insertLikesBulk } from '../app/records/likes';
+import { insertTweetsBulk } from '../app/records/tweets';
 import {
   distinctPicks,
   logNormalWeights,

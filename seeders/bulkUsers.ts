@@ -1,5 +1,5 @@
-import { insertFollowsBulk } from '../app/users/followRecords';
-import { insertUsersBulk } from '../app/users/records';
+import { insertFollowsBulk } from '../app/records/follows';
+import { insertUsersBulk } from '../app/records/users';
 import { distinctPicks, logNormalWeights, permutation, splitTotal, zipfPicker } from './graph';
 import { bulkUsername } from './bulkNames';
 import type { Progress } from './progress';

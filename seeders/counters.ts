@@ -1,10 +1,10 @@
-import { TWEET_COUNTER_COUNT, recountTweetCounters } from '../app/tweets/records';
-import { USER_COUNTER_COUNT, recountUserCounters } from '../app/users/records';
+import { TWEET_COUNTER_COUNT, recountTweetCounters } from '../app/records/tweets';
+import { USER_COUNTER_COUNT, recountUserCounters } from '../app/records/users';
 
 /**
  * Sets the denormalised counters of users and tweets to exactly what the rows say, with one
  * `UPDATE … JOIN (SELECT … GROUP BY)` per counter instead of a row-by-row tally (each in its
- * table's data module: app/users/records.ts, app/tweets/records.ts).
+ * table's data module: app/records/users.ts, app/records/tweets.ts).
  */
 
 /** Which rows to recount: an id range (a bulk world) or a list of ids (the demo world). */

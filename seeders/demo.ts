@@ -2,11 +2,11 @@ import { config } from '../config';
 import { hashPassword } from '../app/auth/passwords';
 import { redis } from '../app/infra/redis';
 import { keys } from '../app/cache/keys';
-import { insertLike } from '../app/tweets/likeRecords';
+import { insertLike } from '../app/records/likes';
 import { recordEngagement } from '../app/tweets/popular';
-import { entryIdsSince, findPostId, insertRetweetEntry, insertTweet } from '../app/tweets/records';
-import { followersOfAny, insertFollow } from '../app/users/followRecords';
-import { findUsersByUsernameKeys, insertUser } from '../app/users/records';
+import { entryIdsSince, findPostId, insertRetweetEntry, insertTweet } from '../app/records/tweets';
+import { followersOfAny, insertFollow } from '../app/records/follows';
+import { findUsersByUsernameKeys, insertUser } from '../app/records/users';
 import { recountAll } from './counters';
 import {
   DEMO_PASSWORD,

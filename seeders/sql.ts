@@ -1,5 +1,5 @@
 import { QueryTypes } from 'sequelize';
-import { execute, sequelize } from '../app/infra/db';
+import { sequelize } from '../app/infra/db';
 
 /**
  * Multi-row INSERTs for the bulk seeder: one statement per batch instead of one ORM call per
@@ -28,22 +28,6 @@ export async function autoIncrementStep(): Promise<number> {
     incrementStep = Number(row?.step ?? 1);
   }
   return incrementStep;
-}
-
-/**
- * Inserts pre-rendered `(…)` tuples in one statement. Values must already be SQL literals
- * (numbers, or strings from `quote`); throws unless every row went in, since callers map
- * rows to ids by position.
- */
-export async function insertRows(
-  table: string,
-  columns: string[],
-  rows: string[],
-  { ignore = false } = {},
-): Promise<InsertedBlock> {
-  const verb = ignore ? 'INSERT IGNORE INTO' : 'INSERT INTO';
-  const result = await execute(`${verb} ${table} (${columns.join(', ')}) VALUES ${rows.join(',')}`);
-  return insertedBlock(table, rows.length, result);
 }
 
 /**

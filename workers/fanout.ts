@@ -8,9 +8,9 @@ import type { z } from '../app/http/zod';
 import { emitToUsers } from '../app/realtime/emitter';
 import { onlineUsers } from '../app/realtime/presence';
 import { hydrateTweets } from '../app/tweets/cache';
-import { entryAuthor, entryIdsByAuthors } from '../app/tweets/records';
+import { entryAuthor, entryIdsByAuthors } from '../app/records/tweets';
 import type { TimelineItem } from '../app/tweets/schemas';
-import { followerPage, followersAmong } from '../app/users/followRecords';
+import { followerPage, followersAmong } from '../app/records/follows';
 
 /** Followers read per SQL page, and timelines written per script call within it. */
 const FOLLOWER_PAGE = 2000;

@@ -4,8 +4,8 @@ import { logger } from '../app/infra/logger';
 import { sendMail } from '../app/mail/mailer';
 import { passwordResetMessage } from '../app/mail/messages';
 import type { JobPayloads } from '../app/queue/jobs';
-import { findPasswordReset, setPasswordResetToken } from '../app/auth/passwordResetRecords';
-import { findMailRecipient } from '../app/users/records';
+import { findPasswordReset, setPasswordResetToken } from '../app/records/passwordResets';
+import { findMailRecipient } from '../app/records/users';
 
 const RESET_TTL_MS = 60 * 60 * 1000;
 

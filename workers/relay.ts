@@ -1,6 +1,6 @@
 import { RelayPaused, type RelayRound, relayOutbox } from '../app/queue/outbox';
 import type { OutboxRow } from '../app/queue/outboxRecords';
-import { QUEUE_NAMES, type JobPayloads, type QueueName } from '../app/queue/jobs';
+import { isQueueName, type JobPayloads, type QueueName } from '../app/queue/jobs';
 import { enqueue } from '../app/queue/queues';
 import { isRedisReady } from '../app/infra/redis';
 import { logger } from '../app/infra/logger';
@@ -11,8 +11,9 @@ const RELAY_EVERY_MS = 1000;
 const SEND_TIMEOUT_MS = 5000;
 
 /** The row's job, or an error saying why it can never be queued as written. */
-function parseJob(row: OutboxRow): JobPayloads[QueueName] {
-  if (!QUEUE_NAMES.includes(row.queue)) throw new Error(`no queue named "${row.queue}"`);
+function parseJob(row: OutboxRow): { queue: QueueName; payload: JobPayloads[QueueName] } {
+  const { queue } = row;
+  if (!isQueueName(queue)) throw new Error(`no queue named "${queue}"`);
   let payload: unknown;
   try {
     payload = JSON.parse(row.payload);
@@ -23,7 +24,7 @@ function parseJob(row: OutboxRow): JobPayloads[QueueName] {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new Error('payload is not a JSON object');
   }
-  return payload as JobPayloads[QueueName];
+  return { queue, payload: payload as JobPayloads[QueueName] };
 }
 
 /**
@@ -31,14 +32,14 @@ function parseJob(row: OutboxRow): JobPayloads[QueueName] {
  * row's fault: no attempt is counted), any other error when the row itself failed.
  */
 async function send(row: OutboxRow): Promise<void> {
-  const payload = parseJob(row);
+  const { queue, payload } = parseJob(row);
   if (!isRedisReady()) throw new RelayPaused('redis is not connected');
   let timer: NodeJS.Timeout | undefined;
   const silent = new Promise<'silent'>((resolve) => {
     timer = setTimeout(() => resolve('silent'), SEND_TIMEOUT_MS);
   });
   try {
-    const queued = enqueue(row.queue, payload as never, { jobId: row.jobId }).then(
+    const queued = enqueue(queue, payload as never, { jobId: row.jobId }).then(
       () => 'queued' as const,
     );
     if ((await Promise.race([queued, silent])) === 'silent') {

@@ -2,7 +2,7 @@ import { verifyAccessToken } from '../auth/verify';
 import { config } from '../../config';
 import { forbidden, unauthorized } from '../http/errors';
 import type { Viewer } from '../http/context';
-import { findUserRole } from '../users/records';
+import { findUserRole } from '../records/users';
 
 /** Where the queue board lives; its cookie is scoped to this path and nothing else. */
 export const BOARD_PATH = '/admin/queues';

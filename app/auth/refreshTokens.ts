@@ -7,7 +7,7 @@ import {
   lockRefreshTokenByHash,
   markRefreshTokenRotated,
   type RefreshTokenRow,
-} from './refreshTokenRecords';
+} from '../records/refreshTokens';
 import { accessTokenKey, hashToken, newOpaqueToken } from './tokens';
 
 /** A repeat of a refresh this soon after its rotation answers the same pair again. */

@@ -1,8 +1,8 @@
 import { config } from '../../config';
 import { logger } from '../infra/logger';
 import { createRedis, isRedisReady, redis } from '../infra/redis';
-import { findTokenVersion } from '../users/records';
-import { familyRevoked } from './refreshTokenRecords';
+import { findTokenVersion } from '../records/users';
+import { familyRevoked } from '../records/refreshTokens';
 import type { AccessClaims } from './tokens';
 import {
   EPOCH_KEY,

@@ -3,8 +3,8 @@ import { config } from '../../config';
 import { logger } from '../infra/logger';
 import { isRedisReady, redis } from '../infra/redis';
 import { warnThrottled } from '../infra/timing';
-import { recentlyRevokedFamilies } from './refreshTokenRecords';
-import { insertUnpublishedRevocation, latestRevocationId } from './revocationRecords';
+import { recentlyRevokedFamilies } from '../records/refreshTokens';
+import { insertUnpublishedRevocation, latestRevocationId } from '../records/unpublishedRevocations';
 
 /**
  * Redis may lose revocation facts: one could not be written when it was made (Redis cut off

@@ -11,7 +11,7 @@ import {
   findUserByKey,
   insertUser,
   setPasswordAndRevoke,
-} from '../users/records';
+} from '../records/users';
 import type { User } from '../../models';
 import { sequelize } from '../infra/db';
 import {
@@ -19,8 +19,8 @@ import {
   insertPasswordReset,
   spendPasswordResets,
   type PasswordResetRow,
-} from './passwordResetRecords';
-import { revokeFamilyTokens, revokeUserTokens } from './refreshTokenRecords';
+} from '../records/passwordResets';
+import { revokeFamilyTokens, revokeUserTokens } from '../records/refreshTokens';
 import { checkPassword, hashPassword } from './passwords';
 import { issueRefreshToken, rotateRefreshToken, findRefreshToken } from './refreshTokens';
 import { publishFamilyRevoked, publishTokenVersion, revocationNotPublished } from './revocation';

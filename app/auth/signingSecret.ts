@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { config } from '../../config';
-import { insertSecretIfMissing, readSecretValue, replaceSecret } from './secretRecords';
+import { insertSecretIfMissing, readSecretValue, replaceSecret } from '../records/secrets';
 import { useSigningSecret } from './tokens';
 
 /** The row of the `secrets` table that holds the access-token signing secret. */

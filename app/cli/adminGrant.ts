@@ -4,7 +4,7 @@
  * effect on the next request: the board reads the role on every one.
  */
 import { sequelize } from '../infra/db';
-import { lockUserByUsername, setUserRole } from '../users/records';
+import { lockUserByUsername, setUserRole } from '../records/users';
 import type { UserRole } from '../../models/User';
 import { runCommand } from './command';
 

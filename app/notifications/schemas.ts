@@ -1,7 +1,7 @@
 import { pageOf } from '../http/paging';
 import { Id, Timestamp, z } from '../http/zod';
 import { AuthorSummary, TweetSchema } from '../tweets/schemas';
-import { NOTIFICATION_TYPES } from './types';
+import { NOTIFICATION_TYPES } from '../records/notifications';
 
 export const NotificationSchema = z
   .object({

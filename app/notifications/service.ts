@@ -1,60 +1,19 @@
-import type { Transaction } from 'sequelize';
 import { toPage } from '../http/paging';
 import type { LegacyNotificationJob } from '../queue/jobs';
-import { enqueueAfterCommit } from '../queue/queues';
 import { hydrateTweets } from '../tweets/cache';
-import { authorIdOf } from '../tweets/records';
+import { authorIdOf } from '../records/tweets';
 import {
-  insertNotificationOnce,
+  insertNotification,
   markNotificationsRead,
   notificationRow,
   notificationRowsOf,
+  type NewNotification,
   type NotificationRow,
-} from './records';
+} from '../records/notifications';
 import type { NotificationJson } from './schemas';
 
-/** What a notification tells: who acted, how, whom it is for, and about which tweet. */
-export interface NotificationAction {
-  type: NotificationJson['type'];
-  actorId: string;
-  recipientId: string;
-  tweetId: string | null;
-}
-
-/**
- * Writes the notification row: never for acting on your own things, at most once per
- * (recipient, type, actor, tweet), so retries and like-unlike-like do not repeat it.
- * Answers the new row's id, or null when nothing was created.
- */
-async function insertNotification(
-  action: NotificationAction,
-  transaction?: Transaction,
-): Promise<string | null> {
-  if (action.recipientId === action.actorId) return null;
-  return insertNotificationOnce(action, transaction);
-}
-
-/**
- * Records the notification of an action in the action's own transaction: the two commit
- * together, so no notification depends on Redis or a job surviving. Only the realtime push
- * goes through a job, queued after commit and carrying the notification's id.
- */
-export async function notifyInTransaction(
-  transaction: Transaction,
-  action: NotificationAction,
-): Promise<void> {
-  const id = await insertNotification(action, transaction);
-  if (id === null) return;
-  await enqueueAfterCommit(
-    transaction,
-    'notifications',
-    { kind: 'push', notificationId: id },
-    { jobId: `notify:push:${id}` },
-  );
-}
-
 /** Who a job of the old format is for, or null when its tweet is gone. */
-async function legacyAction(job: LegacyNotificationJob): Promise<NotificationAction | null> {
+async function legacyAction(job: LegacyNotificationJob): Promise<NewNotification | null> {
   if (job.kind === 'follow') {
     return { type: 'follow', actorId: job.actorId, recipientId: job.userId, tweetId: null };
   }

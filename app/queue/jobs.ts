@@ -33,3 +33,6 @@ export type LegacyNotificationJob =
 export type QueueName = keyof JobPayloads;
 
 export const QUEUE_NAMES: QueueName[] = ['mail', 'fanout', 'timeline', 'notifications'];
+
+export const isQueueName = (name: string): name is QueueName =>
+  (QUEUE_NAMES as string[]).includes(name);

@@ -1,6 +1,5 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
-import type { QueueName } from './jobs';
 
 /**
  * The `outbox` table (jobs written in their action's transaction, sent to Bull by the relay):
@@ -10,7 +9,8 @@ import type { QueueName } from './jobs';
 
 export interface OutboxRow {
   id: string;
-  queue: QueueName;
+  /** A queue name (checked by the relay: a row is data, not a promise of a known queue). */
+  queue: string;
   jobId: string;
   payload: string;
   /** Failed sends so far. */
@@ -19,7 +19,7 @@ export interface OutboxRow {
 
 /** Adds a job's row (its payload already JSON); answers its id. */
 export async function insertOutboxRow(
-  queue: QueueName,
+  queue: string,
   jobId: string,
   payload: string,
   transaction?: Transaction,

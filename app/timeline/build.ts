@@ -2,8 +2,8 @@ import { config } from '../../config';
 import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { SENTINEL, TIMELINE_TTL_SECONDS, keys } from '../cache/keys';
 import { store } from '../cache/store';
-import { entryIdsByAuthors } from '../tweets/records';
-import { followeesWithFollowers } from '../users/followRecords';
+import { entryIdsByAuthors } from '../records/tweets';
+import { followeesWithFollowers } from '../records/follows';
 
 /**
  * How many entries a timeline keeps (TIMELINE_MAX_LENGTH): the one reader of the cap, for

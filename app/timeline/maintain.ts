@@ -1,5 +1,5 @@
 import { FOR_CACHE_FILL } from '../infra/db';
-import { entryIdsByAuthors, entryIdsSince } from '../tweets/records';
+import { entryIdsByAuthors, entryIdsSince } from '../records/tweets';
 import { isCelebrity, timelineCap } from './build';
 import { keys } from '../cache/keys';
 import { store } from '../cache/store';

@@ -2,7 +2,7 @@ import { isRedisReady } from '../infra/redis';
 import { rebuildAuthor, timelineCap } from '../timeline/build';
 import { keys } from '../cache/keys';
 import { store } from '../cache/store';
-import { loadAuthorPage } from './records';
+import { loadAuthorPage } from '../records/tweets';
 
 /** Accounts with at least this many followers get their recent entries cached on first read. */
 const BUSY_FOLLOWERS = 1000;

@@ -11,8 +11,8 @@ import {
 } from '../cache/keys';
 import { scriptPipeline, store } from '../cache/store';
 import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
-import { likedTweetIds } from './likeRecords';
-import { loadTweetRows, retweetedTweetIds, type TweetRow } from './records';
+import { likedTweetIds } from '../records/likes';
+import { loadTweetRows, retweetedTweetIds, type TweetRow } from '../records/tweets';
 
 /**
  * What the hydrate scripts answer: ids, their cached records, and the viewer's flags (one

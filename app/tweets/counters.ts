@@ -1,6 +1,6 @@
 import { type Transaction } from 'sequelize';
 import { notFound } from '../http/errors';
-import { lockTweet, moveCounter, type Counter, type TweetCounts } from './records';
+import { lockTweet, moveCounter, type Counter, type TweetCounts } from '../records/tweets';
 
 /**
  * How writes move a tweet's counters: lock the row first (the original, for an id naming a

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
-import { deleteNotificationsOfTweets } from '../notifications/records';
-import { deleteLikesOfTweets } from './likeRecords';
-import { deleteRetweetsOf } from './records';
+import { deleteNotificationsOfTweets } from '../records/notifications';
+import { deleteLikesOfTweets } from '../records/likes';
+import { deleteRetweetsOf } from '../records/tweets';
 
 /**
  * Every column that holds a tweet's id, and what deleting a tweet does to its rows. A new

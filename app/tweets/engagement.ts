@@ -1,14 +1,19 @@
 import { inTransaction } from '../infra/db';
-import { notifyInTransaction } from '../notifications/service';
+import { notifyInTransaction } from '../records/notifications';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
 import { recordEngagement } from './popular';
 import { refreshCachedCounts, updateViewerSet } from './cache';
-import { bumpUserCounter } from '../users/records';
+import { bumpUserCounter } from '../records/users';
 import { bumpCounter, lockOriginal } from './counters';
-import { deleteLike, insertLike } from './likeRecords';
-import { deleteTweetRow, insertRetweetEntry, lockRetweetEntry, type TweetCounts } from './records';
+import { deleteLike, insertLike } from '../records/likes';
+import {
+  deleteTweetRow,
+  insertRetweetEntry,
+  lockRetweetEntry,
+  type TweetCounts,
+} from '../records/tweets';
 
 /**
  * Likes and retweets. Each runs in a transaction that first locks the tweet's row, so

@@ -1,5 +1,5 @@
 import { VIEWER_FLAGS, type ViewerFlag } from '../cache/keys';
-import type { TweetRow } from './records';
+import type { TweetRow } from '../records/tweets';
 
 /**
  * Tweets are sent as JSON assembled from cached pieces: the part that never changes (id,

@@ -1,7 +1,7 @@
 import { PageQuery } from '../http/paging';
 import { defineRoute } from '../http/route';
 import { IdParams, z } from '../http/zod';
-import { readHomeTimeline } from '../timeline/homeTimeline';
+import { readHomeTimeline } from './homeTimeline';
 import * as engagement from './engagement';
 import {
   CreateTweetBody,

@@ -1,7 +1,7 @@
 import { AppError, forbidden, notFound } from '../http/errors';
 import { toPage } from '../http/paging';
 import { inTransaction, type ReadFrom } from '../infra/db';
-import { notifyInTransaction } from '../notifications/service';
+import { notifyInTransaction } from '../records/notifications';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
@@ -16,7 +16,7 @@ import {
   snapshotPage,
 } from './popular';
 import { pageJson } from './presenter';
-import { bumpUserCounter } from '../users/records';
+import { bumpUserCounter } from '../records/users';
 import { bumpCounter } from './counters';
 import { deleteDependants } from './dependants';
 import {
@@ -26,7 +26,7 @@ import {
   lockTweet,
   replyToIdOf,
   type TweetCounts,
-} from './records';
+} from '../records/tweets';
 
 /** A tweet (or retweet entry) as JSON text for a viewer; 404 when it does not exist. */
 export async function tweetJson(

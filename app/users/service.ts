@@ -1,12 +1,12 @@
 import { AppError, notFound } from '../http/errors';
 import { inTransaction, type ReadFrom } from '../infra/db';
-import { notifyInTransaction } from '../notifications/service';
+import { notifyInTransaction } from '../records/notifications';
 import { toPage } from '../http/paging';
 import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
 import { mergeFollow, unmergeFollow } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
-import { connectionPage, deleteFollow, insertFollow } from './followRecords';
+import { connectionPage, deleteFollow, insertFollow } from '../records/follows';
 import { presentUser } from './presenter';
 import {
   bumpUserCounter,
@@ -15,7 +15,7 @@ import {
   profileRows,
   userExists,
   type ProfileRow,
-} from './records';
+} from '../records/users';
 import type { UserJson } from './schemas';
 
 /** A user as the viewer sees them (`following` when signed in). */

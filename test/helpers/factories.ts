@@ -2,9 +2,9 @@ import { hashPassword } from '../../app/auth/passwords';
 import { issueRefreshToken } from '../../app/auth/refreshTokens';
 import { newFamilyId, signAccessToken } from '../../app/auth/tokens';
 import { sequelize } from '../../app/infra/db';
-import { insertTweet, moveCounter } from '../../app/tweets/records';
-import { followersOfAny, insertFollow } from '../../app/users/followRecords';
-import { bumpUserCounter, insertUser } from '../../app/users/records';
+import { insertTweet, moveCounter } from '../../app/records/tweets';
+import { followersOfAny, insertFollow } from '../../app/records/follows';
+import { bumpUserCounter, insertUser } from '../../app/records/users';
 import { processRepair } from '../../workers/repair';
 import { type TestUser, uniqueHandle } from './http';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../app/infra/db';
-import { NOTIFICATION_TYPES } from '../../app/notifications/types';
+import { NOTIFICATION_TYPES } from '../../app/records/notifications';
 
 describe('notification types', () => {
   it('are the values the migrated notifications.type column accepts, in order', async () => {

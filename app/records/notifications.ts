@@ -1,14 +1,23 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
-import type { NotificationType } from './types';
+import { enqueueAfterCommit } from '../queue/queues';
 
 /**
  * The `notifications` table: every SQL statement that reads or writes it lives here. Raw
  * SQL, no model: INSERT IGNORE on the dedupe key makes a repeat a no-op in one statement and
  * says whether it inserted, the reads join the actor's name in the same query, and mark-read
- * is one set-based UPDATE. (The `Notification` model was never queried and is gone; the type
- * list lives in `types.ts`.)
+ * is one set-based UPDATE. (The `Notification` model was never queried and is gone.)
  */
+
+/**
+ * Every kind of notification, in the order of the `notifications.type` ENUM column. The one
+ * list the API schema and the rows derive from; adding a kind means adding it
+ * here and in a migration that widens the ENUM (test/notifications/types.test.ts checks the
+ * live column against this list).
+ */
+export const NOTIFICATION_TYPES = ['like', 'retweet', 'follow', 'reply'] as const;
+
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** A notification with its actor's name, as the presenter needs it. */
 export interface NotificationRow {
@@ -60,6 +69,38 @@ export async function insertNotificationOnce(
     },
   );
   return result.affectedRows === 1 ? result.insertId : null;
+}
+
+/**
+ * Writes the notification row: never for acting on your own things, at most once per
+ * (recipient, type, actor, tweet), so retries and like-unlike-like do not repeat it.
+ * Answers the new row's id, or null when nothing was created.
+ */
+export async function insertNotification(
+  action: NewNotification,
+  transaction?: Transaction,
+): Promise<string | null> {
+  if (action.recipientId === action.actorId) return null;
+  return insertNotificationOnce(action, transaction);
+}
+
+/**
+ * Records the notification of an action in the action's own transaction, with its push job's
+ * outbox row: the three commit together, so no notification depends on Redis or a job
+ * surviving. The push job carries the notification's id.
+ */
+export async function notifyInTransaction(
+  transaction: Transaction,
+  action: NewNotification,
+): Promise<void> {
+  const id = await insertNotification(action, transaction);
+  if (id === null) return;
+  await enqueueAfterCommit(
+    transaction,
+    'notifications',
+    { kind: 'push', notificationId: id },
+    { jobId: `notify:push:${id}` },
+  );
 }
 
 /** One notification with its actor (null: gone). */

@@ -2,7 +2,6 @@ import { QueryTypes, literal, type Transaction } from 'sequelize';
 import { execute, sequelize, type ReadFrom } from '../infra/db';
 import { User } from '../../models';
 import type { UserRole } from '../../models/User';
-import type { UserFields } from './presenter';
 
 /**
  * The `users` table: every read and write of it lives here. Accounts go through the `User`
@@ -12,6 +11,20 @@ import type { UserFields } from './presenter';
  */
 
 /** A user's public columns, with whether the viewer follows them when there is a viewer. */
+/** The columns every answer shows of a user: a model instance or a row of `profileRows`. */
+export interface UserFields {
+  id: string | number;
+  username: string;
+  displayName: string;
+  bio: string;
+  createdAt: Date;
+  followersCount: number;
+  followingCount: number;
+  tweetsCount: number;
+  /** The viewer's follow of them, when known (MySQL answers EXISTS as 0 or 1). */
+  following?: number | boolean;
+}
+
 export type ProfileRow = UserFields & { id: string };
 
 /**

@@ -1,10 +1,10 @@
 import { encodeCursor, toPage } from '../http/paging';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
-import { hydrateTweets } from '../tweets/cache';
-import { pageJson } from '../tweets/presenter';
-import { entryIdsByAuthors } from '../tweets/records';
-import { followeesOf, rebuildAuthor, rebuildHome } from './build';
+import { hydrateTweets } from './cache';
+import { pageJson } from './presenter';
+import { entryIdsByAuthors } from '../records/tweets';
+import { followeesOf, rebuildAuthor, rebuildHome } from '../timeline/build';
 import { keys } from '../cache/keys';
 import { store } from '../cache/store';
 
