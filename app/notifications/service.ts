@@ -1,6 +1,6 @@
 import { toPage } from '../http/paging';
 import type { LegacyNotificationJob } from '../queue/jobs';
-import { hydrateTweets } from '../tweets/cache';
+import { hydrateTweets, hydrateTweetsFromPrimary } from '../tweets/cache';
 import { authorIdOf } from '../records/tweets';
 import {
   insertNotification,
@@ -34,13 +34,20 @@ export async function createFromLegacyJob(
   return action && id ? { id, userId: action.recipientId } : null;
 }
 
-/** Notifications as the API shows them, with their tweets hydrated for the recipient. */
-async function present(viewerId: string, rows: NotificationRow[]): Promise<NotificationJson[]> {
+/**
+ * Notifications as the API shows them, with their tweets hydrated for the recipient (by
+ * `hydrate`: through the cache, or from the primary for a push).
+ */
+async function present(
+  viewerId: string,
+  rows: NotificationRow[],
+  hydrate = hydrateTweets,
+): Promise<NotificationJson[]> {
   const tweetIds = rows
     .map((row) => row.tweetId)
     .filter((id): id is string => id !== null)
     .map(String);
-  const texts = await hydrateTweets(viewerId, tweetIds);
+  const texts = await hydrate(viewerId, tweetIds);
   const tweets = new Map(tweetIds.map((id, i) => [id, texts[i]]));
   return rows.map((row) => {
     const tweet = row.tweetId === null ? null : tweets.get(String(row.tweetId));
@@ -65,7 +72,7 @@ export async function notificationForPush(
   const row = await notificationRow(id);
   if (!row) return null;
   const userId = String(row.userId);
-  const [notification] = await present(userId, [row]);
+  const [notification] = await present(userId, [row], hydrateTweetsFromPrimary);
   return { userId, notification };
 }
 

@@ -212,6 +212,9 @@ export async function assemble(
   });
 }
 
+/** What the hydrate script answers when nothing is cached: every tweet is read from MySQL. */
+const nothingCached = (ids: string[]): Hydrated => [[...new Set(ids)], [], []];
+
 /**
  * JSON texts of tweets (or retweet entries) by id, for a viewer; null where one is gone.
  * `read` says where cache misses are read from (the primary, right after a write).
@@ -228,7 +231,21 @@ export async function hydrateTweets(
     hydrated = (await store.hydrateTweets(viewerId ?? '', ...ids)) as Hydrated;
   } catch (error) {
     logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
-    hydrated = [[...new Set(ids)], [], []];
+    hydrated = nothingCached(ids);
   }
   return assemble(viewerId, ids, hydrated, read);
+}
+
+/**
+ * hydrateTweets with every tweet read from MySQL's primary (and written back to the cache),
+ * for a realtime push that must show the counters its own action moved: the push job can run
+ * before the acting node's cache upkeep lands, while the cache still holds the counts from
+ * before the action.
+ */
+export async function hydrateTweetsFromPrimary(
+  viewerId: string | null,
+  ids: string[],
+): Promise<(string | null)[]> {
+  if (ids.length === 0) return [];
+  return assemble(viewerId, ids, nothingCached(ids), FOR_CACHE_FILL);
 }
