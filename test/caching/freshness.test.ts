@@ -19,7 +19,7 @@ describe('Cached tweets across API nodes', function () {
   });
 
   after(async () => {
-    await Promise.all(nodes.map((node) => node.process.stop()));
+    await Promise.all(nodes.map((node) => node.stop()));
   });
 
   it('shows a like answered by one node in a read on the other immediately after', async () => {

@@ -29,7 +29,7 @@ describe('request logs of an API process', function () {
   });
 
   after(async () => {
-    await apiProcess?.stop();
+    await apiProcess?.stop('SIGKILL');
   });
 
   /** The parts of a session answer the test reads (other answers have none of them). */

@@ -37,18 +37,22 @@ export async function startCluster(
   }
   // Whatever did start must not outlive the failed start.
   if (worker.status === 'fulfilled') await worker.value.stop();
-  for (const node of nodes) if (node.status === 'fulfilled') await node.value.process.stop();
+  for (const node of nodes) if (node.status === 'fulfilled') await node.value.stop();
   throw (failed as PromiseRejectedResult).reason;
 }
 
-/** Closes the tests' sockets, lets the worker finish every queued job, stops every process. */
+/**
+ * Closes the tests' sockets, lets the worker finish every queued job, stops every process.
+ * The API nodes are killed: their graceful shutdown is realtime/operations.test.ts's subject,
+ * and it would wait out its idle grace (a second) here for nothing.
+ */
 export async function stopCluster(cluster: Cluster | undefined): Promise<void> {
   closeAllSockets();
   if (!cluster) return;
   try {
     await stopWorker(cluster.worker);
   } finally {
-    await Promise.all(cluster.nodes.map((node) => node.process.stop()));
+    await Promise.all(cluster.nodes.map((node) => node.stop()));
   }
 }
 

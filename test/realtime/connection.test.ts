@@ -74,7 +74,7 @@ describe('Socket.IO sessions across two API nodes', function () {
 
   after(async () => {
     await stopCluster(cluster);
-    await shortLived?.process.stop();
+    await shortLived?.stop();
   });
 
   describe('the handshake', () => {

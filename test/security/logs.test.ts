@@ -17,7 +17,7 @@ describe('Security: what reaches the log of an API process', function () {
     ({ process: apiProcess, url: base } = await startApiNode({ LOG_LEVEL: 'info' }));
   });
   after(async () => {
-    await apiProcess?.stop();
+    await apiProcess?.stop('SIGKILL');
   });
 
   const send = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>

@@ -105,7 +105,7 @@ export function useApiNodeAndWorker(env: Record<string, string>): () => Client {
   });
   after(async function () {
     await stopWorker(worker);
-    await node?.process.stop();
+    await node?.stop();
   });
   return () => node!.client();
 }
