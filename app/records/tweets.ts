@@ -1,6 +1,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize, type ReadFrom } from '../infra/db';
 import { Tweet } from '../../models';
+import { recountCounters, type RecountScope } from './recount';
 
 /**
  * The `tweets` table: every SQL statement whose main table is `tweets` lives here (reads for
@@ -313,9 +314,6 @@ export async function insertTweetsBulk(
   );
 }
 
-/** Tweets a seeder recounts: an id range (a bulk world) or a list of ids (the demo world). */
-export type TweetScope = { from: number; to: number } | { ids: string[] };
-
 /** What each counter counts: the rows of `from` whose `key` names the tweet. */
 const COUNTED: Record<Counter, { from: 'likes' | 'tweets'; key: string }> = {
   likes_count: { from: 'likes', key: 'tweet_id' },
@@ -327,33 +325,17 @@ const COUNTED: Record<Counter, { from: 'likes' | 'tweets'; key: string }> = {
 export const TWEET_COUNTER_COUNT = Object.keys(COUNTED).length;
 
 /**
- * Seeding: sets every counter of the tweets in scope to what the rows say, one
- * `UPDATE … JOIN (SELECT … GROUP BY)` per counter instead of a row-by-row tally; a changed
- * row's version moves too (caches keep the highest version they saw). Calls `onStep` after
- * each counter; answers how many rows changed.
+ * Seeding: sets every counter of the tweets in scope to what the rows say; a changed row's
+ * version moves too (caches keep the highest version they saw). Answers how many rows changed.
  */
 export async function recountTweetCounters(
-  scope: TweetScope,
-  onStep: () => void = () => undefined,
+  scope: RecountScope,
+  onStep?: () => void,
 ): Promise<number> {
-  const inScope = (column: string) =>
-    'ids' in scope ? `${column} IN (:ids)` : `${column} BETWEEN :from AND :to`;
-  const replacements =
-    'ids' in scope ? { ids: scope.ids.length > 0 ? scope.ids : ['0'] } : { ...scope };
-  let changed = 0;
-  for (const [counter, { from, key }] of Object.entries(COUNTED)) {
-    const result = await execute(
-      `UPDATE tweets t
-       LEFT JOIN (SELECT ${key} AS id, COUNT(*) AS n FROM ${from}
-                  WHERE ${inScope(key)} GROUP BY ${key}) c ON c.id = t.id
-       SET t.version = t.version + 1, t.${counter} = COALESCE(c.n, 0)
-       WHERE ${inScope('t.id')} AND t.${counter} <> COALESCE(c.n, 0)`,
-      { replacements },
-    );
-    changed += result.affectedRows;
-    onStep();
-  }
-  return changed;
+  return recountCounters('tweets', COUNTED, scope, {
+    alsoSet: 't.version = t.version + 1, ',
+    onStep,
+  });
 }
 
 function normalise(row: TweetRow): TweetRow {

@@ -2,6 +2,7 @@ import { QueryTypes, literal, type Transaction } from 'sequelize';
 import { execute, sequelize, type ReadFrom } from '../infra/db';
 import { User } from '../../models';
 import type { UserRole } from '../../models/User';
+import { recountCounters, type RecountScope } from './recount';
 
 /**
  * The `users` table: every read and write of it lives here. Accounts go through the `User`
@@ -242,9 +243,6 @@ export async function mostFollowingIds(
   return rows.map((row) => String(row.id));
 }
 
-/** Users a seeder recounts: an id range (a bulk world) or a list of ids (the demo world). */
-export type UserScope = { from: number; to: number } | { ids: string[] };
-
 /** What each counter counts: the rows of `from` whose `key` names the user. */
 const COUNTED: Record<UserCounter, { from: 'follows' | 'tweets'; key: string }> = {
   followers_count: { from: 'follows', key: 'followee_id' },
@@ -256,31 +254,10 @@ const COUNTED: Record<UserCounter, { from: 'follows' | 'tweets'; key: string }> 
 /** How many counters `recountUserCounters` sets (for progress). */
 export const USER_COUNTER_COUNT = Object.keys(COUNTED).length;
 
-/**
- * Seeding: sets every counter of the users in scope to what the rows say, one
- * `UPDATE … JOIN (SELECT … GROUP BY)` per counter instead of a row-by-row tally. Calls
- * `onStep` after each counter; answers how many rows changed.
- */
+/** Seeding: sets every counter of the users in scope to what the rows say. */
 export async function recountUserCounters(
-  scope: UserScope,
-  onStep: () => void = () => undefined,
+  scope: RecountScope,
+  onStep?: () => void,
 ): Promise<number> {
-  const inScope = (column: string) =>
-    'ids' in scope ? `${column} IN (:ids)` : `${column} BETWEEN :from AND :to`;
-  const replacements =
-    'ids' in scope ? { ids: scope.ids.length > 0 ? scope.ids : ['0'] } : { ...scope };
-  let changed = 0;
-  for (const [counter, { from, key }] of Object.entries(COUNTED)) {
-    const result = await execute(
-      `UPDATE users t
-       LEFT JOIN (SELECT ${key} AS id, COUNT(*) AS n FROM ${from}
-                  WHERE ${inScope(key)} GROUP BY ${key}) c ON c.id = t.id
-       SET t.${counter} = COALESCE(c.n, 0)
-       WHERE ${inScope('t.id')} AND t.${counter} <> COALESCE(c.n, 0)`,
-      { replacements },
-    );
-    changed += result.affectedRows;
-    onStep();
-  }
-  return changed;
+  return recountCounters('users', COUNTED, scope, { onStep });
 }
