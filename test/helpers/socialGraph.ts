@@ -50,27 +50,20 @@ export const followRequest = (viewer: TestUser, id: string, client: Client = api
 export const unfollowRequest = (viewer: TestUser, id: string, client: Client = api()) =>
   client.post(`/users/${id}/unfollow`).set(bearer(viewer.accessToken));
 
-/** `viewer` follows `target`; answers the followed user. */
-export async function follow(
-  viewer: TestUser,
-  target: TestUser,
-  client: Client = api(),
-): Promise<UserBody> {
-  const response = await followRequest(viewer, target.id, client);
+/** A user-answering request that must succeed: answers the user. */
+async function answeredUser(request: ReturnType<typeof followRequest>): Promise<UserBody> {
+  const response = await request;
   expect(response.status, JSON.stringify(response.body)).to.equal(200);
   return response.body as UserBody;
 }
 
+/** `viewer` follows `target`; answers the followed user. */
+export const follow = (viewer: TestUser, target: TestUser, client: Client = api()) =>
+  answeredUser(followRequest(viewer, target.id, client));
+
 /** `viewer` unfollows `target`; answers the unfollowed user. */
-export async function unfollow(
-  viewer: TestUser,
-  target: TestUser,
-  client: Client = api(),
-): Promise<UserBody> {
-  const response = await unfollowRequest(viewer, target.id, client);
-  expect(response.status, JSON.stringify(response.body)).to.equal(200);
-  return response.body as UserBody;
-}
+export const unfollow = (viewer: TestUser, target: TestUser, client: Client = api()) =>
+  answeredUser(unfollowRequest(viewer, target.id, client));
 
 /** A tweet object, exactly as DESIGN.md lists its fields. */
 export interface TweetBody {
