@@ -55,13 +55,24 @@ async function writeBackFacts(claims: AccessClaims, version: number, revoked: bo
  * Verdicts are also kept in process for a few seconds, so a busy client costs no Redis
  * round trip per request. Every revocation is published on a channel; each process drops
  * its verdicts when it hears one (and the revoking process at once), so a revocation takes
- * effect everywhere within milliseconds, and within VERDICT_TTL_MS even if a message is lost.
+ * effect everywhere within milliseconds. A process keeps and uses verdicts only while it is
+ * subscribed: from the moment its subscriber connection drops until it has subscribed again,
+ * messages are lost, so every request asks Redis.
  */
 const VERDICT_TTL_MS = 5000;
 const MAX_VERDICTS = 50_000;
 const REVOCATIONS_CHANNEL = `${config.pubsubPrefix}auth:revocations`;
 const verdicts = new Map<string, { live: boolean; until: number }>();
 let listening = false;
+/** Whether the subscriber is subscribed now (no revocation message can be missed). */
+let hearing = false;
+/** Moves at every forgetting: a verdict read before one is not kept after it. */
+let generation = 0;
+
+function forgetVerdicts(): void {
+  verdicts.clear();
+  generation += 1;
+}
 const revocationListeners: ((userId: string) => void)[] = [];
 
 /** Calls `listener` with the user id of every revocation, heard from any process. */
@@ -74,17 +85,30 @@ function listenForRevocations(): void {
   if (listening) return;
   listening = true;
   // A higher epoch means a revocation no message announced: no verdict can be trusted.
-  onEpochMoved(() => verdicts.clear());
+  onEpochMoved(forgetVerdicts);
   pollRevocationEpoch();
-  const subscriber = createRedis({ name: 'auth-revocations', blocking: true });
+  // Subscribed by hand at every (re)connect, so `hearing` turns true only once it is done.
+  const subscriber = createRedis({
+    name: 'auth-revocations',
+    blocking: true,
+    autoResubscribe: false,
+  });
   subscriber.on('message', (_channel: string, userId: string) => {
-    verdicts.clear();
+    forgetVerdicts();
     for (const listener of revocationListeners) listener(userId);
   });
-  // After a reconnect, messages may have been missed while away: forget everything.
-  subscriber.on('ready', () => verdicts.clear());
-  subscriber.subscribe(REVOCATIONS_CHANNEL).catch((error: unknown) => {
-    logger.warn({ err: error }, 'cannot subscribe to token revocations');
+  subscriber.on('close', () => {
+    hearing = false;
+    forgetVerdicts();
+  });
+  subscriber.on('ready', () => {
+    subscriber.subscribe(REVOCATIONS_CHANNEL).then(
+      () => {
+        forgetVerdicts(); // messages may have been missed while away
+        hearing = true;
+      },
+      (error: unknown) => logger.warn({ err: error }, 'cannot subscribe to token revocations'),
+    );
   });
 }
 
@@ -102,7 +126,7 @@ const unpublished = new Map<string, number>();
  * refuses the revoked tokens (the caller answers the revoking request then).
  */
 export async function revocationNotPublished(userId: string): Promise<void> {
-  verdicts.clear();
+  forgetVerdicts();
   const now = Date.now();
   for (const [id, until] of unpublished) if (until <= now) unpublished.delete(id);
   unpublished.set(userId, now + familyMarkSeconds() * 1000);
@@ -122,7 +146,7 @@ function revocationMayBeMissing(userId: string): boolean {
 }
 
 async function announceRevocation(userId: string): Promise<void> {
-  verdicts.clear();
+  forgetVerdicts();
   await redis.publish(REVOCATIONS_CHANNEL, userId);
 }
 
@@ -135,11 +159,14 @@ export async function isAccessTokenLive(claims: AccessClaims): Promise<boolean> 
   if (!isRedisReady() || revocationMayBeMissing(claims.sub) || !epochFresh()) {
     return checkInMysql(claims);
   }
+  if (!hearing) return checkInRedis(claims);
   const key = `${claims.sub}:${claims.ver}:${claims.fam}`;
   const now = Date.now();
   const known = verdicts.get(key);
   if (known && known.until > now) return known.live;
+  const before = generation;
   const live = await checkInRedis(claims);
+  if (!hearing || generation !== before) return live; // a revocation may have come meanwhile
   if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
   verdicts.set(key, { live, until: now + VERDICT_TTL_MS });
   return live;
@@ -160,14 +187,14 @@ async function checkInRedis(claims: AccessClaims): Promise<boolean> {
 
 /** Records a new token version for a user (after the reset that bumped it committed). */
 export async function publishTokenVersion(userId: string, version: number): Promise<void> {
-  verdicts.clear();
+  forgetVerdicts();
   await redis.set(versionKey(userId), String(version), 'EX', VERSION_TTL_SECONDS);
   await announceRevocation(userId);
 }
 
 /** Marks a family's access tokens revoked for as long as any of them could be unexpired. */
 export async function publishFamilyRevoked(familyId: string, userId: string): Promise<void> {
-  verdicts.clear();
+  forgetVerdicts();
   await redis.set(familyKey(familyId), '1', 'EX', familyMarkSeconds());
   await announceRevocation(userId);
 }

@@ -64,6 +64,9 @@ export class OwnRedis {
 export class TcpRelay {
   private server: net.Server | undefined;
   private sockets = new Set<net.Socket>();
+  private upstreams = new Set<net.Socket>();
+  /** While set, a new connection is closed at once; the relayed ones go on. */
+  refusingNew = false;
   constructor(
     readonly port: number,
     private readonly target: { host: string; port: number },
@@ -75,7 +78,13 @@ export class TcpRelay {
 
   async open(): Promise<void> {
     this.server = net.createServer((client) => {
+      if (this.refusingNew) {
+        client.destroy();
+        return;
+      }
       const upstream = net.connect(this.target);
+      this.upstreams.add(upstream);
+      upstream.on('close', () => this.upstreams.delete(upstream));
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
@@ -87,6 +96,13 @@ export class TcpRelay {
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /** The local ports of the relay's connections to the target (how the target sees them). */
+  upstreamPorts(): number[] {
+    return [...this.upstreams]
+      .map((socket) => socket.localPort)
+      .filter((port) => port !== undefined);
   }
 
   async close(): Promise<void> {

@@ -196,4 +196,33 @@ describe('A logged-out session on every API node, through Redis data loss', func
     await expectOnEveryNode(nodes, 401, fay, 'once Redis is trusted again');
     await expectOnEveryNode(nodes, 200, fayOther, 'her other session, once Redis is trusted again');
   });
+
+  it("refuses a logged-out session at once on a node that lost its revocation messages' connection", async () => {
+    const hal = await signUp(nodeB);
+    await expectOnEveryNode(nodes, 200, hal, 'before the logout'); // node A keeps its verdict
+    // Node A's subscriber connection drops and cannot come back; its commands still flow.
+    relay.refusingNew = true;
+    try {
+      const ports = relay.upstreamPorts();
+      const clients = (await redis.client('LIST')) as string;
+      const subscriber = clients
+        .split('\n')
+        .find(
+          (line) =>
+            /name=chirp:auth-revocations\b/.test(line) &&
+            ports.some((port) => line.includes(`addr=127.0.0.1:${port} `)),
+        );
+      expect(subscriber, "node A's revocations subscriber").to.be.a('string');
+      const id = /\bid=(\d+)/.exec(subscriber!)![1];
+      await redis.client('KILL', 'ID', id);
+
+      await expectCall(nodeB, 204, 'POST', '/auth/logout', {
+        token: hal.accessToken,
+        body: { refreshToken: hal.refreshToken },
+      });
+      await expectOnEveryNode([nodeA, nodeB], 401, hal, 'right after the logout');
+    } finally {
+      relay.refusingNew = false;
+    }
+  });
 });
