@@ -197,10 +197,11 @@ describe('shutdown of a worker process', function () {
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`exits 0 on ${signal} when idle`, async () => {
-      const worker = await startProcess('workers/index.ts');
+      // Errors logged, so that a failed shutdown says why in the assertion.
+      const worker = await startProcess('workers/index.ts', { LOG_LEVEL: 'error' });
       try {
         worker.child.kill(signal);
-        expect(await exitCodeWithin(worker)).to.equal(0);
+        expect(await exitCodeWithin(worker), worker.output()).to.equal(0);
       } finally {
         await worker.stop('SIGKILL');
       }
