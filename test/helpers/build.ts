@@ -42,11 +42,11 @@ function readProject(): ts.ParsedCommandLine {
   return parsed;
 }
 
-/** Builds left by runs that ended without their exit handler (killed), by their pid. */
+/** Builds (and dist/ markers) left by runs that ended without their exit handler, by pid. */
 function removeOrphanBuilds(parent: string): void {
   const entries = existsSync(parent) ? readdirSync(parent) : [];
   for (const name of entries) {
-    const pid = Number(/^build-(\d+)$/.exec(name)?.[1]);
+    const pid = Number(/^(?:build|dist-built)-(\d+)(?:\.lock)?$/.exec(name)?.[1]);
     if (!pid) continue;
     try {
       process.kill(pid, 0); // alive: a concurrent run's
@@ -92,20 +92,47 @@ export function builtEntry(entry: string): string | null {
   return path.join(outDir, entry.replace(/\.ts$/, '.js'));
 }
 
-let distBuilt = false;
+/**
+ * The test run a process belongs to: mocha's own pid, also in its parallel workers (whose
+ * parent it is), so that they share what is built once per run.
+ */
+const RUN_ID = process.env.MOCHA_WORKER_ID === undefined ? process.pid : process.ppid;
+
+/** Blocks the thread for `ms` (a build is waited for synchronously, as it is made). */
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
  * `tsc -p tsconfig.json` into dist/, the build `npm start` runs before PM2 starts the compiled
  * entry points: once per test run, shared by the tests that run Chirp under PM2 (a full
- * type-checked build takes several seconds).
+ * type-checked build takes several seconds). Of parallel workers, one builds while the others
+ * wait for it: a second build would rewrite files a PM2 test is running.
  */
 export function buildDist(timeoutMs = 170_000): void {
-  if (distBuilt) return;
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: timeoutMs,
-  });
-  if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
-  distBuilt = true;
+  const parent = path.join(ROOT, 'test', '.tmp');
+  const done = path.join(parent, `dist-built-${RUN_ID}`);
+  const lock = `${done}.lock`;
+  mkdirSync(parent, { recursive: true });
+  removeOrphanBuilds(parent);
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(done)) {
+    try {
+      mkdirSync(lock); // atomic: this process builds
+    } catch {
+      if (Date.now() > deadline) throw new Error(`no build of dist/ within ${timeoutMs} ms`);
+      sleepSync(200); // another worker of this run is building
+      continue;
+    }
+    try {
+      const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: timeoutMs,
+      });
+      if (build.status !== 0) throw new Error(`the build failed:\n${build.stdout}${build.stderr}`);
+      writeFileSync(done, '');
+      if (RUN_ID === process.pid) process.once('exit', () => rmSync(done, { force: true }));
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }
