@@ -49,6 +49,16 @@ local FLAG_JSON = ${luaList(
 )}
 `;
 
+/** The cached records of tweets by id, in one MGET (false where one is not cached). */
+const TWEET_RECORDS = `
+local TWEET = ${luaString(PREFIX.tweet)}
+local function tweetRecords(ids)
+  local keys = {}
+  for i, id in ipairs(ids) do keys[i] = TWEET .. id end
+  return redis.call('MGET', unpack(keys))
+end
+`;
+
 /**
  * Hydration. A cached tweet is one string, `version|likes|retweets|replies|retweetOf|prefix`
  * (the prefix last: it may contain `|`), so a page is one MGET (two with retweets'
@@ -58,17 +68,14 @@ local FLAG_JSON = ${luaList(
  * flag (VIEWER_FLAGS order), and is empty when the viewer is anonymous or their sets are
  * not all cached.
  */
-const HYDRATE = `${FLAG_KEYS}
-local TWEET = ${luaString(PREFIX.tweet)}
+const HYDRATE = `${FLAG_KEYS}${TWEET_RECORDS}
 local function hydrate(viewer, ids)
   local all, seen, records = {}, {}, {}
   for _, id in ipairs(ids) do
     if not seen[id] then seen[id] = true; all[#all + 1] = id end
   end
   if #all == 0 then return {all, records, {}} end
-  local keys = {}
-  for i, id in ipairs(all) do keys[i] = TWEET .. id end
-  records = redis.call('MGET', unpack(keys))
+  records = tweetRecords(all)
   local extra = {}
   for _, record in ipairs(records) do
     if record then
@@ -80,9 +87,7 @@ local function hydrate(viewer, ids)
     end
   end
   if #extra > 0 then
-    local extraKeys = {}
-    for i, id in ipairs(extra) do extraKeys[i] = TWEET .. id end
-    local more = redis.call('MGET', unpack(extraKeys))
+    local more = tweetRecords(extra)
     for i, id in ipairs(extra) do
       all[#all + 1] = id
       records[#records + 1] = more[i]
@@ -106,8 +111,7 @@ end
  * viewer's sets not cached): the caller then takes the slower path that fills the caches.
  * The text must equal what app/tweets/presenter.ts assembleTweet() makes (tests compare).
  */
-const RENDER = `${FLAG_KEYS}${FLAG_JSON}
-local TWEET = ${luaString(PREFIX.tweet)}
+const RENDER = `${FLAG_KEYS}${FLAG_JSON}${TWEET_RECORDS}
 local function parse(record)
   return string.match(record, '^%d+|(%d+)|(%d+)|(%d+)|(%d*)|(.*)$')
 end
@@ -117,9 +121,7 @@ local function suffix(l, r, p, flags)
 end
 local function render(viewer, ids)
   if #ids == 0 then return '' end
-  local keys = {}
-  for i, id in ipairs(ids) do keys[i] = TWEET .. id end
-  local records = redis.call('MGET', unpack(keys))
+  local records = tweetRecords(ids)
   local entries, targets, originals, originalKeys = {}, {}, {}, {}
   for i, record in ipairs(records) do
     if not record then return false end
@@ -134,9 +136,7 @@ local function render(viewer, ids)
     end
   end
   if #originalKeys > 0 then
-    local okeys = {}
-    for i, id in ipairs(originalKeys) do okeys[i] = TWEET .. id end
-    local found = redis.call('MGET', unpack(okeys))
+    local found = tweetRecords(originalKeys)
     for i, id in ipairs(originalKeys) do
       if not found[i] then return false end
       local l, r, p, _, prefix = parse(found[i])
