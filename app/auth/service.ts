@@ -13,7 +13,7 @@ import {
   setPasswordAndRevoke,
 } from '../records/users';
 import type { User } from '../../models';
-import { sequelize } from '../infra/db';
+import { inTransaction } from '../infra/db';
 import {
   findPasswordResetByHash,
   insertPasswordReset,
@@ -63,7 +63,7 @@ export async function register(
   await limitAccountAttempt(address, `register:email:${input.email.toLowerCase()}`);
   const passwordHash = await hashPassword(input.password);
   try {
-    return await sequelize.transaction(async (transaction) => {
+    return await inTransaction(async (transaction) => {
       const user = await insertUser(
         {
           username: input.username,
@@ -115,7 +115,7 @@ export async function login(
 
 /** Rotates a refresh token: the old one is spent, a new one of the same family is issued. */
 export async function refresh(token: string) {
-  const outcome = await sequelize.transaction(async (transaction) => {
+  const outcome = await inTransaction(async (transaction) => {
     const rotation = await rotateRefreshToken(token, transaction);
     if (!rotation.ok) return rotation;
     const user = await findUser(rotation.userId, { transaction });
@@ -170,7 +170,7 @@ async function mailResetLink(email: string, address: string): Promise<void> {
   const user = await findAccount('email', key);
   await limitAccountAttempt(address, user ? `forgot:user:${user.id}` : `forgot:email:${key}`);
   if (!user) return;
-  await sequelize.transaction(async (transaction) => {
+  await inTransaction(async (transaction) => {
     const resetId = await insertPasswordReset(
       user.id,
       new Date(Date.now() + RESET_TTL_MS),
@@ -202,7 +202,7 @@ export async function resetPassword(token: string, password: string): Promise<vo
     throw invalidResetToken();
   }
   const passwordHash = await hashPassword(password);
-  const { userId, tokenVersion } = await sequelize.transaction(async (transaction) => {
+  const { userId, tokenVersion } = await inTransaction(async (transaction) => {
     const reset = await findPasswordResetByHash(tokenHash, transaction);
     // Again under the lock: a concurrent reset may have spent it while this one hashed.
     if (!usable(reset)) throw invalidResetToken();
