@@ -2,6 +2,7 @@ import type { JobPayloads } from '../app/queue/jobs';
 import { rebuildRevocationFacts } from '../app/auth/revocationEpoch';
 import { keys } from '../app/cache/keys';
 import { store } from '../app/cache/store';
+import { evictAuthorTweets } from '../app/tweets/cache';
 
 /** A `repair` job of the `timeline` queue, queued by cacheUpkeep (app/cache/upkeep.ts). */
 export type RepairJob = Extract<JobPayloads['timeline'], { kind: 'repair' }>;
@@ -18,6 +19,7 @@ export async function processRepair(scope: RepairJob): Promise<void> {
     ]),
   ];
   if (stale.length > 0) await store.del(...stale);
+  for (const authorId of scope.tweetAuthorIds ?? []) await evictAuthorTweets(authorId);
   // Rebuilt from MySQL as a whole: facts Redis lost may be anyone's, not only these users'.
   if (scope.authUserIds.length > 0) await rebuildRevocationFacts();
 }

@@ -12,6 +12,8 @@ export interface RepairScope {
   userIds?: string[];
   /** Users whose token-revocation facts must be read from MySQL again. */
   authUserIds?: string[];
+  /** Authors all of whose tweets' and retweet entries' records must be dropped. */
+  tweetAuthorIds?: string[];
 }
 
 /**
@@ -43,6 +45,7 @@ export async function cacheUpkeep(
           tweetIds: scope.tweetIds ?? [],
           userIds: scope.userIds ?? [],
           authUserIds: scope.authUserIds ?? [],
+          tweetAuthorIds: scope.tweetAuthorIds ?? [],
         },
         `repair:${randomUUID()}`,
       );

@@ -11,7 +11,14 @@ export interface JobPayloads {
     | { kind: 'remove'; entries: { id: string; authorId: string }[] }
     | { kind: 'celebrity'; userId: string; celebrity: boolean }
     /** Cache upkeep after a write failed (Redis away): drop what may be stale. */
-    | { kind: 'repair'; tweetIds: string[]; userIds: string[]; authUserIds: string[] };
+    | {
+        kind: 'repair';
+        tweetIds: string[];
+        userIds: string[];
+        authUserIds: string[];
+        /** Authors whose every row's tweet record to drop (absent in jobs of older nodes). */
+        tweetAuthorIds?: string[];
+      };
   /**
    * Push a notification, committed with its action, to its recipient's sockets. Jobs of the
    * old format (the worker persisted the notification) are still processed for one release:

@@ -338,6 +338,23 @@ export async function recountTweetCounters(
   });
 }
 
+/**
+ * Ids of an author's rows (tweets and retweet entries) above `after`, ascending, at most
+ * `limit`: one range of the (author_id, id) index. Read from the primary, so a row committed
+ * a moment ago (and perhaps cached from the primary) is not missed behind a lagging replica.
+ */
+export async function authorRowIdsAfter(
+  authorId: string,
+  after: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    `SELECT id FROM tweets WHERE author_id = :authorId AND id > :after ORDER BY id LIMIT :limit`,
+    { replacements: { authorId, after, limit }, type: QueryTypes.SELECT, useMaster: true },
+  );
+  return rows.map((row) => String(row.id));
+}
+
 function normalise(row: TweetRow): TweetRow {
   return {
     ...row,

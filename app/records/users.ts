@@ -53,10 +53,10 @@ export async function profileRows(
   return rows.map((row) => ({ ...row, id: String(row.id) }));
 }
 
-/** A whole account row (null: no such user). */
+/** A whole account row (null: no such user); `useMaster` reads it from the primary. */
 export async function findUser(
   id: string,
-  options: { transaction?: Transaction } = {},
+  options: { transaction?: Transaction; useMaster?: boolean } = {},
 ): Promise<User | null> {
   return User.findByPk(id, options);
 }
@@ -74,6 +74,43 @@ export async function userExists(id: string): Promise<boolean> {
 export async function findUserByKey(by: 'username' | 'email', key: string): Promise<User | null> {
   const where = by === 'username' ? { usernameKey: key } : { emailKey: key };
   return User.findOne({ where, useMaster: true });
+}
+
+/**
+ * The id of the account named `username` (any case: looked up by `usernameKey`, then compared
+ * exactly, as login does, since MySQL compares with PAD SPACE). Null: no such user.
+ */
+export async function findUserIdByUsername(username: string): Promise<string | null> {
+  const key = username.toLowerCase();
+  const user = await User.findOne({
+    where: { usernameKey: key },
+    attributes: ['id', 'usernameKey'],
+  });
+  return user && user.usernameKey === key ? String(user.id) : null;
+}
+
+/** What `PATCH /users/me` may change. */
+export interface ProfileChange {
+  displayName?: string;
+  bio?: string;
+}
+
+/**
+ * Sets a user's profile fields in `transaction` (the row locked first, so the answer says
+ * what this change did). Answers null for no such user, else whether the display name, which
+ * cached tweets embed, changed.
+ */
+export async function updateProfile(
+  id: string,
+  change: ProfileChange,
+  transaction: Transaction,
+): Promise<{ displayNameChanged: boolean } | null> {
+  const user = await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+  if (!user) return null;
+  const displayNameChanged =
+    change.displayName !== undefined && change.displayName !== user.displayName;
+  await user.update(change, { transaction });
+  return { displayNameChanged };
 }
 
 /** The columns of a new account (the rest take their defaults). */

@@ -12,7 +12,12 @@ import {
 import { scriptPipeline, store } from '../cache/store';
 import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from '../records/likes';
-import { loadTweetRows, retweetedTweetIds, type TweetRow } from '../records/tweets';
+import {
+  authorRowIdsAfter,
+  loadTweetRows,
+  retweetedTweetIds,
+  type TweetRow,
+} from '../records/tweets';
 
 /**
  * What the hydrate scripts answer: ids, their cached records, and the viewer's flags (one
@@ -111,6 +116,27 @@ export async function refreshCachedCounts(
 
 export async function evictTweets(ids: string[]): Promise<void> {
   if (ids.length > 0) await store.del(...ids.map(keys.tweet));
+}
+
+/** How many of an author's records one round of `evictAuthorTweets` reads and drops. */
+const AUTHOR_EVICT_BATCH = 1000;
+
+/**
+ * Drops the cached records of every row an author wrote (their tweets, and their retweet
+ * entries, whose prefix embeds them as `retweetedBy`), so each is filled again from MySQL
+ * with the author as they are now (after a display-name change). Every read path (a tweet,
+ * home and author timelines, notifications) assembles tweets from these records, so this is
+ * all that embeds the name. Which of the rows are cached is not known, so all are dropped:
+ * one indexed range of ids and one DEL per 1,000 rows, bounded by the author's row count.
+ */
+export async function evictAuthorTweets(authorId: string): Promise<void> {
+  let after = '0';
+  for (;;) {
+    const ids = await authorRowIdsAfter(authorId, after, AUTHOR_EVICT_BATCH);
+    await evictTweets(ids);
+    if (ids.length < AUTHOR_EVICT_BATCH) return;
+    after = ids[ids.length - 1];
+  }
 }
 
 /**

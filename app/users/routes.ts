@@ -3,8 +3,16 @@ import { defineRoute } from '../http/route';
 import { IdParams } from '../http/zod';
 import { TweetPage } from '../tweets/schemas';
 import { authorTweetsPage } from '../tweets/service';
-import { UserSchema } from './schemas';
-import { follow, listConnections, unfollow, userJson, viewerJson } from './service';
+import { UpdateProfileBody, UserSchema, UsernameParams } from './schemas';
+import {
+  follow,
+  listConnections,
+  unfollow,
+  updateOwnProfile,
+  userJson,
+  userJsonByUsername,
+  viewerJson,
+} from './service';
 
 const tags = ['users'];
 const UserPage = pageOf(UserSchema, 'UserPage');
@@ -19,6 +27,36 @@ export const userRoutes = [
     responses: { 200: { description: 'The caller', schema: UserSchema } },
     async handle({ viewer }) {
       return { status: 200, body: await viewerJson(viewer.id) };
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/users/me',
+    summary: 'Change your display name and/or bio',
+    description:
+      'Give `displayName`, `bio` or both; any other field is refused. Your tweets show a new ' +
+      'display name from the next read on.',
+    tags,
+    auth: 'required',
+    request: { body: UpdateProfileBody },
+    responses: { 200: { description: 'The caller, as changed', schema: UserSchema } },
+    async handle({ body, viewer }) {
+      return { status: 200, body: await updateOwnProfile(viewer.id, body) };
+    },
+  }),
+  // Before the `/users/:id/…` routes: a user may be named `followers` or `tweets`.
+  defineRoute({
+    method: 'get',
+    path: '/users/by-username/:username',
+    summary: 'A user by username (any case), with whether you follow them',
+    description: 'A name the username rule refuses names nobody: 404, as an impossible id is.',
+    tags,
+    auth: 'required',
+    request: { params: UsernameParams },
+    responses: { 200: { description: 'The user', schema: UserSchema } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, body: await userJsonByUsername(viewer.id, params.username) };
     },
   }),
   defineRoute({

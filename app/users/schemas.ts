@@ -25,6 +25,30 @@ export const DisplayName = z
   .refine((value) => [...value].length <= 50, 'must be at most 50 characters')
   .openapi({ type: 'string', minLength: 1, maxLength: 50, example: 'Ada Lovelace' });
 
+/** 0-160 characters (code points) once trimmed, none of them misleading but line breaks. */
+export const Bio = z
+  .string()
+  .max(1280, 'must be at most 160 characters')
+  .refine(
+    (value) => !MISLEADING.test(value.replace(/\r?\n/g, ' ')),
+    'must not contain control, bidi or zero-width characters other than line breaks',
+  )
+  .transform((value) => value.trim())
+  .refine((value) => [...value].length <= 160, 'must be at most 160 characters')
+  .openapi({ type: 'string', maxLength: 160, example: 'Analyst of engines.' });
+
+/** `PATCH /users/me`: one field or both; any other field is refused. */
+export const UpdateProfileBody = z
+  .strictObject({ displayName: DisplayName.optional(), bio: Bio.optional() })
+  .refine((body) => body.displayName !== undefined || body.bio !== undefined, {
+    message: 'give displayName, bio or both',
+    path: ['displayName'],
+  })
+  .openapi('UpdateProfileBody');
+
+/** `:username` in a path. */
+export const UsernameParams = z.object({ username: Username });
+
 export const UserSchema = z
   .object({
     id: Id,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, notFound } from '../http/errors';
 import { inTransaction, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../records/notifications';
@@ -6,14 +7,18 @@ import { enqueueAfterCommit } from '../queue/queues';
 import { isCelebrity } from '../timeline/build';
 import { mergeFollow, unmergeFollow } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
+import { evictAuthorTweets } from '../tweets/cache';
 import { connectionPage, deleteFollow, insertFollow } from '../records/follows';
 import { presentUser } from './presenter';
 import {
   bumpUserCounter,
   findUser,
+  findUserIdByUsername,
   lockUsersFollowers,
   profileRows,
+  updateProfile,
   userExists,
+  type ProfileChange,
   type ProfileRow,
 } from '../records/users';
 import type { UserJson } from './schemas';
@@ -32,6 +37,62 @@ export async function userJson(
 /** The signed-in user, as `GET /users/me` shows them (no `following`). */
 export async function viewerJson(viewerId: string): Promise<UserJson> {
   const user = await findUser(viewerId);
+  if (!user) throw notFound('user');
+  return presentUser(user);
+}
+
+/**
+ * A user named `username` (any case) as the viewer sees them, the same as by id. A name the
+ * username rule refuses names nobody: 404, as an id that cannot be one is (the route's
+ * params schema answers it).
+ */
+export async function userJsonByUsername(viewerId: string, username: string): Promise<UserJson> {
+  const id = await findUserIdByUsername(username);
+  if (!id) throw notFound('user');
+  return userJson(viewerId, id);
+}
+
+/**
+ * Changes the viewer's display name and/or bio; answers them as `GET /users/me` does.
+ *
+ * Cached tweet records embed their author's display name in their JSON prefix (as `author`,
+ * or `retweetedBy` in a retweet entry), and every read path (a tweet, home and author
+ * timelines, notifications) assembles tweets from those records. So after a change of name,
+ * once the update has committed, the records of every row the user wrote are dropped
+ * (`evictAuthorTweets`: batches of 1,000 ids off the (author_id, id) index, one DEL each) and
+ * refill from MySQL with the new name: the answer returns after that, so the next read shows
+ * it. If Redis cannot take it, cacheUpkeep queues a repair job that drops them in a worker.
+ *
+ * A reader that read a row from MySQL before the commit may put it back into the cache after
+ * the drop, with the old name. So the transaction also queues (through the outbox) a repair
+ * job that drops the same records once more, in a worker moments later, which removes such a
+ * late fill. Names change rarely, so the second pass costs little. A bio is in no cache.
+ */
+export async function updateOwnProfile(viewerId: string, change: ProfileChange): Promise<UserJson> {
+  const updated = await inTransaction(async (transaction) => {
+    const result = await updateProfile(viewerId, change, transaction);
+    if (!result) throw notFound('user');
+    if (result.displayNameChanged) {
+      await enqueueAfterCommit(
+        transaction,
+        'timeline',
+        {
+          kind: 'repair',
+          tweetIds: [],
+          userIds: [],
+          authUserIds: [],
+          tweetAuthorIds: [viewerId],
+        },
+        { jobId: `profile:${viewerId}:${randomUUID()}` },
+      );
+    }
+    return result;
+  });
+  if (updated.displayNameChanged) {
+    await cacheUpkeep(() => evictAuthorTweets(viewerId), { tweetAuthorIds: [viewerId] });
+  }
+  // The answer shows the change just committed: read it where it was written.
+  const user = await findUser(viewerId, { useMaster: true });
   if (!user) throw notFound('user');
   return presentUser(user);
 }
