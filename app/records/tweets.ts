@@ -227,6 +227,59 @@ export async function replyToIdOf(id: string, transaction: Transaction): Promise
 }
 
 /**
+ * A page of a tweet's direct replies (oldest first, above a cursor) in one round trip: null
+ * when there is no such tweet. The page is a range read on `tweets_reply_to_id`, which InnoDB
+ * keeps as (reply_to_id, id), so it needs no sort however many replies there are.
+ */
+export async function replyPage(
+  parentId: string,
+  after: string | undefined,
+  limit: number,
+): Promise<string[] | null> {
+  const rows = await sequelize.query<{ parentId: string; id: string | null }>(
+    `SELECT p.id AS parentId, r.id
+       FROM tweets p
+       LEFT JOIN (SELECT id, reply_to_id FROM tweets
+                   WHERE reply_to_id = :parentId ${after ? 'AND id > :after' : ''}
+                   ORDER BY id LIMIT :limit) r ON r.reply_to_id = p.id
+      WHERE p.id = :parentId
+      ORDER BY r.id`,
+    { replacements: { parentId, after, limit }, type: QueryTypes.SELECT },
+  );
+  if (rows.length === 0) return null;
+  return rows.filter((row) => row.id !== null).map((row) => String(row.id));
+}
+
+/** Deeper than any conversation gets: only a guard against a reply_to_id loop in bad data. */
+const MAX_THREAD_DEPTH = 10_000;
+
+/**
+ * The tweets a tweet replies to, nearest `max` that still exist, root first. The walk goes up
+ * reply_to_id; at a deleted tweet (no row) it takes the link `deleted_tweet_links` kept, so
+ * deleted ancestors are skipped and the chain goes on above them. One recursive query; it
+ * stops once `max` existing ancestors are found. Empty for a missing tweet or a non-reply.
+ */
+export async function ancestorIds(id: string, max: number): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    `WITH RECURSIVE chain (id, depth, found_before) AS (
+       SELECT reply_to_id, 1, CAST(0 AS UNSIGNED) FROM tweets
+        WHERE id = :id AND reply_to_id IS NOT NULL
+       UNION ALL
+       SELECT COALESCE(t.reply_to_id, d.reply_to_id), c.depth + 1,
+              c.found_before + (t.id IS NOT NULL)
+         FROM chain c
+         LEFT JOIN tweets t ON t.id = c.id
+         LEFT JOIN deleted_tweet_links d ON d.tweet_id = c.id
+        WHERE COALESCE(t.reply_to_id, d.reply_to_id) IS NOT NULL
+          AND c.found_before + (t.id IS NOT NULL) < :max AND c.depth < :maxDepth
+     )
+     SELECT c.id FROM chain c JOIN tweets t ON t.id = c.id ORDER BY c.depth DESC`,
+    { replacements: { id, max, maxDepth: MAX_THREAD_DEPTH }, type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => String(row.id));
+}
+
+/**
  * Inserts a post or a reply and answers its id. `created_at` is the database's clock, as
  * for every row, so ids and times of entries from several API nodes agree.
  */

@@ -37,6 +37,17 @@ export const TWEET_REFERENCES_KEPT: readonly { table: string; column: string; re
     reason:
       'a reply outlives the tweet it answers: deleting a tweet leaves its replies as they are',
   },
+  {
+    table: 'deleted_tweet_links',
+    column: 'tweet_id',
+    reason: 'names a tweet already deleted: the row is written as it goes, so threads skip it',
+  },
+  {
+    table: 'deleted_tweet_links',
+    column: 'reply_to_id',
+    reason:
+      'the walk up a thread steps over a deleted tweet to its parent, and on if that goes too',
+  },
 ];
 
 /** Deletes every dependant row of these tweets (the tweets themselves are the caller's). */

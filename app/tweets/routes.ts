@@ -6,13 +6,16 @@ import * as engagement from './engagement';
 import {
   CreateTweetBody,
   LikeState,
+  ReplyPage,
   RetweetState,
+  ThreadContext,
   TimelineItem,
   TimelinePage,
   TweetPage,
   TweetSchema,
 } from './schemas';
 import { createTweet, deleteTweet, popularPage, tweetJson } from './service';
+import { contextJson, repliesPage } from './threads';
 
 const tags = ['tweets'];
 
@@ -79,6 +82,35 @@ export const tweetRoutes = [
     errors: ['not_found'],
     async handle({ params, viewer }) {
       return { status: 200, json: await tweetJson(viewer.id, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tweets/:id/replies',
+    summary: 'Direct replies to a tweet, oldest first',
+    tags,
+    auth: 'required',
+    request: { params: IdParams, query: PageQuery },
+    responses: { 200: { description: 'A page of replies', schema: ReplyPage } },
+    errors: ['not_found'],
+    async handle({ params, query, viewer }) {
+      const page = await repliesPage(viewer.id, params.id, query.cursor, query.limit);
+      return { status: 200, json: page };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tweets/:id/context',
+    summary: 'The chain of tweets a tweet replies to, root first',
+    description:
+      'At most the nearest 40 ancestors. Deleted ones are left out; the chain goes on above them.',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 200: { description: 'The ancestors', schema: ThreadContext } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, json: await contextJson(viewer.id, params.id) };
     },
   }),
   defineRoute({

@@ -52,6 +52,19 @@ export const TimelineItem = z.union([TweetSchema, RetweetItem]).openapi('Timelin
 
 export const TimelinePage = pageOf(TimelineItem, 'TimelinePage');
 export const TweetPage = pageOf(TimelineItem, 'TweetPage');
+/** Replies are tweets, never retweet entries. */
+export const ReplyPage = pageOf(TweetSchema, 'ReplyPage');
+
+/** How many ancestors GET /tweets/:id/context answers at most (the nearest ones). */
+export const MAX_ANCESTORS = 40;
+
+export const ThreadContext = z
+  .object({
+    ancestors: z.array(TweetSchema).max(MAX_ANCESTORS).openapi({
+      description: 'The tweets this one replies to, root first; deleted ones left out',
+    }),
+  })
+  .openapi('ThreadContext');
 
 export const LikeState = z
   .object({ liked: z.boolean(), likesCount: z.number().int().nonnegative() })

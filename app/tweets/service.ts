@@ -19,6 +19,7 @@ import { pageJson } from './presenter';
 import { bumpUserCounter } from '../records/users';
 import { bumpCounter } from './counters';
 import { deleteDependants } from './dependants';
+import { keepDeletedReplyLink } from '../records/deletedTweetLinks';
 import {
   deleteTweetRow,
   insertTweet,
@@ -40,7 +41,7 @@ export async function tweetJson(
 }
 
 /** The JSON texts of entries for a viewer, in order, without those deleted meanwhile. */
-async function entryTexts(viewerId: string, ids: string[]): Promise<string[]> {
+export async function entryTexts(viewerId: string, ids: string[]): Promise<string[]> {
   return (await hydrateTweets(viewerId, ids)).filter((text): text is string => text !== null);
 }
 
@@ -164,6 +165,8 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
     );
     const replyToId = tweet.retweetOfId ? null : await replyToIdOf(id, transaction);
     if (replyToId) {
+      // Its replies keep pointing at it: keep its own link up, so threads step over it.
+      await keepDeletedReplyLink(id, replyToId, transaction);
       parent = (await lockTweet(replyToId, transaction))
         ? await bumpCounter(replyToId, 'replies_count', -1, transaction)
         : null;
