@@ -27,6 +27,7 @@ export const PREFIX = {
 export const VIEWER_FLAGS = [
   { name: 'liked', prefix: 'lk:' },
   { name: 'retweeted', prefix: 'rtd:' },
+  { name: 'bookmarked', prefix: 'bm:' },
 ] as const;
 
 export type ViewerFlag = (typeof VIEWER_FLAGS)[number]['name'];

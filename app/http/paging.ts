@@ -51,8 +51,55 @@ export function pageOf<T extends z.ZodType>(item: T, name: string) {
  * Cuts `limit + 1` fetched items to a page: the extra item only says whether there is more.
  * `idOf` gives the key the next page continues below.
  */
-export function toPage<T>(items: T[], limit: number, idOf: (item: T) => string) {
+export function toPage<T>(
+  items: T[],
+  limit: number,
+  idOf: (item: T) => string,
+  encode: (key: string) => string = encodeCursor,
+) {
   const data = items.slice(0, limit);
   const more = items.length > limit && data.length > 0;
-  return { data, nextCursor: more ? encodeCursor(idOf(data[data.length - 1])) : null };
+  return { data, nextCursor: more ? encode(idOf(data[data.length - 1])) : null };
 }
+
+/**
+ * Lists ordered by time with no id of their own (likes: a (user, tweet) pair) page by
+ * (time, id): the cursor names the last item's time in milliseconds and its id, tagged
+ * differently from an id cursor so that one list's cursor is refused by the other.
+ */
+export interface TimeKey {
+  at: Date;
+  id: string;
+}
+
+/** The key `toPage` takes for a time-keyed list (give `encodeTimeCursor` as its `encode`). */
+export const timeKeyOf = (key: TimeKey): string => `${key.at.getTime()}:${key.id}`;
+
+export function encodeTimeCursor(key: string): string {
+  return Buffer.from(`t1:${key}`, 'utf8').toString('base64url');
+}
+
+/** The time and id a time cursor names, or undefined when it is not one of ours. */
+export function decodeTimeCursor(cursor: string): TimeKey | undefined {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^t1:([0-9]{1,15}):([1-9][0-9]{0,19})$/.exec(decoded);
+  return match ? { at: new Date(Number(match[1])), id: match[2] } : undefined;
+}
+
+export const TimePageQuery = z.object({
+  limit: PageQuery.shape.limit,
+  cursor: z
+    .string()
+    .max(100)
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const key = decodeTimeCursor(value);
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .openapi({ type: 'string', description: 'nextCursor of the previous page' }),
+});

@@ -64,3 +64,40 @@ export async function deleteLikesOfTweets(
 ): Promise<void> {
   await Like.destroy({ where: { tweetId: tweetIds }, transaction });
 }
+
+/** Where a page of likes continues: below this like's time, then below this id. */
+export interface LikeKey {
+  at: Date;
+  id: string;
+}
+
+/**
+ * One page of likes newest first, keyset over (created_at, the other id) on the
+ * (tweet_id|user_id, created_at, …) indexes: `of: 'tweet'` lists who liked a tweet,
+ * `of: 'user'` what a user liked. A like made meanwhile is newer than every cursor, so pages
+ * never skip or repeat. Ask for one more than a page to learn whether another follows.
+ */
+export async function likePage(
+  of: 'tweet' | 'user',
+  id: string,
+  below: LikeKey | undefined,
+  limit: number,
+): Promise<{ at: Date; id: string }[]> {
+  const [mine, theirs] = of === 'tweet' ? ['tweet_id', 'user_id'] : ['user_id', 'tweet_id'];
+  const after = below
+    ? `AND (created_at < :at OR (created_at = :at AND ${theirs} < :belowId))`
+    : '';
+  const rows = await sequelize.query<{ at: Date; id: string }>(
+    `SELECT created_at AS at, ${theirs} AS id FROM likes WHERE ${mine} = :id ${after}
+     ORDER BY created_at DESC, ${theirs} DESC LIMIT :limit`,
+    {
+      // The time as text with its milliseconds (a Date replacement may lose them).
+      replacements: { id, at: below && utcText(below.at), belowId: below?.id, limit },
+      type: QueryTypes.SELECT,
+    },
+  );
+  return rows.map((row) => ({ at: new Date(row.at), id: String(row.id) }));
+}
+
+/** A UTC time as DATETIME(3) text: `2026-12-02 14:33:14.123`. */
+const utcText = (at: Date) => at.toISOString().replace('T', ' ').replace('Z', '');

@@ -12,6 +12,7 @@ import {
 import { scriptPipeline, store } from '../cache/store';
 import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from '../records/likes';
+import { bookmarkedTweetIds } from '../records/bookmarks';
 import {
   authorRowIdsAfter,
   loadTweetRows,
@@ -32,6 +33,7 @@ const VIEWER_FLAG_LOADERS: Record<
 > = {
   liked: likedTweetIds,
   retweeted: retweetedTweetIds,
+  bookmarked: bookmarkedTweetIds,
 };
 
 const RECORD = /^(\d+)\|(\d+)\|(\d+)\|(\d+)\|(\d*)\|/;

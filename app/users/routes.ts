@@ -1,8 +1,9 @@
-import { PageQuery, pageOf } from '../http/paging';
+import { PageQuery, TimePageQuery, pageOf } from '../http/paging';
 import { defineRoute } from '../http/route';
 import { IdParams } from '../http/zod';
 import { TweetPage } from '../tweets/schemas';
 import { authorTweetsPage } from '../tweets/service';
+import { likedTweetsPage } from '../tweets/likedTweets';
 import { UpdateProfileBody, UserSchema, UsernameParams } from './schemas';
 import {
   follow,
@@ -13,6 +14,7 @@ import {
   userJsonByUsername,
   viewerJson,
 } from './service';
+import { likersPage } from './likers';
 
 const tags = ['users'];
 const UserPage = pageOf(UserSchema, 'UserPage');
@@ -128,6 +130,36 @@ export const userRoutes = [
     async handle({ params, query, viewer }) {
       const page = await authorTweetsPage(viewer.id, params.id, query.cursor, query.limit);
       return { status: 200, json: page };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/users/:id/likes',
+    summary: 'Tweets a user liked, newest like first',
+    tags,
+    auth: 'required',
+    request: { params: IdParams, query: TimePageQuery },
+    responses: { 200: { description: 'A page of liked tweets', schema: TweetPage } },
+    errors: ['not_found'],
+    async handle({ params, query, viewer }) {
+      const page = await likedTweetsPage(viewer.id, params.id, query.cursor, query.limit);
+      return { status: 200, json: page };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tweets/:id/likes',
+    summary: 'Who liked a tweet, newest like first',
+    tags: ['tweets'],
+    auth: 'required',
+    request: { params: IdParams, query: TimePageQuery },
+    responses: { 200: { description: 'A page of users, newest like first', schema: UserPage } },
+    errors: ['not_found'],
+    async handle({ params, query, viewer }) {
+      return {
+        status: 200,
+        body: await likersPage(viewer.id, params.id, query.cursor, query.limit),
+      };
     },
   }),
 ];

@@ -77,6 +77,7 @@ export interface TweetBody {
   replyToId: string | null;
   liked: boolean;
   retweeted: boolean;
+  bookmarked: boolean;
 }
 
 /** Posts a tweet (a reply with `replyToId`) that must be accepted, and answers it. */

@@ -41,6 +41,7 @@ describe('POST /tweets', () => {
       replyToId: null,
       liked: false,
       retweeted: false,
+      bookmarked: false,
     });
     expect(new Date(tweet.createdAt).toISOString()).to.equal(tweet.createdAt);
     expect(Date.parse(tweet.createdAt)).to.be.within(before - 60_000, Date.now() + 60_000);

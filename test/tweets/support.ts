@@ -14,6 +14,7 @@ export const TWEET_KEYS = [
   'replyToId',
   'liked',
   'retweeted',
+  'bookmarked',
 ];
 
 /** The fields of a retweet item in a timeline. */

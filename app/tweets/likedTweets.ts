@@ -1,0 +1,29 @@
+import { notFound } from '../http/errors';
+import { encodeTimeCursor, timeKeyOf, toPage, type TimeKey } from '../http/paging';
+import { likePage } from '../records/likes';
+import { userExists } from '../records/users';
+import { hydrateTweets } from './cache';
+import { pageJson } from './presenter';
+
+/**
+ * A page of the tweets a user liked, newest like first, as JSON text for the viewer; 404 for
+ * no such user. Likes have no id of their own, so the cursor is the like's (time, tweet id).
+ */
+export async function likedTweetsPage(
+  viewerId: string,
+  userId: string,
+  below: TimeKey | undefined,
+  limit: number,
+): Promise<string> {
+  if (!(await userExists(userId))) throw notFound('user');
+  const rows = await likePage('user', userId, below, limit + 1);
+  const { data, nextCursor } = toPage(rows, limit, timeKeyOf, encodeTimeCursor);
+  const texts = await hydrateTweets(
+    viewerId,
+    data.map((row) => row.id),
+  );
+  return pageJson(
+    texts.filter((text): text is string => text !== null),
+    nextCursor,
+  );
+}
