@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { deleteNotificationsOfTweets } from '../records/notifications';
 import { deleteLikesOfTweets } from '../records/likes';
+import { deleteBookmarksOfTweets } from '../records/bookmarks';
 import { deleteRetweetsOf } from '../records/tweets';
 
 /**
@@ -26,6 +27,7 @@ export interface TweetDependant {
 export const TWEET_DEPENDANTS: readonly TweetDependant[] = [
   { table: 'tweets', column: 'retweet_of_id', remove: deleteRetweetsOf },
   { table: 'likes', column: 'tweet_id', remove: deleteLikesOfTweets },
+  { table: 'bookmarks', column: 'tweet_id', remove: deleteBookmarksOfTweets },
   { table: 'notifications', column: 'tweet_id', remove: deleteNotificationsOfTweets },
 ];
 

@@ -3,7 +3,9 @@ import { defineRoute } from '../http/route';
 import { IdParams, z } from '../http/zod';
 import { readHomeTimeline } from './homeTimeline';
 import * as engagement from './engagement';
+import { bookmark, bookmarksPage, unbookmark } from './bookmarks';
 import {
+  BookmarkState,
   CreateTweetBody,
   LikeState,
   ReplyPage,
@@ -177,6 +179,45 @@ export const tweetRoutes = [
     errors: ['not_found'],
     async handle({ params, viewer }) {
       return { status: 200, body: await engagement.unretweet(viewer.id, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tweets/:id/bookmark',
+    summary: 'Bookmark a tweet (idempotent)',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 200: { description: 'Bookmarked', schema: BookmarkState } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, body: await bookmark(viewer.id, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/tweets/:id/bookmark',
+    summary: 'Take a bookmark away (idempotent)',
+    tags,
+    auth: 'required',
+    request: { params: IdParams },
+    responses: { 200: { description: 'Not bookmarked', schema: BookmarkState } },
+    errors: ['not_found'],
+    async handle({ params, viewer }) {
+      return { status: 200, body: await unbookmark(viewer.id, params.id) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/bookmarks',
+    summary: 'Your bookmarked tweets, newest bookmark first',
+    description: 'Private: only you see your bookmarks. A deleted tweet leaves the list.',
+    tags,
+    auth: 'required',
+    request: { query: PageQuery },
+    responses: { 200: { description: 'A page of bookmarked tweets', schema: TweetPage } },
+    async handle({ query, viewer }) {
+      return { status: 200, json: await bookmarksPage(viewer.id, query.cursor, query.limit) };
     },
   }),
 ];

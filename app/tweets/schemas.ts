@@ -72,3 +72,4 @@ export const LikeState = z
 export const RetweetState = z
   .object({ retweeted: z.boolean(), retweetsCount: z.number().int().nonnegative() })
   .openapi('RetweetState');
+export const BookmarkState = z.object({ bookmarked: z.boolean() }).openapi('BookmarkState');
