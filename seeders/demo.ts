@@ -2,6 +2,7 @@ import { config } from '../config';
 import { hashPassword } from '../app/auth/passwords';
 import { redis } from '../app/infra/redis';
 import { keys } from '../app/cache/keys';
+import { insertBookmark } from '../app/records/bookmarks';
 import { insertLike } from '../app/records/likes';
 import { recordEngagement } from '../app/tweets/popular';
 import { entryIdsSince, findPostId, insertRetweetEntry, insertTweet } from '../app/records/tweets';
@@ -9,14 +10,17 @@ import { followersOfAny, insertFollow } from '../app/records/follows';
 import { findUsersByUsernameKeys, insertUser } from '../app/records/users';
 import { recountAll } from './counters';
 import {
+  DEMO_BOOKMARKS,
   DEMO_PASSWORD,
   DEMO_POSTS,
   DEMO_REPLIES,
   DEMO_RETWEETS,
+  DEMO_THREAD,
   DEMO_USERS,
   demoFollows,
   demoLikes,
   type DemoName,
+  type DemoTweetRef,
 } from './demoWorld';
 import { warmHomeTimelines } from './warm';
 
@@ -27,6 +31,7 @@ interface Added {
   tweets: number;
   retweets: number;
   likes: number;
+  bookmarks: number;
 }
 
 /** Ids of the demo accounts by name, creating those that are missing (one shared hash). */
@@ -69,7 +74,10 @@ async function ensureTweet(
   return id;
 }
 
-/** Posts (round by round, so authors interleave) and replies; answers ids by `name:n`. */
+/**
+ * Posts (round by round, so authors interleave), replies, then the thread's replies to
+ * replies; answers post ids by `name:n` and reply ids by `reply:n` (numbered as in DEMO_THREAD).
+ */
 async function ensureTweets(
   users: Map<DemoName, string>,
   added: Added,
@@ -83,14 +91,24 @@ async function ensureTweets(
         posts.set(`${name}:${n}`, await ensureTweet(users.get(name)!, content, null, added));
     }
   }
+  let reply = 0;
   for (const [author, [to, n], content] of DEMO_REPLIES) {
     const id = await ensureTweet(users.get(author)!, content, posts.get(`${to}:${n}`)!, added);
-    posts.set(`reply:${id}`, id);
+    posts.set(`reply:${reply++}`, id);
+  }
+  for (const [author, to, content] of DEMO_THREAD) {
+    const id = await ensureTweet(users.get(author)!, content, posts.get(`reply:${to}`)!, added);
+    posts.set(`reply:${reply++}`, id);
   }
   return posts;
 }
 
-/** Follows, retweets and likes: each `INSERT IGNORE`d, so a second run adds nothing. */
+/** The id of a demo tweet named by a post `[author, n]` or a reply number. */
+function tweetOf(posts: Map<string, string>, ref: DemoTweetRef): string {
+  return posts.get(typeof ref === 'number' ? `reply:${ref}` : `${ref[0]}:${ref[1]}`)!;
+}
+
+/** Follows, retweets, likes and bookmarks: each `INSERT IGNORE`d, so a second run adds nothing. */
 async function ensureEngagement(
   users: Map<DemoName, string>,
   posts: Map<string, string>,
@@ -112,6 +130,9 @@ async function ensureEngagement(
       added.likes += 1;
       await recordEngagement(tweetId, 'like');
     }
+  }
+  for (const [user, ref] of DEMO_BOOKMARKS) {
+    if (await insertBookmark(users.get(user)!, tweetOf(posts, ref))) added.bookmarks += 1;
   }
 }
 
@@ -136,7 +157,8 @@ function summaryLine(added: Added, corrected: number): string {
   if (Object.values(added).some((n) => n > 0)) {
     return (
       `Demo world loaded: added ${added.users} users, ${added.follows} follows, ` +
-      `${added.tweets} tweets and replies, ${added.retweets} retweets, ${added.likes} likes.`
+      `${added.tweets} tweets and replies, ${added.retweets} retweets, ${added.likes} likes, ` +
+      `${added.bookmarks} bookmarks.`
     );
   }
   if (corrected > 0) return `Demo world already in place; ${corrected} drifted counters corrected.`;
@@ -149,7 +171,7 @@ function summaryLine(added: Added, corrected: number): string {
  * sign in. Running it again changes nothing.
  */
 export async function seedDemo(): Promise<void> {
-  const added: Added = { users: 0, follows: 0, tweets: 0, retweets: 0, likes: 0 };
+  const added: Added = { users: 0, follows: 0, tweets: 0, retweets: 0, likes: 0, bookmarks: 0 };
   const users = await ensureUsers(added);
   const posts = await ensureTweets(users, added);
   await ensureEngagement(users, posts, added);

@@ -93,6 +93,36 @@ export const DEMO_REPLIES: [DemoName, [DemoName, number], string][] = [
   ['margaret', ['alan', 0], 'Plenty, indeed. Starting with the software.'],
 ];
 
+/**
+ * Replies to replies, so the demo world holds a thread: [author, replied-to reply, content],
+ * the reply numbered across DEMO_REPLIES then this list (8 is this list's first entry). ada's
+ * first post, alan's reply to it, and three more turns below that one.
+ */
+export const DEMO_THREAD: [DemoName, number, string][] = [
+  ['ada', 1, 'My objection stands: the Engine originates nothing, it only does what we order.'],
+  ['alan', 8, 'Then a machine that learns from its own mistakes would surprise you.'],
+  ['ada', 9, 'Surprise me, then; but the learning was still ordered by someone.'],
+  ['grace', 9, 'A compiler surprises me daily, and I ordered every line of it.'],
+];
+
+/** Where a demo bookmark points: a post `[author, n]`, or a reply by its number (see DEMO_THREAD). */
+export type DemoTweetRef = [DemoName, number] | number;
+
+/** [user, bookmarked tweet]: a few posts and thread replies each for half the accounts. */
+export const DEMO_BOOKMARKS: [DemoName, DemoTweetRef][] = [
+  ['ada', ['edsger', 0]],
+  ['ada', ['donald', 0]],
+  ['ada', 9],
+  ['grace', ['ada', 0]],
+  ['grace', ['radia', 1]],
+  ['alan', 10],
+  ['alan', ['barbara', 1]],
+  ['edsger', ['donald', 1]],
+  ['ken', ['linus', 1]],
+  ['tim', ['ada', 1]],
+  ['tim', 5],
+];
+
 /** [retweeter, retweeted post] */
 export const DEMO_RETWEETS: [DemoName, [DemoName, number]][] = [
   ['grace', ['ada', 1]],

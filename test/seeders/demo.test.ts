@@ -3,7 +3,14 @@ import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../app/infra/db';
 import { redis } from '../../app/infra/redis';
 import { keys } from '../../app/cache/keys';
-import { DEMO_USERS } from '../../seeders/demoWorld';
+import {
+  DEMO_BOOKMARKS,
+  DEMO_PASSWORD,
+  DEMO_POSTS,
+  DEMO_REPLIES,
+  DEMO_THREAD,
+  DEMO_USERS,
+} from '../../seeders/demoWorld';
 import { api } from '../helpers/http';
 import { runToExit } from '../helpers/processes';
 import { tweetsWithWrongCounters, usersWithWrongCounters, type UserScope } from './seeding';
@@ -11,7 +18,7 @@ import { tweetsWithWrongCounters, usersWithWrongCounters, type UserScope } from 
 const names = DEMO_USERS.map(([name]) => name);
 const demo: UserScope = { sql: 'u.username_key IN (:scope)', scope: names };
 
-/** Every row of the demo world: its users with their counters, follows, tweets and likes. */
+/** Every row of the demo world: users with their counters, follows, tweets, likes, bookmarks. */
 async function snapshot() {
   const select = (sql: string) =>
     sequelize.query(sql, { replacements: { names }, type: QueryTypes.SELECT });
@@ -31,7 +38,22 @@ async function snapshot() {
     likes: await select(
       `SELECT user_id, tweet_id FROM likes WHERE user_id IN (${demoIds}) ORDER BY user_id, tweet_id`,
     ),
+    bookmarks: await select(
+      `SELECT id, user_id, tweet_id FROM bookmarks WHERE user_id IN (${demoIds}) ORDER BY id`,
+    ),
   };
+}
+
+/** A demo user's access token, signed in through the API with the shared password. */
+async function signIn(username: string): Promise<string> {
+  const response = await api().post('/auth/login').send({ username, password: DEMO_PASSWORD });
+  expect(response.status, JSON.stringify(response.body)).to.equal(200);
+  return (response.body as { accessToken: string }).accessToken;
+}
+
+/** Contents of the tweets in a page or list answered by the API. */
+function contents(tweets: { content: string }[]): string[] {
+  return tweets.map((tweet) => tweet.content);
 }
 
 describe('npm run db:seed (the demo world)', function () {
@@ -80,6 +102,46 @@ describe('npm run db:seed (the demo world)', function () {
     expect(response.status, JSON.stringify(response.body)).to.equal(200);
     expect(response.body.user.username).to.equal(username);
     expect(response.body.user.followingCount).to.be.greaterThan(0);
+  });
+
+  it('holds a thread: GET /tweets/:id/context on its deepest reply answers the chain, root first', async () => {
+    const replies = [
+      ...DEMO_REPLIES.map(([, , content]) => content),
+      ...DEMO_THREAD.map(([, , c]) => c),
+    ];
+    const deepest = (afterFirst.tweets as { id: string; content: string }[]).find(
+      (tweet) => tweet.content === DEMO_THREAD[2][2],
+    )!;
+    const token = await signIn('ada');
+    const response = await api()
+      .get(`/tweets/${deepest.id}/context`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(response.status, JSON.stringify(response.body)).to.equal(200);
+    expect(contents(response.body.ancestors)).to.deep.equal([
+      DEMO_POSTS.ada[0],
+      replies[1],
+      replies[8],
+      replies[9],
+    ]);
+    const branches = await api()
+      .get(`/tweets/${response.body.ancestors[3].id}/replies`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(branches.status, JSON.stringify(branches.body)).to.equal(200);
+    expect(contents(branches.body.data)).to.deep.equal([replies[10], replies[11]]);
+  });
+
+  it('gives demo users bookmarks: GET /bookmarks lists them, newest first, flagged bookmarked', async () => {
+    const token = await signIn('ada');
+    const response = await api().get('/bookmarks').set('Authorization', `Bearer ${token}`);
+    expect(response.status, JSON.stringify(response.body)).to.equal(200);
+    const data = response.body.data as { content: string; bookmarked: boolean }[];
+    expect(contents(data)).to.deep.equal([
+      DEMO_THREAD[1][2],
+      DEMO_POSTS.donald[0],
+      DEMO_POSTS.edsger[0],
+    ]);
+    expect(data.map((tweet) => tweet.bookmarked)).to.deep.equal([true, true, true]);
+    expect(afterSecond.bookmarks).to.have.length(DEMO_BOOKMARKS.length);
   });
 
   it('leaves the demo users with warm home timelines', async () => {
