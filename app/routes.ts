@@ -5,6 +5,7 @@ import { buildOpenApiDocument } from './http/openapi';
 import type { Route } from './http/route';
 import { notificationRoutes } from './notifications/routes';
 import { opsRoutes } from './ops/routes';
+import { searchRoutes } from './search/routes';
 import { tweetRoutes } from './tweets/routes';
 import { userRoutes } from './users/routes';
 import { config } from '../config';
@@ -18,6 +19,7 @@ export const routes: Route[] = [
   ...userRoutes,
   ...tweetRoutes,
   ...notificationRoutes,
+  ...searchRoutes,
   ...adminRoutes,
   ...opsRoutes(
     () =>

@@ -33,12 +33,14 @@ const ALLOWED: Record<string, string> = {
   'app/notifications': 'app/tweets app/records app/queue app/http app/infra config',
   'app/users': 'app/tweets app/timeline app/records app/cache app/queue app/http app/infra config',
   'app/auth': 'app/users app/records app/cache app/queue app/http app/infra models config',
+  // Search finds users and tweets and shows them as their resources do.
+  'app/search': 'app/users app/tweets app/records app/http app/infra config',
   // Socket.IO, operations endpoints and the admin board sit beside the resources they read.
   'app/realtime': 'app/auth app/notifications app/tweets app/http app/infra config',
   'app/ops': 'app/queue app/http app/infra config',
   'app/admin': 'app/auth app/users app/records app/queue app/http config',
   // The top, which nothing imports: the API process, CLIs, workers, seeders.
-  app: 'app/admin app/auth app/notifications app/ops app/realtime app/tweets app/users app/queue app/http app/infra migrations config',
+  app: 'app/admin app/auth app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
   'app/cli': 'app/auth app/users app/records app/queue app/infra migrations models config',
   workers:
     'app/auth app/mail app/notifications app/ops app/realtime app/tweets app/timeline app/users app/records app/cache app/queue app/http app/infra config',
