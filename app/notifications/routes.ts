@@ -1,6 +1,5 @@
-import { PageQuery } from '../http/paging';
 import { defineRoute } from '../http/route';
-import { MarkReadBody, NotificationPage } from './schemas';
+import { MarkReadBody, NotificationPage, NotificationQuery } from './schemas';
 import { listNotifications, markRead } from './service';
 
 const tags = ['notifications'];
@@ -12,10 +11,11 @@ export const notificationRoutes = [
     summary: 'Your notifications, newest first',
     tags,
     auth: 'required',
-    request: { query: PageQuery },
+    request: { query: NotificationQuery },
     responses: { 200: { description: 'A page of notifications', schema: NotificationPage } },
     async handle({ query, viewer }) {
-      return { status: 200, body: await listNotifications(viewer.id, query.cursor, query.limit) };
+      const { cursor, limit, type } = query;
+      return { status: 200, body: await listNotifications(viewer.id, cursor, limit, type) };
     },
   }),
   defineRoute({

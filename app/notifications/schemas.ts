@@ -1,4 +1,4 @@
-import { pageOf } from '../http/paging';
+import { PageQuery, pageOf } from '../http/paging';
 import { Id, Timestamp, z } from '../http/zod';
 import { AuthorSummary, TweetSchema } from '../tweets/schemas';
 import { NOTIFICATION_TYPES } from '../records/notifications';
@@ -9,7 +9,7 @@ export const NotificationSchema = z
     type: z.enum(NOTIFICATION_TYPES),
     actor: AuthorSummary,
     tweet: TweetSchema.optional().openapi({
-      description: 'The tweet liked, retweeted or replied with',
+      description: 'The tweet liked, retweeted, replied with or mentioning you',
     }),
     createdAt: Timestamp,
     read: z.boolean(),
@@ -23,3 +23,10 @@ export const NotificationPage = pageOf(NotificationSchema, 'NotificationPage');
 export const MarkReadBody = z
   .object({ ids: z.array(Id).min(1).max(100).optional() })
   .openapi('MarkReadBody');
+
+export const NotificationQuery = PageQuery.extend({
+  type: z
+    .enum(NOTIFICATION_TYPES)
+    .optional()
+    .openapi({ description: 'Only notifications of this type' }),
+});

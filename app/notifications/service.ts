@@ -9,6 +9,7 @@ import {
   notificationRowsOf,
   type NewNotification,
   type NotificationRow,
+  type NotificationType,
 } from '../records/notifications';
 import type { NotificationJson } from './schemas';
 
@@ -76,13 +77,14 @@ export async function notificationForPush(
   return { userId, notification };
 }
 
-/** A page of the viewer's notifications, newest first. */
+/** A page of the viewer's notifications (of one type, when given), newest first. */
 export async function listNotifications(
   viewerId: string,
   below: string | undefined,
   limit: number,
+  type?: NotificationType,
 ) {
-  const rows = await notificationRowsOf(viewerId, below, limit + 1);
+  const rows = await notificationRowsOf(viewerId, below, limit + 1, type);
   const { data, nextCursor } = toPage(rows, limit, (row) => String(row.id));
   return { data: await present(viewerId, data), nextCursor };
 }

@@ -15,7 +15,7 @@ import { enqueueAfterCommit } from '../queue/queues';
  * here and in a migration that widens the ENUM (test/notifications/types.test.ts checks the
  * live column against this list).
  */
-export const NOTIFICATION_TYPES = ['like', 'retweet', 'follow', 'reply'] as const;
+export const NOTIFICATION_TYPES = ['like', 'retweet', 'follow', 'reply', 'mention'] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
@@ -112,15 +112,20 @@ export async function notificationRow(id: string): Promise<NotificationRow | nul
   return row ?? null;
 }
 
-/** Up to `limit` of a user's notifications, newest first, below the id `below`. */
+/**
+ * Up to `limit` of a user's notifications (of one type, when given), newest first, below the
+ * id `below`: a range read on (user_id, id), or on (user_id, type, id) for one type.
+ */
 export async function notificationRowsOf(
   userId: string,
   below: string | undefined,
   limit: number,
+  type?: NotificationType,
 ): Promise<NotificationRow[]> {
   return sequelize.query<NotificationRow>(
-    `${SELECT} WHERE n.user_id = :userId ${below ? 'AND n.id < :below' : ''} ORDER BY n.id DESC LIMIT :limit`,
-    { replacements: { userId, below, limit }, type: QueryTypes.SELECT },
+    `${SELECT} WHERE n.user_id = :userId ${type ? 'AND n.type = :type' : ''}
+       ${below ? 'AND n.id < :below' : ''} ORDER BY n.id DESC LIMIT :limit`,
+    { replacements: { userId, below, limit, type }, type: QueryTypes.SELECT },
   );
 }
 

@@ -137,6 +137,30 @@ export async function insertUser(
   return user;
 }
 
+/**
+ * The accounts named by these lowercased names (`username_key`s), as `{id, username}` by key,
+ * for a tweet's mentions: one query for every name of the tweets being filled into the cache.
+ * Raw SQL: a hot read of two columns, no model instances. Compared exactly after the read, as
+ * MySQL compares with PAD SPACE.
+ */
+export async function accountsByUsernameKeys(
+  keys: string[],
+  read: ReadFrom & { transaction?: Transaction } = {},
+): Promise<Map<string, { id: string; username: string }>> {
+  const found = new Map<string, { id: string; username: string }>();
+  if (keys.length === 0) return found;
+  const rows = await sequelize.query<{ id: string; username: string; usernameKey: string }>(
+    'SELECT id, username, username_key AS usernameKey FROM users WHERE username_key IN (:keys)',
+    { replacements: { keys }, type: QueryTypes.SELECT, ...read },
+  );
+  for (const row of rows) {
+    if (keys.includes(row.usernameKey)) {
+      found.set(row.usernameKey, { id: String(row.id), username: row.username });
+    }
+  }
+  return found;
+}
+
 /** Accounts whose `usernameKey` is one of `keys`. */
 export async function findUsersByUsernameKeys(keys: string[]): Promise<User[]> {
   return User.findAll({ where: { usernameKey: keys } });

@@ -13,6 +13,8 @@ import { scriptPipeline, store } from '../cache/store';
 import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from '../records/likes';
 import { bookmarkedTweetIds } from '../records/bookmarks';
+import { accountsByUsernameKeys } from '../records/users';
+import { mentionedKeys, type MentionDirectory } from './entities';
 import {
   authorRowIdsAfter,
   loadTweetRows,
@@ -66,10 +68,10 @@ function piecesFromCache([ids, records, flags]: Hydrated): TweetPieces[] {
   });
 }
 
-function piecesFromRow(row: TweetRow): TweetPieces {
+function piecesFromRow(row: TweetRow, directory: MentionDirectory): TweetPieces {
   return {
     id: row.id,
-    prefix: prefixOf(row),
+    prefix: prefixOf(row, directory),
     likes: row.likesCount,
     retweets: row.retweetsCount,
     replies: row.repliesCount,
@@ -78,8 +80,22 @@ function piecesFromRow(row: TweetRow): TweetPieces {
   };
 }
 
+/**
+ * The accounts every tweet among `rows` mentions, in one query (retweet entries have no
+ * content of their own). Resolved when a record is built, not stored: usernames never change,
+ * so a record stays right for its lifetime, and tweets posted before entities existed get them
+ * on their next fill, with no migration or backfill.
+ */
+async function mentionDirectory(rows: TweetRow[], read: ReadFrom): Promise<MentionDirectory> {
+  const names = new Set<string>();
+  for (const row of rows) {
+    if (!row.retweetOfId) for (const key of mentionedKeys(row.content)) names.add(key);
+  }
+  return accountsByUsernameKeys([...names], read);
+}
+
 /** Stores rows in the tweet cache (skipped where a newer version is cached). */
-async function fillCache(rows: TweetRow[]): Promise<void> {
+async function fillCache(rows: TweetRow[], directory: MentionDirectory): Promise<void> {
   if (rows.length === 0) return;
   const pipeline = scriptPipeline();
   for (const row of rows) {
@@ -88,7 +104,7 @@ async function fillCache(rows: TweetRow[]): Promise<void> {
       String(row.retweetsCount),
       String(row.repliesCount),
       row.retweetOfId ?? '',
-      prefixOf(row),
+      prefixOf(row, directory),
     ];
     pipeline.writeTweetCache(
       keys.tweet(row.id),
@@ -209,12 +225,16 @@ async function complete(
     .map((r) => r.retweetOf!);
   if (missing.length > 0 || originalsMissing.length > 0) {
     const rows = await loadTweetRows([...missing, ...originalsMissing], readForFill(read));
+    const directory = await mentionDirectory([...rows.values()], readForFill(read));
     for (const id of missing) byId.delete(id);
     for (const row of rows.values()) {
       const old = byId.get(row.id);
-      byId.set(row.id, { ...piecesFromRow(row), flags: old?.flags ?? viewerFlags(() => null) });
+      byId.set(row.id, {
+        ...piecesFromRow(row, directory),
+        flags: old?.flags ?? viewerFlags(() => null),
+      });
     }
-    await cacheBestEffort('tweet cache', () => fillCache([...rows.values()]));
+    await cacheBestEffort('tweet cache', () => fillCache([...rows.values()], directory));
   }
   const pieces = [...byId.values()];
   if (viewerId === null) {

@@ -24,6 +24,34 @@ const viewerFlagFields = Object.fromEntries(
   VIEWER_FLAGS.map(({ name }) => [name, z.boolean()]),
 ) as Record<ViewerFlag, z.ZodBoolean>;
 
+export const TweetEntities = z
+  .object({
+    mentions: z.array(
+      z
+        .object({
+          id: Id,
+          username: z.string(),
+          start: z.number().int().nonnegative(),
+          end: z.number().int().nonnegative(),
+        })
+        .openapi('MentionEntity'),
+    ),
+    hashtags: z.array(
+      z
+        .object({
+          tag: z.string().openapi({ description: 'NFKC-normalised, lowercase, without the #' }),
+          start: z.number().int().nonnegative(),
+          end: z.number().int().nonnegative(),
+        })
+        .openapi('HashtagEntity'),
+    ),
+  })
+  .openapi('TweetEntities', {
+    description:
+      'Mentions of existing users and hashtags in content; start (inclusive) and end ' +
+      '(exclusive) count Unicode code points of content',
+  });
+
 export const TweetSchema = z
   .object({
     id: Id,
@@ -34,6 +62,7 @@ export const TweetSchema = z
     retweetsCount: z.number().int().nonnegative(),
     repliesCount: z.number().int().nonnegative(),
     replyToId: Id.nullable(),
+    entities: TweetEntities,
     ...viewerFlagFields,
   })
   .openapi('Tweet');

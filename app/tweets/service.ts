@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import { AppError, forbidden, notFound } from '../http/errors';
 import { toPage } from '../http/paging';
 import { inTransaction, type ReadFrom } from '../infra/db';
@@ -16,7 +17,8 @@ import {
   snapshotPage,
 } from './popular';
 import { pageJson } from './presenter';
-import { bumpUserCounter } from '../records/users';
+import { accountsByUsernameKeys, bumpUserCounter } from '../records/users';
+import { mentionedKeys } from './entities';
 import { bumpCounter } from './counters';
 import { deleteDependants } from './dependants';
 import { keepDeletedReplyLink } from '../records/deletedTweetLinks';
@@ -83,6 +85,36 @@ export async function popularPage(
   return pageJson(await entryTexts(viewerId, ids.slice(0, limit)), next);
 }
 
+/** How many of the accounts a tweet mentions are notified of it at most (the first ones). */
+export const MAX_MENTION_NOTIFICATIONS = 10;
+
+/**
+ * Notifies the accounts `content` mentions (once each, never its author, the first
+ * MAX_MENTION_NOTIFICATIONS of them), in the post's transaction.
+ */
+async function notifyMentioned(
+  transaction: Transaction,
+  authorId: string,
+  tweetId: string,
+  content: string,
+): Promise<void> {
+  const keys = mentionedKeys(content);
+  if (keys.length === 0) return;
+  const accounts = await accountsByUsernameKeys(keys, { transaction });
+  const recipients = keys
+    .map((key) => accounts.get(key)?.id)
+    .filter((id): id is string => id !== undefined && id !== authorId)
+    .slice(0, MAX_MENTION_NOTIFICATIONS);
+  for (const recipientId of recipients) {
+    await notifyInTransaction(transaction, {
+      type: 'mention',
+      actorId: authorId,
+      recipientId,
+      tweetId,
+    });
+  }
+}
+
 /** Posts a tweet or a reply; followers get it through the fan-out job. */
 export async function createTweet(
   authorId: string,
@@ -116,6 +148,7 @@ export async function createTweet(
         tweetId,
       });
     }
+    await notifyMentioned(transaction, authorId, tweetId, content);
     return tweetId;
   });
   const replied = parent as TweetCounts | null;

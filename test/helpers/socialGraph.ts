@@ -75,6 +75,10 @@ export interface TweetBody {
   retweetsCount: number;
   repliesCount: number;
   replyToId: string | null;
+  entities: {
+    mentions: { id: string; username: string; start: number; end: number }[];
+    hashtags: { tag: string; start: number; end: number }[];
+  };
   liked: boolean;
   retweeted: boolean;
   bookmarked: boolean;
@@ -149,7 +153,7 @@ export async function waitForNotificationQueueIdle(timeoutMs = 15_000): Promise<
 
 export interface NotificationBody {
   id: string;
-  type: 'like' | 'retweet' | 'follow' | 'reply';
+  type: 'like' | 'retweet' | 'follow' | 'reply' | 'mention';
   actor: { id: string; username: string; displayName: string };
   tweet?: TweetBody;
   createdAt: string;

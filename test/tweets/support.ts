@@ -12,6 +12,7 @@ export const TWEET_KEYS = [
   'retweetsCount',
   'repliesCount',
   'replyToId',
+  'entities',
   'liked',
   'retweeted',
   'bookmarked',
