@@ -227,6 +227,26 @@ async function main(): Promise<void> {
       }
       fanoutSeconds.push((performance.now() - answered) / 1000);
     }
+
+    // Threads and bookmarks, measured last so the figures above keep their setting: one
+    // tweet with 20 direct replies (one by each author), and 20 tweets the reader bookmarked.
+    const [root] = (await call('GET', `/users/${authors[0].id}/tweets?limit=1`, reader.accessToken))
+      .json.data as { id: string }[];
+    for (const author of authors)
+      await call('POST', '/tweets', author.accessToken, {
+        content: `A reply by ${author.id} 🧵`,
+        replyToId: root.id,
+      });
+    const replyPage = await call('GET', `/tweets/${root.id}/replies?limit=20`, reader.accessToken);
+    const replies = (replyPage.json.data as unknown[]).length;
+    if (replies !== 20) throw new Error(`expected 20 replies, got ${replies}`);
+    const repliesRps = await run(`${base}/tweets/${root.id}/replies?limit=20`, auth);
+    for (const item of warmPage.json.data as { id: string }[])
+      await call('POST', `/tweets/${item.id}/bookmark`, reader.accessToken);
+    const bookmarkPage = await call('GET', '/bookmarks?limit=20', reader.accessToken);
+    const marked = (bookmarkPage.json.data as unknown[]).length;
+    if (marked !== 20) throw new Error(`expected 20 bookmarks, got ${marked}`);
+    const bookmarksRps = await run(`${base}/bookmarks?limit=20`, auth);
     bare.close();
 
     const liveAuthor = await register();
@@ -248,6 +268,8 @@ async function main(): Promise<void> {
       `home timeline, cold (rebuilt from MySQL):      ${fmt(coldRps)} req/s  ratio to warm ${ratio(coldRps, warmAvg)}`,
       `home timeline, rate limiting on vs off:        ${fmt(average(limitedRps))} vs ${fmt(average(unlimitedRps))} req/s  ratio ${limitRatio.toFixed(3)} (median of 3 rounds)  (target >= 0.85)`,
       `GET /tweets/popular (20 items):                ${fmt(popularRps)} req/s  ratio to bare ${ratio(popularRps, bareAvg)}`,
+      `GET /tweets/:id/replies (20 replies):          ${fmt(repliesRps)} req/s  ratio to bare ${ratio(repliesRps, bareAvg)}`,
+      `GET /bookmarks (20 items):                     ${fmt(bookmarksRps)} req/s  ratio to bare ${ratio(bookmarksRps, bareAvg)}`,
       `POST /tweets:                                   ${fmt(postRps)} req/s  ratio to bare ${ratio(postRps, bareAvg)}`,
       `fan-out to 10,000 followers, 201 to last timeline: ${fanoutSeconds.map((s) => s.toFixed(3)).join(' s, ')} s  median ${median(fanoutSeconds).toFixed(3)} s  (target <= 0.5 s)`,
       `realtime, ${realtime.sockets} sockets on 2 API nodes, POST answer to tweet:new over ${realtime.deliveries} deliveries: p50 ${realtime.p50.toFixed(1)} ms, p99 ${realtime.p99.toFixed(1)} ms  (target p99 <= 250 ms)`,
