@@ -13,8 +13,12 @@ export const PREFIX = {
   celebrities: 'tl:c:',
   /** Recent tweets and retweets of one author. */
   author: 'tl:u:',
-  /** The cached parts of one tweet: `version|likes|retweets|replies|retweetOf|prefix`. */
-  tweet: 'tws:',
+  /**
+   * The cached parts of one tweet: `version|likes|retweets|replies|retweetOf|prefix`. Was
+   * `tws:` until the prefix gained `entities`: records of the old shape are never read (they
+   * expire), so no tweet is served without them after a deploy.
+   */
+  tweet: 'tw:',
   /** Popular rankings: per-hour engagement, snapshots combining 24 hours, the current one. */
   popular: 'pop:',
 } as const;

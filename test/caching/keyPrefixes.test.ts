@@ -11,7 +11,7 @@ import { luaString, scripts } from '../../app/cache/scripts';
  */
 const ROOT = path.resolve(__dirname, '../..');
 const PREFIXES: string[] = [...Object.values(PREFIX), ...VIEWER_FLAGS.map((flag) => flag.prefix)];
-/** A quoted text made only of lowercase words each ending in ':', like 'tws:' or 'tl:h:'. */
+/** A quoted text made only of lowercase words each ending in ':', like 'tw:' or 'tl:h:'. */
 const PREFIX_LITERAL = /['"`]((?:[a-z]+:)+)['"`]/g;
 
 function sourceFiles(dir: string): string[] {
