@@ -1,6 +1,6 @@
 /** A worker process: runs the Bull processors. Run in PM2 fork mode (WORKER_INSTANCES). */
 import { readFromPrimary, sequelize } from '../app/infra/db';
-import { exitOnFatalErrors, handleShutdown } from '../app/infra/lifecycle';
+import { exitOnFatalErrors, handleShutdown, shuttingDown } from '../app/infra/lifecycle';
 import { logger, setProcessRole } from '../app/infra/logger';
 import { exitUnlessServicesAnswer } from '../app/infra/preflight';
 import { closeRedis, redis, sealScripts } from '../app/infra/redis';
@@ -33,8 +33,14 @@ function startProcessor<N extends QueueName>(
       'job failed',
     ),
   );
-  // process() resolves only when the queue closes; errors surface through 'failed'/'error'.
-  void queue.process(concurrency, processor);
+  // process() settles only when the queue stops. A shutdown closing it, even before it was
+  // ready (Bull then rejects with nothing), is the plan; anything else stops this queue's
+  // processing for good, so the process exits and its supervisor starts a new one.
+  queue.process(concurrency, processor).catch((error: unknown) => {
+    if (shuttingDown()) return;
+    logger.fatal({ err: error, queue: name }, 'a queue stopped processing');
+    process.exit(1);
+  });
 }
 
 /** The `timeline` queue's processor: cache repairs go to repair.ts, timeline upkeep to fanout.ts. */

@@ -5,13 +5,17 @@ const SHUTDOWN_DEADLINE_MS = 9000;
 
 type Step = { name: string; run: () => Promise<void> | void };
 
+let stopping = false;
+
+/** Whether a shutdown has begun: what closes now (queues, connections) was closed on purpose. */
+export const shuttingDown = (): boolean => stopping;
+
 /**
  * Runs the given steps, in order, on SIGTERM or SIGINT (or PM2's `shutdown` message), then
  * exits 0. A step that throws is logged and the next one still runs; if everything has not
  * finished by the deadline the process exits 1 so the supervisor knows it was cut short.
  */
 export function handleShutdown(steps: Step[]): void {
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -41,7 +45,9 @@ export function handleShutdown(steps: Step[]): void {
 /** Logs and exits on errors nothing else caught, rather than running on in an unknown state. */
 export function exitOnFatalErrors(): void {
   process.on('unhandledRejection', (reason) => {
-    logger.fatal({ err: reason }, 'unhandled promise rejection');
+    // A reason that is not an Error (a string, undefined) would otherwise log nothing of it.
+    const err = reason instanceof Error ? reason : new Error(`rejected with ${String(reason)}`);
+    logger.fatal({ err }, 'unhandled promise rejection');
     process.exit(1);
   });
   process.on('uncaughtException', (error) => {
