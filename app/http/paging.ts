@@ -16,6 +16,27 @@ export function decodeCursor(cursor: string): string | undefined {
   return match?.[1];
 }
 
+/**
+ * A `cursor` query parameter: absent or empty for the first page, else what `decode` makes of
+ * it; a value `decode` refuses (undefined) is a 400 naming the parameter.
+ */
+export function cursorParam<T>(decode: (cursor: string) => T | undefined) {
+  return z
+    .string()
+    .max(100)
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const key = decode(value);
+      if (key === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .openapi({ type: 'string', description: 'nextCursor of the previous page' });
+}
+
 export const PageQuery = z.object({
   limit: z.coerce
     .number()
@@ -24,20 +45,7 @@ export const PageQuery = z.object({
     .max(100, 'must be at most 100')
     .default(20)
     .openapi({ example: 20 }),
-  cursor: z
-    .string()
-    .max(100)
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return undefined;
-      const id = decodeCursor(value);
-      if (!id) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
-        return z.NEVER;
-      }
-      return id;
-    })
-    .openapi({ type: 'string', description: 'nextCursor of the previous page' }),
+  cursor: cursorParam(decodeCursor),
 });
 
 export type PageInput = z.output<typeof PageQuery>;
@@ -88,18 +96,5 @@ export function decodeTimeCursor(cursor: string): TimeKey | undefined {
 
 export const TimePageQuery = z.object({
   limit: PageQuery.shape.limit,
-  cursor: z
-    .string()
-    .max(100)
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return undefined;
-      const key = decodeTimeCursor(value);
-      if (!key) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
-        return z.NEVER;
-      }
-      return key;
-    })
-    .openapi({ type: 'string', description: 'nextCursor of the previous page' }),
+  cursor: cursorParam(decodeTimeCursor),
 });

@@ -1,4 +1,4 @@
-import { PageQuery } from '../http/paging';
+import { PageQuery, cursorParam } from '../http/paging';
 import { z } from '../http/zod';
 import type { UserSearchKey } from '../records/search';
 
@@ -30,20 +30,7 @@ function decodeUserSearchCursor(cursor: string): UserSearchKey | undefined {
 export const SearchUsersQuery = z.object({
   q: Q,
   limit: PageQuery.shape.limit,
-  cursor: z
-    .string()
-    .max(100)
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return undefined;
-      const key = decodeUserSearchCursor(value);
-      if (!key) {
-        ctx.addIssue({ code: 'custom', message: 'is not a cursor this API gave out' });
-        return z.NEVER;
-      }
-      return key;
-    })
-    .openapi({ type: 'string', description: 'nextCursor of the previous page' }),
+  cursor: cursorParam(decodeUserSearchCursor),
 });
 
 export const SearchTweetsQuery = PageQuery.extend({ q: Q });
