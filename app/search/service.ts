@@ -1,10 +1,9 @@
 import { toPage } from '../http/paging';
 import { searchTweetIds, searchUserKeys, type UserSearchKey } from '../records/search';
-import { profileRows, type ProfileRow } from '../records/users';
-import { hydrateTweets } from '../tweets/cache';
 import { pageJson } from '../tweets/presenter';
-import { presentUser } from '../users/presenter';
+import { entryTexts } from '../tweets/service';
 import type { UserJson } from '../users/schemas';
+import { usersJson } from '../users/service';
 import { encodeUserSearchCursor, userSearchKeyOf } from './schemas';
 
 /**
@@ -29,18 +28,10 @@ export async function searchUsers(
 ): Promise<{ data: UserJson[]; nextCursor: string | null }> {
   const keys = await searchUserKeys(q, below, limit + 1);
   const { data: page, nextCursor } = toPage(keys, limit, userSearchKeyOf, encodeUserSearchCursor);
-  const profiles = new Map(
-    (
-      await profileRows(
-        viewerId,
-        page.map((key) => key.id),
-      )
-    ).map((p) => [String(p.id), p]),
+  const data = await usersJson(
+    viewerId,
+    page.map((key) => key.id),
   );
-  const data = page
-    .map((key) => profiles.get(key.id))
-    .filter((profile): profile is ProfileRow => profile !== undefined)
-    .map((profile) => presentUser(profile));
   return { data, nextCursor };
 }
 
@@ -85,9 +76,5 @@ export async function searchTweets(
   if (terms === null) return pageJson([], null);
   const ids = await searchTweetIds(terms, below, limit + 1);
   const { data, nextCursor } = toPage(ids, limit, (id) => id);
-  const texts = await hydrateTweets(viewerId, data);
-  return pageJson(
-    texts.filter((text): text is string => text !== null),
-    nextCursor,
-  );
+  return pageJson(await entryTexts(viewerId, data), nextCursor);
 }

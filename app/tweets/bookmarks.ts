@@ -2,9 +2,10 @@ import { toPage } from '../http/paging';
 import { inTransaction } from '../infra/db';
 import { cacheUpkeep } from '../cache/upkeep';
 import { bookmarkPage, deleteBookmark, insertBookmark } from '../records/bookmarks';
-import { hydrateTweets, updateViewerSet } from './cache';
+import { updateViewerSet } from './cache';
 import { lockOriginal } from './counters';
 import { pageJson } from './presenter';
+import { entryTexts } from './service';
 
 /**
  * Bookmarks: a user's private list of tweets, and the `bookmarked` flag on every tweet they
@@ -49,12 +50,9 @@ export async function bookmarksPage(
 ): Promise<string> {
   const rows = await bookmarkPage(viewerId, below, limit + 1);
   const { data, nextCursor } = toPage(rows, limit, (row) => row.bookmarkId);
-  const texts = await hydrateTweets(
+  const texts = await entryTexts(
     viewerId,
     data.map((row) => row.tweetId),
   );
-  return pageJson(
-    texts.filter((text): text is string => text !== null),
-    nextCursor,
-  );
+  return pageJson(texts, nextCursor);
 }

@@ -2,8 +2,8 @@ import { notFound } from '../http/errors';
 import { encodeTimeCursor, timeKeyOf, toPage, type TimeKey } from '../http/paging';
 import { likePage } from '../records/likes';
 import { userExists } from '../records/users';
-import { hydrateTweets } from './cache';
 import { pageJson } from './presenter';
+import { entryTexts } from './service';
 
 /**
  * A page of the tweets a user liked, newest like first, as JSON text for the viewer; 404 for
@@ -18,12 +18,9 @@ export async function likedTweetsPage(
   if (!(await userExists(userId))) throw notFound('user');
   const rows = await likePage('user', userId, below, limit + 1);
   const { data, nextCursor } = toPage(rows, limit, timeKeyOf, encodeTimeCursor);
-  const texts = await hydrateTweets(
+  const texts = await entryTexts(
     viewerId,
     data.map((row) => row.id),
   );
-  return pageJson(
-    texts.filter((text): text is string => text !== null),
-    nextCursor,
-  );
+  return pageJson(texts, nextCursor);
 }

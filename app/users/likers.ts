@@ -2,9 +2,8 @@ import { notFound } from '../http/errors';
 import { encodeTimeCursor, timeKeyOf, toPage, type TimeKey } from '../http/paging';
 import { likePage } from '../records/likes';
 import { loadTweetRows } from '../records/tweets';
-import { profileRows, type ProfileRow } from '../records/users';
-import { presentUser } from './presenter';
 import type { UserJson } from './schemas';
+import { usersJson } from './service';
 
 /**
  * Who liked a tweet, newest like first, presented as the follower lists present users; 404
@@ -21,17 +20,9 @@ export async function likersPage(
   if (!tweet) throw notFound('tweet');
   const rows = await likePage('tweet', tweet.retweetOfId ?? tweet.id, below, limit + 1);
   const { data: page, nextCursor } = toPage(rows, limit, timeKeyOf, encodeTimeCursor);
-  const profiles = new Map(
-    (
-      await profileRows(
-        viewerId,
-        page.map((row) => row.id),
-      )
-    ).map((p) => [String(p.id), p]),
+  const data = await usersJson(
+    viewerId,
+    page.map((row) => row.id),
   );
-  const data = page
-    .map((row) => profiles.get(row.id))
-    .filter((profile): profile is ProfileRow => profile !== undefined)
-    .map((profile) => presentUser(profile));
   return { data, nextCursor };
 }

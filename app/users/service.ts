@@ -23,6 +23,15 @@ import {
 } from '../records/users';
 import type { UserJson } from './schemas';
 
+/** Users as the viewer sees them, in the order of `ids`, without those gone meanwhile. */
+export async function usersJson(viewerId: string | null, ids: string[]): Promise<UserJson[]> {
+  const profiles = new Map((await profileRows(viewerId, ids)).map((p) => [String(p.id), p]));
+  return ids
+    .map((id) => profiles.get(id))
+    .filter((profile): profile is ProfileRow => profile !== undefined)
+    .map((profile) => presentUser(profile));
+}
+
 /** A user as the viewer sees them (`following` when signed in). */
 export async function userJson(
   viewerId: string | null,
@@ -174,11 +183,9 @@ export async function listConnections(
   if (!(await userExists(userId))) throw notFound('user');
   const rows = await connectionPage(userId, direction, below, limit + 1);
   const { data: page, nextCursor } = toPage(rows, limit, (row) => row.followId);
-  const ids = page.map((row) => row.userId);
-  const profiles = new Map((await profileRows(viewerId, ids)).map((p) => [p.id, p]));
-  const data = ids
-    .map((id) => profiles.get(id))
-    .filter((profile): profile is ProfileRow => profile !== undefined)
-    .map((profile) => presentUser(profile));
+  const data = await usersJson(
+    viewerId,
+    page.map((row) => row.userId),
+  );
   return { data, nextCursor };
 }
