@@ -1,5 +1,5 @@
 import { DataTypes, QueryTypes } from 'sequelize';
-import { parseEntities } from '../app/tweets/entities';
+import { parseEntities } from '../app/text/entities';
 import type { Migration } from './index';
 
 // Tweet entities are stored when a tweet is posted, not derived when it is read:

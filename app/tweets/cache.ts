@@ -14,7 +14,7 @@ import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presen
 import { likedTweetIds } from '../records/likes';
 import { bookmarkedTweetIds } from '../records/bookmarks';
 import { accountsByUsernameKeys } from '../records/users';
-import { mentionedKeys, type MentionDirectory } from './entities';
+import { mentionedKeys, type MentionDirectory } from '../text/entities';
 import {
   authorRowIdsAfter,
   loadTweetRows,

@@ -1,6 +1,6 @@
 import { VIEWER_FLAGS, type ViewerFlag } from '../cache/keys';
 import type { TweetRow } from '../records/tweets';
-import { resolveEntities, type MentionDirectory } from './entities';
+import { resolveEntities, type MentionDirectory } from '../text/entities';
 
 /**
  * Tweets are sent as JSON assembled from cached pieces: the part that never changes (id,

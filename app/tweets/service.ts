@@ -18,7 +18,7 @@ import {
 } from './popular';
 import { pageJson } from './presenter';
 import { accountsByUsernameKeys, bumpUserCounter } from '../records/users';
-import { mentionedKeys } from './entities';
+import { mentionedKeys } from '../text/entities';
 import { bumpCounter } from './counters';
 import { deleteDependants } from './dependants';
 import { keepDeletedReplyLink } from '../records/deletedTweetLinks';

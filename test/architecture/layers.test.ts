@@ -12,12 +12,14 @@ import { expect } from 'chai';
 const ALLOWED: Record<string, string> = {
   // The bottom: settings, then MySQL, Redis, logging and timing.
   config: '',
+  // Pure text rules with no I/O: the tweet entity parser (mentions, hashtags).
+  'app/text': '',
   'app/infra': 'config',
   // HTTP plumbing: Koa routes, zod, paging, the error vocabulary, the metrics registry.
   'app/http': 'app/infra config',
   // Sequelize table definitions, and the migrations that create the tables.
   models: 'app/infra',
-  migrations: 'app/infra',
+  migrations: 'app/text app/infra',
   // Jobs: the payload map, Bull queues, the outbox and its two tables' data modules.
   'app/queue': 'app/http app/infra config',
   // The data modules, one per table: all SQL. A notification is written with its push job.
@@ -29,7 +31,7 @@ const ALLOWED: Record<string, string> = {
   // tweet ids that tweet and follow writes keep up; a notification shows its tweet; users
   // (and follows) act on all three; auth signs users in.
   'app/timeline': 'app/records app/cache app/http app/infra config',
-  'app/tweets': 'app/timeline app/records app/cache app/queue app/http app/infra config',
+  'app/tweets': 'app/text app/timeline app/records app/cache app/queue app/http app/infra config',
   'app/notifications': 'app/tweets app/records app/queue app/http app/infra config',
   'app/users': 'app/tweets app/timeline app/records app/cache app/queue app/http app/infra config',
   'app/auth': 'app/users app/records app/cache app/queue app/http app/infra models config',
@@ -41,11 +43,11 @@ const ALLOWED: Record<string, string> = {
   'app/admin': 'app/auth app/users app/records app/queue app/http config',
   // The top, which nothing imports: the API process, CLIs, workers, seeders.
   app: 'app/admin app/auth app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
-  'app/cli': 'app/auth app/users app/records app/queue app/infra migrations models config',
+  'app/cli': 'app/text app/auth app/users app/records app/queue app/infra migrations models config',
   workers:
     'app/auth app/mail app/notifications app/ops app/realtime app/tweets app/timeline app/users app/records app/cache app/queue app/http app/infra config',
   seeders:
-    'app/auth app/users app/tweets app/timeline app/records app/cache app/infra migrations models config',
+    'app/text app/auth app/users app/tweets app/timeline app/records app/cache app/infra migrations models config',
 };
 
 const ROOT = path.resolve(__dirname, '../..');

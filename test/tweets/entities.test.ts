@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mentionedKeys, parseEntities, resolveEntities } from '../../app/tweets/entities';
+import { mentionedKeys, parseEntities, resolveEntities } from '../../app/text/entities';
 
 const tags = (content: string) => parseEntities(content).hashtags;
 const names = (content: string) => parseEntities(content).mentions;
