@@ -1,0 +1,60 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import { execute, sequelize, type ReadFrom } from '../infra/db';
+
+/**
+ * The `tweet_mentions` table: the accounts a tweet mentioned when it was posted, one row per
+ * (tweet, account). A tweet's `entities.mentions` come from these rows, never from whoever
+ * holds a name now, so `@later` written before `later` registered stays plain text. Raw SQL:
+ * multi-row inserts and a join with `users` for the names, no model instances needed.
+ */
+
+/** An account a tweet mentions, as the tweet cache needs it. */
+export interface StoredMention {
+  tweetId: string;
+  userId: string;
+  username: string;
+}
+
+/** Records the accounts a new tweet mentions (each once), in the post's transaction. */
+export async function insertTweetMentions(
+  tweetId: string,
+  userIds: string[],
+  transaction: Transaction,
+): Promise<void> {
+  const distinct = [...new Set(userIds)];
+  if (distinct.length === 0) return;
+  await execute('INSERT IGNORE INTO tweet_mentions (tweet_id, user_id) VALUES :rows', {
+    replacements: { rows: distinct.map((userId) => [tweetId, userId]) },
+    transaction,
+  });
+}
+
+/** The stored mentions of these tweets, with each account's username (one query). */
+export async function mentionsOfTweets(
+  tweetIds: string[],
+  read: ReadFrom = {},
+): Promise<StoredMention[]> {
+  if (tweetIds.length === 0) return [];
+  const rows = await sequelize.query<StoredMention>(
+    `SELECT m.tweet_id AS tweetId, m.user_id AS userId, u.username
+       FROM tweet_mentions m JOIN users u ON u.id = m.user_id
+      WHERE m.tweet_id IN (:tweetIds)`,
+    { replacements: { tweetIds }, type: QueryTypes.SELECT, ...read },
+  );
+  return rows.map((row) => ({
+    tweetId: String(row.tweetId),
+    userId: String(row.userId),
+    username: row.username,
+  }));
+}
+
+/** Deletes the mentions of any of these tweets (a tweet's dependants, on delete). */
+export async function deleteMentionsOfTweets(
+  tweetIds: string[],
+  transaction: Transaction,
+): Promise<void> {
+  await execute('DELETE FROM tweet_mentions WHERE tweet_id IN (:tweetIds)', {
+    replacements: { tweetIds },
+    transaction,
+  });
+}
