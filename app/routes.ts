@@ -1,6 +1,7 @@
 import { adminRoutes } from './admin/routes';
 import { documentQueueBoard } from './admin/queueBoard';
 import { authRoutes } from './auth/routes';
+import { hashtagRoutes } from './hashtags/routes';
 import { buildOpenApiDocument } from './http/openapi';
 import type { Route } from './http/route';
 import { notificationRoutes } from './notifications/routes';
@@ -20,6 +21,7 @@ export const routes: Route[] = [
   ...tweetRoutes,
   ...notificationRoutes,
   ...searchRoutes,
+  ...hashtagRoutes,
   ...adminRoutes,
   ...opsRoutes(
     () =>

@@ -68,6 +68,27 @@ function runEnd(chars: string[], from: number, test: (c: string) => boolean): nu
   return end;
 }
 
+/**
+ * The tag a run of word characters after `#` makes (NFKC, lowercased), or null when the run
+ * is no tag: empty, longer than MAX_TAG code points (before or after NFKC), without a letter,
+ * or starting with a combining mark.
+ */
+function tagOfRun(run: string): string | null {
+  const length = [...run].length;
+  const tag = run.normalize('NFKC').toLowerCase();
+  const fits = length >= 1 && length <= MAX_TAG && [...tag].length <= MAX_TAG;
+  return fits && LETTER.test(tag) && !/^[\p{M}]/u.test(run) ? tag : null;
+}
+
+/**
+ * A tag as a client names it (`Café`, `#CAFÉ`), normalised by the parser's rule so that it
+ * meets the tags the parser stored; null when the parser would not take it as a tag.
+ */
+export function normalizeTag(raw: string): string | null {
+  const run = raw.startsWith('#') ? raw.slice(1) : raw;
+  return [...run].every(isWord) ? tagOfRun(run) : null;
+}
+
 /** Every `@name` and `#tag` of `content` in order, mentions not yet resolved to accounts. */
 export function parseEntities(content: string): ParsedEntities {
   const chars = [...content];
@@ -87,13 +108,8 @@ export function parseEntities(content: string): ParsedEntities {
       i = end - 1;
     } else {
       const end = runEnd(chars, i + 1, isWord);
-      const run = chars.slice(i + 1, end).join('');
-      const tag = run.normalize('NFKC').toLowerCase();
-      const length = end - i - 1;
-      const fits = length >= 1 && length <= MAX_TAG && [...tag].length <= MAX_TAG;
-      if (fits && LETTER.test(tag) && !/^[\p{M}]/u.test(run)) {
-        hashtags.push({ tag, start: i, end });
-      }
+      const tag = tagOfRun(chars.slice(i + 1, end).join(''));
+      if (tag !== null) hashtags.push({ tag, start: i, end });
       if (end > i + 1) i = end - 1;
     }
   }

@@ -37,12 +37,14 @@ const ALLOWED: Record<string, string> = {
   'app/auth': 'app/users app/records app/cache app/queue app/http app/infra models config',
   // Search finds users and tweets and shows them as their resources do.
   'app/search': 'app/users app/tweets app/records app/http app/infra config',
+  // Hashtags list the tweets that use a tag (and the trending tags), shown as tweets are.
+  'app/hashtags': 'app/text app/tweets app/records app/cache app/http app/infra config',
   // Socket.IO, operations endpoints and the admin board sit beside the resources they read.
   'app/realtime': 'app/auth app/notifications app/tweets app/http app/infra config',
   'app/ops': 'app/queue app/http app/infra config',
   'app/admin': 'app/auth app/users app/records app/queue app/http config',
   // The top, which nothing imports: the API process, CLIs, workers, seeders.
-  app: 'app/admin app/auth app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
+  app: 'app/admin app/auth app/hashtags app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
   'app/cli': 'app/text app/auth app/users app/records app/queue app/infra migrations models config',
   workers:
     'app/auth app/mail app/notifications app/ops app/realtime app/tweets app/timeline app/users app/records app/cache app/queue app/http app/infra config',
