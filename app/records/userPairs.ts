@@ -1,0 +1,128 @@
+import { QueryTypes, type Transaction } from 'sequelize';
+import { execute, sequelize, type ReadFrom } from '../infra/db';
+
+/**
+ * What the `blocks` and `mutes` tables share: each row says one user (the owner) acts on
+ * another, the pair is unique (so `INSERT IGNORE` tells whether a row is new) and the row id
+ * orders the owner's list, newest first. Their data modules (blocks.ts, mutes.ts) are made
+ * from this, so the two tables' SQL cannot drift apart. Raw SQL: the insert's affected rows
+ * matter, the reads are ids only.
+ */
+export interface PairTable {
+  table: 'blocks' | 'mutes';
+  owner: 'blocker_id' | 'muter_id';
+  other: 'blocked_id' | 'muted_id';
+}
+
+export type PairRead = ReadFrom & { transaction?: Transaction };
+
+export function pairTable({ table, owner, other }: PairTable) {
+  return {
+    /** Adds the row; false when it was already there. */
+    insert: async (
+      ownerId: string,
+      otherId: string,
+      transaction: Transaction,
+    ): Promise<boolean> => {
+      const result = await execute(
+        `INSERT IGNORE INTO ${table} (${owner}, ${other}, created_at)
+         VALUES (:ownerId, :otherId, UTC_TIMESTAMP(3))`,
+        { replacements: { ownerId, otherId }, transaction },
+      );
+      return result.affectedRows > 0;
+    },
+
+    /** Removes the row; false when there was none. */
+    delete: async (
+      ownerId: string,
+      otherId: string,
+      transaction: Transaction,
+    ): Promise<boolean> => {
+      const result = await execute(
+        `DELETE FROM ${table} WHERE ${owner} = :ownerId AND ${other} = :otherId`,
+        { replacements: { ownerId, otherId }, transaction },
+      );
+      return result.affectedRows > 0;
+    },
+
+    /** How many rows the owner has (a range count on the (owner, id) index). */
+    countOf: async (ownerId: string, transaction: Transaction): Promise<number> => {
+      const [row] = await sequelize.query<{ count: number }>(
+        `SELECT COUNT(*) AS count FROM ${table} WHERE ${owner} = :ownerId`,
+        { replacements: { ownerId }, type: QueryTypes.SELECT, transaction },
+      );
+      return Number(row?.count ?? 0);
+    },
+
+    /** Whether the owner's row naming `otherId` exists. */
+    exists: async (ownerId: string, otherId: string, read: PairRead = {}): Promise<boolean> => {
+      const rows = await sequelize.query(
+        `SELECT 1 FROM ${table} WHERE ${owner} = :ownerId AND ${other} = :otherId`,
+        { replacements: { ownerId, otherId }, type: QueryTypes.SELECT, ...read },
+      );
+      return rows.length > 0;
+    },
+
+    /**
+     * A page of the owner's rows, newest first, below the row id `below` (on the (owner, id)
+     * index). Ask for one more than a page to learn whether another follows.
+     */
+    page: async (
+      ownerId: string,
+      below: string | undefined,
+      limit: number,
+    ): Promise<{ rowId: string; userId: string }[]> => {
+      const rows = await sequelize.query<{ rowId: string; userId: string }>(
+        `SELECT id AS rowId, ${other} AS userId FROM ${table}
+         WHERE ${owner} = :ownerId ${below ? 'AND id < :below' : ''} ORDER BY id DESC LIMIT :limit`,
+        { replacements: { ownerId, below, limit }, type: QueryTypes.SELECT },
+      );
+      return rows.map((row) => ({ rowId: String(row.rowId), userId: String(row.userId) }));
+    },
+
+    /** Everyone the owner's rows name. */
+    othersOf: async (ownerId: string, read: PairRead = {}): Promise<string[]> => {
+      const rows = await sequelize.query<{ id: string }>(
+        `SELECT ${other} AS id FROM ${table} WHERE ${owner} = :ownerId`,
+        { replacements: { ownerId }, type: QueryTypes.SELECT, ...read },
+      );
+      return rows.map((row) => String(row.id));
+    },
+
+    /** Everyone whose rows name the user. */
+    ownersOf: async (otherId: string, read: PairRead = {}): Promise<string[]> => {
+      const rows = await sequelize.query<{ id: string }>(
+        `SELECT ${owner} AS id FROM ${table} WHERE ${other} = :otherId`,
+        { replacements: { otherId }, type: QueryTypes.SELECT, ...read },
+      );
+      return rows.map((row) => String(row.id));
+    },
+
+    /** Which of `userIds` own a row naming any of `otherIds` (one range read per other). */
+    ownersAmong: async (otherIds: string[], userIds: string[]): Promise<string[]> => {
+      if (otherIds.length === 0 || userIds.length === 0) return [];
+      const rows = await sequelize.query<{ id: string }>(
+        `SELECT DISTINCT ${owner} AS id FROM ${table}
+         WHERE ${other} IN (:otherIds) AND ${owner} IN (:userIds)`,
+        { replacements: { otherIds, userIds }, type: QueryTypes.SELECT },
+      );
+      return rows.map((row) => String(row.id));
+    },
+
+    /** Which of `userIds` are named by a row of any of `ownerIds`. */
+    othersAmong: async (ownerIds: string[], userIds: string[]): Promise<string[]> => {
+      if (ownerIds.length === 0 || userIds.length === 0) return [];
+      const rows = await sequelize.query<{ id: string }>(
+        `SELECT DISTINCT ${other} AS id FROM ${table}
+         WHERE ${owner} IN (:ownerIds) AND ${other} IN (:userIds)`,
+        { replacements: { ownerIds, userIds }, type: QueryTypes.SELECT },
+      );
+      return rows.map((row) => String(row.id));
+    },
+
+    /** SQL that is true when `ownerColumn`'s row names `otherColumn` (for other modules' reads). */
+    existsSql: (ownerColumn: string, otherColumn: string): string => {
+      return `EXISTS(SELECT 1 FROM ${table} WHERE ${owner} = ${ownerColumn} AND ${other} = ${otherColumn})`;
+    },
+  };
+}
