@@ -21,6 +21,12 @@ export const PREFIX = {
   tweet: 'tw:',
   /** Popular rankings: per-hour engagement, snapshots combining 24 hours, the current one. */
   popular: 'pop:',
+  /**
+   * Trending hashtags: per tag, each author's last-use hour; per hour, tags by the authors
+   * whose last use falls in it. Every trending key carries the hash tag `{trend}`, so one
+   * Redis Cluster slot holds them all and one script may touch any of them.
+   */
+  trending: 'tr:',
 } as const;
 
 /**
@@ -55,6 +61,19 @@ export const keys = {
   popularSnapshot: (stamp: string) => `${PREFIX.popular}s:${stamp}`,
   /** The stamp of the current snapshot. */
   popularCurrent: () => `${PREFIX.popular}current`,
+  /** A tag's authors, each scored by the hour of their last use of it. */
+  trendingLastUse: (tag: string) => `${PREFIX.trending}{trend}:u:${tag}`,
+  /** Tags scored by how many authors' last use of them falls in this hour. */
+  trendingHour: (hour: number) => `${PREFIX.trending}{trend}:h:${hour}`,
+  /** Every tag with a last-use set, scored by the hour it was last written. */
+  trendingTags: () => `${PREFIX.trending}{trend}:tags`,
+  /** Exists once the trending sets are complete; missing: rebuild them from MySQL. */
+  trendingBuilt: () => `${PREFIX.trending}{trend}:built`,
+  /** Held while one process rebuilds the trending sets. */
+  trendingRebuilding: () => `${PREFIX.trending}{trend}:rebuilding`,
+  /** A snapshot of the weighted last 24 hours of tags, and the stamp of the current one. */
+  trendingSnapshot: (stamp: string) => `${PREFIX.trending}{trend}:s:${stamp}`,
+  trendingCurrent: () => `${PREFIX.trending}{trend}:current`,
 } as const;
 
 export const SENTINEL = '0';

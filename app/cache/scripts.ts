@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import { PREFIX, TIMELINE_TTL_SECONDS, VIEWER_FLAGS } from './keys';
+import { HOUR_MS } from './hourlyRanking';
 
 /**
  * Lua scripts: each does in one round trip what would otherwise take one per tweet or per
@@ -297,6 +298,49 @@ end
 redis.call('SET', KEYS[1], table.concat({ARGV[2], ARGV[4], ARGV[5], ARGV[6], retweetOf, prefix}, '|'), 'EX', ttl)
 return 1`,
   },
+
+  /**
+   * Moves an author's use of a tag (trending, app/cache/trending.ts) to the hour of their last
+   * use, or takes it away: the hour set that counted them loses one, the new hour's gains one,
+   * so each hour set scores a tag by the authors whose last use falls in it, and an author
+   * counts once however often they use the tag. Does nothing until the sets are built (a
+   * rebuild from MySQL then counts the use). Every key it touches is in KEYS, all in one
+   * Cluster slot. KEYS: built marker, the tag's last-use set, the tag registry, the window's
+   * hour sets newest first; ARGV: tag, author, current hour, new hour ('' to remove).
+   */
+  moveTagUse: {
+    numberOfKeys: -1,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local lastUse, registry = KEYS[2], KEYS[3]
+local tag, author, hour = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local window, HOUR = #KEYS - 3, ${HOUR_MS / 1000}
+local oldest = hour - window + 1
+local function inWindow(h) return h and h >= oldest and h <= hour end
+local function bucket(h) return KEYS[4 + hour - h] end
+local previous = tonumber(redis.call('ZSCORE', lastUse, author))
+if inWindow(previous) and tonumber(redis.call('ZINCRBY', bucket(previous), -1, tag)) <= 0 then
+  redis.call('ZREM', bucket(previous), tag)
+end
+local new = tonumber(ARGV[4])
+if inWindow(new) then
+  redis.call('ZINCRBY', bucket(new), 1, tag)
+  redis.call('EXPIREAT', bucket(new), (new + window + 1) * HOUR)
+  redis.call('ZADD', lastUse, new, author)
+else
+  redis.call('ZREM', lastUse, author)
+end
+redis.call('ZREMRANGEBYSCORE', lastUse, '-inf', '(' .. oldest)
+if redis.call('EXISTS', lastUse) == 1 then
+  redis.call('EXPIRE', lastUse, (window + 1) * HOUR)
+  redis.call('ZADD', registry, hour, tag)
+else
+  redis.call('ZREM', registry, tag)
+end
+redis.call('ZREMRANGEBYSCORE', registry, '-inf', '(' .. (oldest - 2))
+redis.call('EXPIRE', registry, (window + 2) * HOUR)
+return 1`,
+  },
 } as const;
 
 type ScriptName = keyof typeof scripts;
@@ -308,6 +352,7 @@ export interface ChirpScripts {
   mergeIntoTimeline(key: string, ...args: string[]): Promise<number>;
   updateExistingSet(key: string, ...args: string[]): Promise<number>;
   writeTweetCache(key: string, ...args: string[]): Promise<number>;
+  moveTagUse(numberOfKeys: number, ...args: string[]): Promise<number>;
 }
 
 /** A pipeline on which the scripts can be queued too. */

@@ -1,12 +1,28 @@
 import { PageQuery } from '../http/paging';
 import { defineRoute } from '../http/route';
 import { TweetPage } from '../tweets/schemas';
-import { TagParams, tagParam } from './schemas';
+import { TagParams, TrendingTags, tagParam } from './schemas';
 import { hashtagTweetsPage } from './service';
+import { trendingTags } from './trending';
 
 const tags = ['hashtags'];
 
 export const hashtagRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/hashtags/trending',
+    summary: 'The 10 trending hashtags',
+    description:
+      'The tags used by the most distinct authors in the last 24 hours, recent use weighing ' +
+      'more (halving every 6 hours; an author counts once per tag, at their latest use), with ' +
+      'how many authors used each. Served from Redis, renewed at most every 30 seconds.',
+    tags,
+    auth: 'required',
+    responses: { 200: { description: 'The trending tags', schema: TrendingTags } },
+    async handle() {
+      return { status: 200, body: { data: await trendingTags() } };
+    },
+  }),
   defineRoute({
     method: 'get',
     path: '/hashtags/:tag/tweets',

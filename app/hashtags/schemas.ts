@@ -28,3 +28,21 @@ export function tagParam(raw: string): string {
   }
   return tag;
 }
+
+/** GET /hashtags/trending: the trending tags, most trending first. */
+export const TrendingTags = z
+  .object({
+    data: z
+      .array(
+        z.object({
+          tag: z.string().openapi({ description: 'NFKC, lowercased, without #', example: 'chirp' }),
+          authors: z
+            .number()
+            .int()
+            .positive()
+            .openapi({ description: 'Distinct authors who used it in the last 24 hours' }),
+        }),
+      )
+      .max(10),
+  })
+  .openapi('TrendingTags');

@@ -63,3 +63,55 @@ export async function deleteHashtagsOfTweets(
     transaction,
   });
 }
+
+/** The tags of a tweet, read in its deleting transaction before its rows go. */
+export async function tagsOfTweet(tweetId: string, transaction: Transaction): Promise<string[]> {
+  const rows = await sequelize.query<{ tag: string }>(
+    'SELECT tag FROM tweet_hashtags WHERE tweet_id = :tweetId',
+    { replacements: { tweetId }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((row) => row.tag);
+}
+
+/**
+ * An author's latest use of each tag since `since` (null for a tag they did not use since):
+ * a range of the (author_id, tag, created_at) index per tag.
+ */
+export async function lastTagUses(
+  authorId: string,
+  tags: string[],
+  since: Date,
+): Promise<Map<string, Date | null>> {
+  const found = new Map<string, Date | null>(tags.map((tag) => [tag, null]));
+  if (tags.length === 0) return found;
+  const rows = await sequelize.query<{ tag: string; at: Date }>(
+    `SELECT tag, MAX(created_at) AS at FROM tweet_hashtags
+      WHERE author_id = :authorId AND tag IN (:tags) AND created_at >= :since
+      GROUP BY tag`,
+    { replacements: { authorId, tags, since }, type: QueryTypes.SELECT, useMaster: true },
+  );
+  for (const row of rows) found.set(row.tag, new Date(row.at));
+  return found;
+}
+
+/**
+ * Every author's latest use of every tag since `since`, to rebuild trending from: the rows of
+ * tweets from the first one posted since then on (the tweet_id index; tweet ids grow with
+ * time, and `created_at` is checked too).
+ */
+export async function recentTagUses(
+  since: Date,
+): Promise<{ tag: string; authorId: string; at: Date }[]> {
+  const rows = await sequelize.query<{ tag: string; author_id: string; at: Date }>(
+    `SELECT tag, author_id, MAX(created_at) AS at FROM tweet_hashtags
+      WHERE tweet_id >= (SELECT COALESCE(MIN(id), 0) FROM tweets WHERE created_at >= :since)
+        AND created_at >= :since
+      GROUP BY tag, author_id`,
+    { replacements: { since }, type: QueryTypes.SELECT, useMaster: true },
+  );
+  return rows.map((row) => ({
+    tag: row.tag,
+    authorId: String(row.author_id),
+    at: new Date(row.at),
+  }));
+}

@@ -6,6 +6,8 @@ import { notifyInTransaction } from '../records/notifications';
 import { enqueueAfterCommit } from '../queue/queues';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
+import { moveTagUses, recordTagUses, trendingSince } from '../cache/trending';
+import { lastTagUses, tagsOfTweet } from '../records/hashtags';
 import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
 import { authorEntryIds } from './authorTweets';
 import {
@@ -18,7 +20,7 @@ import {
 } from './popular';
 import { pageJson } from './presenter';
 import { accountsByUsernameKeys, bumpUserCounter } from '../records/users';
-import { mentionedKeys } from '../text/entities';
+import { mentionedKeys, parseEntities } from '../text/entities';
 import { bumpCounter } from './counters';
 import { deleteDependants } from './dependants';
 import { keepDeletedReplyLink } from '../records/deletedTweetLinks';
@@ -155,6 +157,10 @@ export async function createTweet(
   await cacheUpkeep(
     async () => {
       await addOwnEntry(authorId, id);
+      await recordTagUses(
+        authorId,
+        parseEntities(content).hashtags.map((h) => h.tag),
+      );
       if (replied) {
         await refreshCachedCounts(replied);
         await recordEngagement(replied.id, 'reply');
@@ -174,6 +180,7 @@ export async function createTweet(
 export async function deleteTweet(viewerId: string, id: string): Promise<void> {
   let parent: TweetCounts | null = null;
   let undoneRetweetOf: string | null = null;
+  let deletedTags: string[] = [];
   const removed = await inTransaction(async (transaction) => {
     const tweet = await lockTweet(id, transaction);
     if (!tweet) throw notFound('tweet');
@@ -192,6 +199,8 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
         transaction,
       );
     }
+    // Read before its rows go with the dependants: trending moves the author's use of them.
+    deletedTags = tweet.retweetOfId ? [] : await tagsOfTweet(id, transaction);
     await deleteDependants(
       entries.map((e) => e.id),
       transaction,
@@ -222,6 +231,10 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
       if (touched) await refreshCachedCounts(touched);
       // Like unretweet: the viewer's cached `retweeted` set must forget the original too.
       if (undoneRetweetOf) await updateViewerSet('retweeted', viewerId, undoneRetweetOf, false);
+      // Each tag counts the author at their latest remaining use of it, or no more.
+      if (deletedTags.length > 0) {
+        await moveTagUses(viewerId, await lastTagUses(viewerId, deletedTags, trendingSince()));
+      }
     },
     {
       userIds: [...new Set(removed.map((entry) => entry.authorId))],

@@ -1,0 +1,55 @@
+import { SENTINEL } from './keys';
+import { redis } from '../infra/redis';
+
+/**
+ * Rankings of the last 24 hours kept as hourly sorted sets (popular tweets by engagement,
+ * trending tags by authors): a write scores a member in its hour's set, and a read combines
+ * the 24 sets, recent hours weighing more (halving every 6 hours), into a snapshot shared by
+ * every reader and made at most every 30 seconds, so a read costs one union per 30 s however
+ * many readers there are.
+ */
+export const HOUR_MS = 3_600_000;
+/** How many hourly sets a ranking combines: the current hour and the 23 before it. */
+export const WINDOW_HOURS = 24;
+const HALF_LIFE_HOURS = 6;
+const SNAPSHOT_EVERY_MS = 30_000;
+const SNAPSHOT_TTL_SECONDS = 600;
+
+/** The hour number of a time (hours since the epoch). */
+export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);
+
+/** The hours of the window ending at `hour`, newest first. */
+export const windowHours = (hour: number): number[] =>
+  Array.from({ length: WINDOW_HOURS }, (_, age) => hour - age);
+
+/** The keys of one hourly ranking. */
+export interface HourlyRanking {
+  hour: (hour: number) => string;
+  snapshot: (stamp: string) => string;
+  /** Holds the stamp of the current snapshot. */
+  current: string;
+}
+
+/** The stamp of a fresh enough snapshot of `ranking`, making one when the last is older than 30 s. */
+export async function currentRankingSnapshot(ranking: HourlyRanking): Promise<string> {
+  const current = await redis.get(ranking.current);
+  if (
+    current &&
+    Date.now() - Number(current) < SNAPSHOT_EVERY_MS &&
+    (await redis.exists(ranking.snapshot(current)))
+  ) {
+    return current;
+  }
+  const stamp = String(Date.now());
+  const buckets = windowHours(hourOf(Number(stamp))).map(ranking.hour);
+  const weights = buckets.map((_, age) => Math.pow(0.5, age / HALF_LIFE_HOURS));
+  const snapshot = ranking.snapshot(stamp);
+  await redis
+    .multi()
+    .zunionstore(snapshot, buckets.length, ...buckets, 'WEIGHTS', ...weights)
+    .zadd(snapshot, 0, SENTINEL) // exists even when nothing was ranked
+    .expire(snapshot, SNAPSHOT_TTL_SECONDS)
+    .set(ranking.current, stamp, 'EX', SNAPSHOT_TTL_SECONDS)
+    .exec();
+  return stamp;
+}

@@ -1,0 +1,39 @@
+import {
+  claimTrendingRebuild,
+  dropTrending,
+  isTrendingBuilt,
+  releaseTrendingRebuild,
+  replaceTrending,
+  topTrending,
+  trendingSince,
+  type TrendingTag,
+} from '../cache/trending';
+import { recentTagUses } from '../records/hashtags';
+
+/** How many tags GET /hashtags/trending answers. */
+export const TRENDING_COUNT = 10;
+
+/**
+ * Rebuilds the trending sets from tweet_hashtags rows of the last 24 hours: after Redis lost
+ * them (the next read calls this), and for tweets written behind the API's back (seeders).
+ */
+export async function rebuildTrending(): Promise<void> {
+  await dropTrending();
+  await replaceTrending(await recentTagUses(trendingSince()));
+}
+
+/**
+ * The tags used by the most distinct authors in the last 24 hours, recent use weighing more,
+ * with how many authors used each. Rebuilds the sets first when they are missing; while
+ * another process rebuilds them, answers from what is there.
+ */
+export async function trendingTags(): Promise<TrendingTag[]> {
+  if (!(await isTrendingBuilt()) && (await claimTrendingRebuild())) {
+    try {
+      await rebuildTrending();
+    } finally {
+      await releaseTrendingRebuild();
+    }
+  }
+  return topTrending(TRENDING_COUNT);
+}
