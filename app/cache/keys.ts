@@ -19,6 +19,8 @@ export const PREFIX = {
    * expire), so no tweet is served without them after a deploy.
    */
   tweet: 'tw:',
+  /** Snapshots of user search rankings, one per first page that has a second. */
+  userSearch: 'srch:u:',
   /** Popular rankings: per-hour engagement, snapshots combining 24 hours, the current one. */
   popular: 'pop:',
   /**
@@ -52,6 +54,8 @@ export const keys = {
   celebrities: (userId: string) => `${PREFIX.celebrities}${userId}`,
   author: (userId: string) => `${PREFIX.author}${userId}`,
   tweet: (tweetId: string) => `${PREFIX.tweet}${tweetId}`,
+  /** The ranked user ids of one user search, which its later pages read. */
+  userSearchSnapshot: (snapshot: string) => `${PREFIX.userSearch}${snapshot}`,
   ...viewerFlagKeys,
   /** Every viewer-flag set of a user, in VIEWER_FLAGS order. */
   viewerFlags: (userId: string) => VIEWER_FLAGS.map(({ prefix }) => `${prefix}${userId}`),

@@ -1,3 +1,4 @@
+import { AppError } from './errors';
 import { z } from './zod';
 
 /**
@@ -98,3 +99,52 @@ export const TimePageQuery = z.object({
   limit: PageQuery.shape.limit,
   cursor: cursorParam(decodeTimeCursor),
 });
+
+/**
+ * Lists ranked by something that changes while a client pages (an engagement score, a
+ * follower count) page through a snapshot of the ranking (app/cache/snapshots.ts): the cursor
+ * names the snapshot and the offset of the next page, tagged per list so that one list's
+ * cursor is refused by another.
+ */
+export interface SnapshotPosition {
+  snapshot: string;
+  offset: number;
+}
+
+/** The cursor codec of one snapshot-paged list; `tag` (letters and digits) tells lists apart. */
+export function snapshotCursor(tag: string) {
+  const pattern = new RegExp(`^${tag}:([0-9A-Za-z_-]{1,40}):(0|[1-9][0-9]{0,5})$`);
+  return {
+    encode: ({ snapshot, offset }: SnapshotPosition): string =>
+      Buffer.from(`${tag}:${snapshot}:${offset}`, 'utf8').toString('base64url'),
+    decode: (cursor: string): SnapshotPosition | undefined => {
+      const match = pattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+      return match ? { snapshot: match[1], offset: Number(match[2]) } : undefined;
+    },
+  };
+}
+
+/** A 400 naming `query.cursor`, for a cursor that decodes but cannot be served. */
+export const cursorRefused = (message: string) =>
+  new AppError('validation_failed', 'The request has invalid fields.', [
+    { field: 'query.cursor', message },
+  ]);
+
+/**
+ * Cuts a page from `limit + 1` ids read at `at` in a snapshot (null: the snapshot expired,
+ * a 400 telling the client to start again); the next cursor continues after the page.
+ */
+export function toSnapshotPage(
+  ids: string[] | null,
+  at: SnapshotPosition,
+  limit: number,
+  encode: (position: SnapshotPosition) => string,
+) {
+  if (ids === null) throw cursorRefused('has expired; start again without a cursor');
+  const data = ids.slice(0, limit);
+  const more = ids.length > limit && data.length > 0;
+  return {
+    data,
+    nextCursor: more ? encode({ snapshot: at.snapshot, offset: at.offset + limit }) : null,
+  };
+}

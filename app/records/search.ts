@@ -9,10 +9,10 @@ import { sequelize } from '../infra/db';
  * Sequelize cannot say MATCH ... AGAINST or a UNION of two index ranges.
  */
 
-/** Where a user search page continues: below this (followers count, id). */
-export interface UserSearchKey {
-  followers: number;
-  id: string;
+/** A statement with its named replacements, as sent; the query-plan test EXPLAINs these. */
+export interface Statement {
+  sql: string;
+  replacements: Record<string, unknown>;
 }
 
 /** `%`, `_` and `\` match themselves in a LIKE pattern (backslash is MariaDB's escape). */
@@ -20,57 +20,68 @@ const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 /**
  * Users whose username (any case) or display name (the column's collation ignores case)
- * starts with `prefix`, most followers first, then newest id, below `below`. Each branch of
- * the UNION is a range read on its index (`users_username_key`, `users_display_name`) that
- * sorts only its own matches and keeps `limit` of them; a user matching both appears once.
+ * starts with `prefix`, most followers first, then newest id, the first `limit` of them. Each
+ * branch of the UNION is a range read on its index (`users_username_key`,
+ * `users_display_name`) that sorts only its own matches and keeps `limit` of them; a user
+ * matching both appears once.
  */
-export async function searchUserKeys(
-  prefix: string,
-  below: UserSearchKey | undefined,
-  limit: number,
-): Promise<UserSearchKey[]> {
-  const after = below
-    ? 'AND (followers_count < :followers OR (followers_count = :followers AND id < :belowId))'
-    : '';
+export function userSearchStatement(prefix: string, limit: number): Statement {
   const branch = (where: string) =>
-    `(SELECT id, followers_count FROM users WHERE ${where} ${after}
+    `(SELECT id, followers_count FROM users WHERE ${where}
        ORDER BY followers_count DESC, id DESC LIMIT :limit)`;
-  const rows = await sequelize.query<{ id: string; followers: number }>(
-    `SELECT id, followers_count AS followers FROM (
+  return {
+    sql: `SELECT id FROM (
        ${branch('username_key LIKE :keyPattern')}
        UNION
        ${branch('display_name LIKE :namePattern')}
      ) matched ORDER BY followers_count DESC, id DESC LIMIT :limit`,
-    {
-      replacements: {
-        keyPattern: likePrefix(prefix.toLowerCase()),
-        namePattern: likePrefix(prefix),
-        followers: below?.followers,
-        belowId: below?.id,
-        limit,
-      },
-      type: QueryTypes.SELECT,
+    replacements: {
+      keyPattern: likePrefix(prefix.toLowerCase()),
+      namePattern: likePrefix(prefix),
+      limit,
     },
-  );
-  return rows.map((row) => ({ id: String(row.id), followers: Number(row.followers) }));
+  };
+}
+
+/** The ids of {@link userSearchStatement}'s users, best known first. */
+export async function rankedUserIds(prefix: string, limit: number): Promise<string[]> {
+  const { sql, replacements } = userSearchStatement(prefix, limit);
+  const rows = await sequelize.query<{ id: string }>(sql, {
+    replacements,
+    type: QueryTypes.SELECT,
+  });
+  return rows.map((row) => String(row.id));
 }
 
 /**
- * Ids of posts and replies (never retweet entries) holding every word of `terms` (a boolean
- * mode search string the caller built from plain words), newest first, below id `below`.
- * The FULLTEXT index `tweets_content_ft` finds the matches; only they are sorted.
+ * Posts and replies (never retweet entries) holding every word of `terms` (a boolean mode
+ * search string the caller built from plain words), newest first, below id `below`. The
+ * FULLTEXT index `tweets_content_ft` finds the matches; only they are sorted.
  */
+export function tweetSearchStatement(
+  terms: string,
+  below: string | undefined,
+  limit: number,
+): Statement {
+  return {
+    sql: `SELECT id FROM tweets
+      WHERE MATCH (content) AGAINST (:terms IN BOOLEAN MODE) AND retweet_of_id IS NULL
+            ${below ? 'AND id < :below' : ''}
+      ORDER BY id DESC LIMIT :limit`,
+    replacements: { terms, below, limit },
+  };
+}
+
+/** The ids of {@link tweetSearchStatement}'s tweets, newest first. */
 export async function searchTweetIds(
   terms: string,
   below: string | undefined,
   limit: number,
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
-    `SELECT id FROM tweets
-      WHERE MATCH (content) AGAINST (:terms IN BOOLEAN MODE) AND retweet_of_id IS NULL
-            ${below ? 'AND id < :below' : ''}
-      ORDER BY id DESC LIMIT :limit`,
-    { replacements: { terms, below, limit }, type: QueryTypes.SELECT },
-  );
+  const { sql, replacements } = tweetSearchStatement(terms, below, limit);
+  const rows = await sequelize.query<{ id: string }>(sql, {
+    replacements,
+    type: QueryTypes.SELECT,
+  });
   return rows.map((row) => String(row.id));
 }

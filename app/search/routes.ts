@@ -1,9 +1,10 @@
+import { SNAPSHOT_TTL_SECONDS } from '../cache/snapshots';
 import { pageOf } from '../http/paging';
 import { defineRoute } from '../http/route';
 import { TweetPage } from '../tweets/schemas';
 import { UserSchema } from '../users/schemas';
 import { SearchTweetsQuery, SearchUsersQuery } from './schemas';
-import { searchTweets, searchUsers } from './service';
+import { USER_SEARCH_CAP, searchTweets, searchUsers } from './service';
 
 const tags = ['search'];
 const UserSearchPage = pageOf(UserSchema, 'UserSearchPage');
@@ -14,8 +15,12 @@ export const searchRoutes = [
     path: '/search/users',
     summary: 'Users whose username or display name starts with q (any case), most followers first',
     description:
-      'Ties go newest account first. A q that matches nobody answers an empty page. The order ' +
-      'is live: a user whose follower count changes while you page may move.',
+      `Ties go newest account first. A q that matches nobody answers an empty page. The first ` +
+      `${USER_SEARCH_CAP.toLocaleString('en')} matches are ranked when the first page is read, ` +
+      `and later pages read that ranking, so follower counts changing meanwhile never make a ` +
+      `page skip or repeat a user. Give the same q with the cursor: a cursor given with another ` +
+      `q, or ${SNAPSHOT_TTL_SECONDS / 60} minutes after its first page, is a 400 ` +
+      `validation_failed naming query.cursor (start again without a cursor).`,
     tags,
     auth: 'required',
     request: { query: SearchUsersQuery },

@@ -1,10 +1,13 @@
-import { toPage } from '../http/paging';
-import { searchTweetIds, searchUserKeys, type UserSearchKey } from '../records/search';
+import { createHash, randomBytes } from 'node:crypto';
+import { keys } from '../cache/keys';
+import { snapshotPage, storeSnapshot } from '../cache/snapshots';
+import { cursorRefused, toPage, toSnapshotPage, type SnapshotPosition } from '../http/paging';
+import { rankedUserIds, searchTweetIds } from '../records/search';
 import { pageJson } from '../tweets/presenter';
 import { entryTexts } from '../tweets/service';
 import type { UserJson } from '../users/schemas';
 import { usersJson } from '../users/service';
-import { encodeUserSearchCursor, userSearchKeyOf } from './schemas';
+import { userSearchCursor } from './schemas';
 
 /**
  * Search, behind this one module: routes call these two functions and know nothing of how
@@ -12,27 +15,49 @@ import { encodeUserSearchCursor, userSearchKeyOf } from './schemas';
  * (docs/decisions/0015-search-in-mysql.md).
  */
 
+/** How many matches of a user search are ranked, and so can be paged through: the first 1,000. */
+export const USER_SEARCH_CAP = 1000;
+
+/**
+ * A snapshot's id begins with a digest of its q, so a cursor given with another q is told
+ * apart from an expired one; the rest is random, so two searches never share a snapshot.
+ */
+const digestOf = (q: string) => createHash('sha256').update(q).digest('base64url').slice(0, 11);
+const newSnapshotId = (q: string) => `${digestOf(q)}${randomBytes(8).toString('base64url')}`;
+
 /**
  * Users whose username or display name starts with `q` (any case), most followers first,
- * then newest. Paging is keyset on (followers count DESC, id DESC), snapshot-free: a page
- * continues strictly below the last (count, id) it showed, so with counts unchanged nothing
- * is skipped or repeated, and users who sign up meanwhile never shift a page. A user whose
- * follower count changes while someone pages may move across the cut: the ranking is live,
- * as every search ranking on a changing count is (the decision record says why no snapshot).
+ * then newest: the first USER_SEARCH_CAP of them, ranked when the first page is read. When
+ * there is a second page, the ranking is kept as a snapshot (app/cache/snapshots.ts) that
+ * later pages read by offset, so follower counts changing meanwhile (or users signing up)
+ * never make a page skip or repeat a user. A cursor is refused (400) once its snapshot
+ * expired, or when given with another `q`.
  */
 export async function searchUsers(
   viewerId: string,
   q: string,
-  below: UserSearchKey | undefined,
+  cursor: SnapshotPosition | undefined,
   limit: number,
 ): Promise<{ data: UserJson[]; nextCursor: string | null }> {
-  const keys = await searchUserKeys(q, below, limit + 1);
-  const { data: page, nextCursor } = toPage(keys, limit, userSearchKeyOf, encodeUserSearchCursor);
-  const data = await usersJson(
-    viewerId,
-    page.map((key) => key.id),
-  );
-  return { data, nextCursor };
+  const { data, nextCursor } = cursor
+    ? await laterUserPage(q, cursor, limit)
+    : await firstUserPage(q, limit);
+  return { data: await usersJson(viewerId, data), nextCursor };
+}
+
+async function firstUserPage(q: string, limit: number) {
+  const ids = await rankedUserIds(q, USER_SEARCH_CAP);
+  const at = { snapshot: newSnapshotId(q), offset: 0 };
+  if (ids.length > limit) await storeSnapshot(keys.userSearchSnapshot(at.snapshot), ids);
+  return toSnapshotPage(ids.slice(0, limit + 1), at, limit, userSearchCursor.encode);
+}
+
+async function laterUserPage(q: string, at: SnapshotPosition, limit: number) {
+  if (!at.snapshot.startsWith(digestOf(q))) {
+    throw cursorRefused('belongs to a search for another q; start again without a cursor');
+  }
+  const ids = await snapshotPage(keys.userSearchSnapshot(at.snapshot), at.offset, limit + 1);
+  return toSnapshotPage(ids, at, limit, userSearchCursor.encode);
 }
 
 /**

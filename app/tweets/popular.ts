@@ -1,17 +1,18 @@
-import { keys } from '../cache/keys';
+import { SENTINEL, keys } from '../cache/keys';
+import { SNAPSHOT_TTL_SECONDS, snapshotPage } from '../cache/snapshots';
+import { snapshotCursor } from '../http/paging';
 import { redis } from '../infra/redis';
 
 /**
  * Popular tweets: engagement is counted into hourly sorted sets as it happens; a read
  * combines the last 24 of them, recent hours weighing more (halving every 6 hours), into a
- * snapshot that lives 10 minutes. Pages of one snapshot never skip or repeat; a new
- * snapshot is made at most every 30 seconds.
+ * snapshot (app/cache/snapshots.ts) shared by every reader. Pages of one snapshot never skip
+ * or repeat; a new snapshot is made at most every 30 seconds.
  */
 const WEIGHTS = { like: 1, retweet: 2, reply: 2 } as const;
 const HOUR_MS = 3_600_000;
 const HALF_LIFE_HOURS = 6;
 const SNAPSHOT_EVERY_MS = 30_000;
-const SNAPSHOT_TTL_SECONDS = 600;
 
 const bucketKey = keys.popularHour;
 const snapshotKey = keys.popularSnapshot;
@@ -53,32 +54,16 @@ export async function currentSnapshot(): Promise<string> {
   await redis
     .multi()
     .zunionstore(snapshotKey(stamp), buckets.length, ...buckets, 'WEIGHTS', ...weights)
-    .zadd(snapshotKey(stamp), 0, '0') // exists even when nothing was engaged with
+    .zadd(snapshotKey(stamp), 0, SENTINEL) // exists even when nothing was engaged with
     .expire(snapshotKey(stamp), SNAPSHOT_TTL_SECONDS)
     .set(CURRENT, stamp, 'EX', SNAPSHOT_TTL_SECONDS)
     .exec();
   return stamp;
 }
 
-/** Tweet ids of a snapshot from `offset`, `count` of them; null when the snapshot expired. */
-export async function snapshotPage(
-  stamp: string,
-  offset: number,
-  count: number,
-): Promise<string[] | null> {
-  const [[, exists], [, ids]] = (await redis
-    .multi()
-    .exists(snapshotKey(stamp))
-    .zrevrangebyscore(snapshotKey(stamp), '+inf', '(0', 'LIMIT', offset, count)
-    .exec()) as [[null, number], [null, string[]]];
-  return exists ? ids : null;
-}
+/** Tweet ids of the popular snapshot `stamp` from `offset`; null when it expired. */
+export const popularSnapshotPage = (stamp: string, offset: number, count: number) =>
+  snapshotPage(snapshotKey(stamp), offset, count);
 
-/** The opaque cursor of a popular page: snapshot and offset. */
-export const encodePopularCursor = (stamp: string, offset: number) =>
-  Buffer.from(`p1:${stamp}:${offset}`, 'utf8').toString('base64url');
-
-export function decodePopularCursor(cursor: string): { stamp: string; offset: number } | undefined {
-  const match = /^p1:(\d{13}):(\d{1,6})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return match ? { stamp: match[1], offset: Number(match[2]) } : undefined;
-}
+/** The opaque cursor of a popular page: snapshot stamp and offset. */
+export const popularCursor = snapshotCursor('p1');

@@ -1,4 +1,4 @@
-import { PageQuery } from '../http/paging';
+import { PageQuery, cursorParam } from '../http/paging';
 import { defineRoute } from '../http/route';
 import { IdParams, z } from '../http/zod';
 import { readHomeTimeline } from './homeTimeline';
@@ -18,16 +18,13 @@ import {
 } from './schemas';
 import { createTweet, deleteTweet, popularPage, tweetJson } from './service';
 import { contextJson, repliesPage } from './threads';
+import { popularCursor } from './popular';
 
 const tags = ['tweets'];
 
 const PopularQuery = z.object({
   limit: PageQuery.shape.limit,
-  cursor: z
-    .string()
-    .max(100)
-    .optional()
-    .openapi({ description: 'nextCursor of the previous page' }),
+  cursor: cursorParam(popularCursor.decode),
 });
 
 export const tweetRoutes = [

@@ -1,6 +1,6 @@
 import type { Transaction } from 'sequelize';
-import { AppError, forbidden, notFound } from '../http/errors';
-import { toPage } from '../http/paging';
+import { forbidden, notFound } from '../http/errors';
+import { toPage, toSnapshotPage, type SnapshotPosition } from '../http/paging';
 import { inTransaction, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../records/notifications';
 import { enqueueAfterCommit } from '../queue/queues';
@@ -12,11 +12,10 @@ import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
 import { authorEntryIds } from './authorTweets';
 import {
   currentSnapshot,
-  decodePopularCursor,
-  encodePopularCursor,
   forgetPopular,
+  popularCursor,
+  popularSnapshotPage,
   recordEngagement,
-  snapshotPage,
 } from './popular';
 import { pageJson } from './presenter';
 import { accountsByUsernameKeys, bumpUserCounter } from '../records/users';
@@ -62,11 +61,6 @@ export async function authorTweetsPage(
   return pageJson(await entryTexts(viewerId, data), nextCursor);
 }
 
-const badPopularCursor = (message: string) =>
-  new AppError('validation_failed', 'The request has invalid fields.', [
-    { field: 'query.cursor', message },
-  ]);
-
 /**
  * A page of the most engaged recent tweets as JSON text. Its cursor names a snapshot and an
  * offset in it (not an id: the ranking is by score), so pages of one snapshot never skip
@@ -74,17 +68,13 @@ const badPopularCursor = (message: string) =>
  */
 export async function popularPage(
   viewerId: string,
-  cursor: string | undefined,
+  cursor: SnapshotPosition | undefined,
   limit: number,
 ): Promise<string> {
-  const position = cursor ? decodePopularCursor(cursor) : undefined;
-  if (cursor && !position) throw badPopularCursor('is not a cursor this API gave out');
-  const stamp = position?.stamp ?? (await currentSnapshot());
-  const offset = position?.offset ?? 0;
-  const ids = await snapshotPage(stamp, offset, limit + 1);
-  if (ids === null) throw badPopularCursor('has expired; start again without a cursor');
-  const next = ids.length > limit ? encodePopularCursor(stamp, offset + limit) : null;
-  return pageJson(await entryTexts(viewerId, ids.slice(0, limit)), next);
+  const at = cursor ?? { snapshot: await currentSnapshot(), offset: 0 };
+  const ids = await popularSnapshotPage(at.snapshot, at.offset, limit + 1);
+  const { data, nextCursor } = toSnapshotPage(ids, at, limit, popularCursor.encode);
+  return pageJson(await entryTexts(viewerId, data), nextCursor);
 }
 
 /** How many of the accounts a tweet mentions are notified of it at most (the first ones). */

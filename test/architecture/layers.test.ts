@@ -36,7 +36,7 @@ const ALLOWED: Record<string, string> = {
   'app/users': 'app/tweets app/timeline app/records app/cache app/queue app/http app/infra config',
   'app/auth': 'app/users app/records app/cache app/queue app/http app/infra models config',
   // Search finds users and tweets and shows them as their resources do.
-  'app/search': 'app/users app/tweets app/records app/http app/infra config',
+  'app/search': 'app/users app/tweets app/records app/cache app/http app/infra config',
   // Hashtags list the tweets that use a tag (and the trending tags), shown as tweets are.
   'app/hashtags': 'app/text app/tweets app/records app/cache app/http app/infra config',
   // Socket.IO, operations endpoints and the admin board sit beside the resources they read.

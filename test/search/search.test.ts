@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import { api, bearer, type TestUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
-import { createFollowers, createTweet, createUser, createUsers } from '../helpers/factories';
+import { sequelize } from '../../app/infra/db';
+import { insertUsers } from '../bench/world';
+import {
+  createFollow,
+  createFollowers,
+  createTweet,
+  createUser,
+  createUsers,
+} from '../helpers/factories';
 import {
   engage,
   follow,
@@ -10,7 +18,12 @@ import {
   type Page,
   type TweetBody,
   type UserBody,
+  unfollow,
 } from '../helpers/socialGraph';
+import { keys } from '../../app/cache/keys';
+import { redis } from '../../app/infra/redis';
+import { userSearchCursor } from '../../app/search/schemas';
+import { USER_SEARCH_CAP } from '../../app/search/service';
 
 /** A word no other test's data holds: users and tweets of one test share it. */
 const freshTag = () => `z${Math.random().toString(36).slice(2, 8)}`;
@@ -77,28 +90,46 @@ describe('GET /search/users', function () {
     expect(page.data[0].followersCount).to.equal(3);
   });
 
-  it('pages without skipping or repeating while users sign up and follow between reads', async () => {
+  it('pages without skipping or repeating while follower counts change between reads', async () => {
     const tag = freshTag();
     const users: TestUser[] = [];
     for (let i = 0; i < 7; i += 1) users.push(await createUser({ username: `${tag}_${i}` }));
-    await createFollowers(users[2], await createUsers(2));
-    await createFollowers(users[5], await createUsers(1));
-    const expected = [users[2], users[5], ...[6, 4, 3, 1, 0].map((i) => users[i])].map((u) => u.id);
+    const fans = await createUsers(2);
+    await createFollowers(users[2], fans);
+    await createFollowers(users[5], fans.slice(0, 1));
+    const ranking = [users[2], users[5], ...[6, 4, 3, 1, 0].map((i) => users[i])].map((u) => u.id);
     const first = await getPage<UserBody>(viewer, `/search/users?q=${tag}&limit=3`);
-    expect(first.data.map((u) => u.id)).to.deep.equal(expected.slice(0, 3));
-    // Between the reads: someone matching signs up, a user already shown gains a follower.
+    expect(first.data.map((u) => u.id)).to.deep.equal(ranking.slice(0, 3));
+    // Between the reads, through the API: the first user shown loses both followers (it
+    // would now rank after the cut), the last-ranked user gains two (it would now rank
+    // before the cut), and someone matching signs up.
+    for (const fan of fans) await unfollow(fan, users[2]);
+    for (const fan of [viewer, fans[0]]) await follow(fan, users[0]);
     const late = await createUser({ username: `${tag}_late` });
-    await follow(viewer, users[5]);
     const rest = await allPages<UserBody>(viewer, `/search/users?q=${tag}`, 3, first.nextCursor);
-    expect([...first.data, ...rest].map((u) => u.id)).to.deep.equal(expected);
-    // A fresh search shows the newcomer among the users without followers, newest first.
+    const seen = [...first.data, ...rest].map((u) => u.id);
+    expect(seen, 'the ranking of the first page, none skipped or repeated').to.deep.equal(ranking);
+    // The counts shown are live; a fresh search ranks by them and finds the newcomer.
+    expect(rest.find((u) => u.id === users[0].id)?.followersCount).to.equal(2);
     const fresh = await allPages<UserBody>(viewer, `/search/users?q=${tag}`, 100);
     expect(fresh.map((u) => u.id).slice(0, 4)).to.deep.equal([
+      users[0].id,
       users[5].id,
-      users[2].id,
       late.id,
       users[6].id,
     ]);
+  });
+
+  it(`pages through the first ${USER_SEARCH_CAP} matches, best known first`, async () => {
+    const tag = freshTag();
+    const many = await insertUsers(sequelize, tag, USER_SEARCH_CAP + 1);
+    // The oldest match, last of all and so beyond the cap until it gains a follower.
+    await createFollow(viewer, { id: many[0] });
+    const all = await allPages<UserBody>(viewer, `/search/users?q=${tag}`, 100);
+    expect(all).to.have.length(USER_SEARCH_CAP);
+    expect(new Set(all.map((u) => u.id)).size).to.equal(USER_SEARCH_CAP);
+    expect(all[0].id).to.equal(many[0]);
+    expect(all[USER_SEARCH_CAP - 1].id).to.equal(many[2]);
   });
 
   it('takes % and _ as themselves, and answers an empty page when nobody matches', async () => {
@@ -205,5 +236,59 @@ describe('Search input', () => {
       .get(`/search/tweets?q=${tag}&cursor=${users.nextCursor}`)
       .set(bearer(viewer.accessToken));
     expectProblem(response, 400, 'validation_failed');
+    const popular = await api()
+      .get(`/tweets/popular?cursor=${users.nextCursor}`)
+      .set(bearer(viewer.accessToken));
+    expectProblem(popular, 400, 'validation_failed');
+  });
+
+  describe('a user search cursor', () => {
+    let tag: string;
+    let cursor: string;
+    const cursorErrors = async (query: string) => {
+      const response = await api().get(`/search/users?${query}`).set(bearer(viewer.accessToken));
+      expectProblem(response, 400, 'validation_failed');
+      return response.body.errors as { field: string; message: string }[];
+    };
+
+    beforeEach(async () => {
+      tag = freshTag();
+      await createUser({ username: `${tag}_1` });
+      await createUser({ username: `${tag}_2` });
+      const first = await getPage<UserBody>(viewer, `/search/users?q=${tag}&limit=1`);
+      cursor = first.nextCursor!;
+    });
+
+    it('is refused with 400 once its ranking expired, telling to start again', async () => {
+      await redis.del(keys.userSearchSnapshot(userSearchCursor.decode(cursor)!.snapshot));
+      expect(await cursorErrors(`q=${tag}&cursor=${cursor}`)).to.deep.equal([
+        { field: 'query.cursor', message: 'has expired; start again without a cursor' },
+      ]);
+    });
+
+    it('is refused with 400 when given with another q', async () => {
+      expect(await cursorErrors(`q=${tag}_&cursor=${cursor}`)).to.deep.equal([
+        {
+          field: 'query.cursor',
+          message: 'belongs to a search for another q; start again without a cursor',
+        },
+      ]);
+    });
+
+    it("is the only cursor it takes: another list's cursor is a 400", async () => {
+      const author = await createUser();
+      for (const content of ['liked by someone', 'liked too']) {
+        await engage(viewer, 'post', 'like', (await postTweet(author, content)).id);
+      }
+      await redis.del(keys.popularCurrent());
+      const popular = await getPage<TweetBody>(viewer, '/tweets/popular?limit=1');
+      const tweets = await getPage<TweetBody>(author, `/users/${author.id}/tweets?limit=1`);
+      for (const other of [popular.nextCursor, tweets.nextCursor]) {
+        expect(other).to.be.a('string');
+        expect(await cursorErrors(`q=${tag}&cursor=${other}`)).to.deep.equal([
+          { field: 'query.cursor', message: 'is not a cursor this API gave out' },
+        ]);
+      }
+    });
   });
 });

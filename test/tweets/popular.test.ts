@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { keys } from '../../app/cache/keys';
 import { redis } from '../../app/infra/redis';
+import { popularCursor } from '../../app/tweets/popular';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
 import { postTweet, registerUsers } from '../helpers/socialGraph';
@@ -95,6 +96,18 @@ describe('GET /tweets/popular', function () {
         'query.cursor',
       ]);
     }
+  });
+
+  it('refuses the cursor of an expired snapshot with 400, telling to start again', async () => {
+    const first = (await popular('?limit=1').expect(200)).body as Page;
+    expect(first.nextCursor).to.be.a('string');
+    const at = popularCursor.decode(first.nextCursor!);
+    await redis.del(keys.popularSnapshot(at!.snapshot)); // what its expiry does
+    const response = await popular(`?cursor=${first.nextCursor}`);
+    expectProblem(response, 400, 'validation_failed');
+    expect(response.body.errors).to.deep.equal([
+      { field: 'query.cursor', message: 'has expired; start again without a cursor' },
+    ]);
   });
 
   it('refuses a limit outside 1-100 with 400 validation_failed naming query.limit', async () => {
