@@ -13,8 +13,8 @@ import { scriptPipeline, store } from '../cache/store';
 import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from '../records/likes';
 import { bookmarkedTweetIds } from '../records/bookmarks';
-import { accountsByUsernameKeys } from '../records/users';
-import { mentionedKeys, type MentionDirectory } from '../text/entities';
+import { mentionsOfTweets } from '../records/tweetMentions';
+import type { MentionDirectory } from '../text/entities';
 import {
   authorRowIdsAfter,
   loadTweetRows,
@@ -68,10 +68,10 @@ function piecesFromCache([ids, records, flags]: Hydrated): TweetPieces[] {
   });
 }
 
-function piecesFromRow(row: TweetRow, directory: MentionDirectory): TweetPieces {
+function piecesFromRow(row: TweetRow, directories: MentionDirectories): TweetPieces {
   return {
     id: row.id,
-    prefix: prefixOf(row, directory),
+    prefix: prefixOf(row, directoryOf(directories, row.id)),
     likes: row.likesCount,
     retweets: row.retweetsCount,
     replies: row.repliesCount,
@@ -80,22 +80,38 @@ function piecesFromRow(row: TweetRow, directory: MentionDirectory): TweetPieces 
   };
 }
 
+/** Each tweet's mentioned accounts, by tweet id. */
+type MentionDirectories = Map<string, MentionDirectory>;
+
+const NO_MENTIONS: MentionDirectory = new Map();
+
+const directoryOf = (directories: MentionDirectories, id: string) =>
+  directories.get(id) ?? NO_MENTIONS;
+
 /**
- * The accounts every tweet among `rows` mentions, in one query (retweet entries have no
- * content of their own). Resolved when a record is built, not stored: usernames never change,
- * so a record stays right for its lifetime, and tweets posted before entities existed get them
- * on their next fill, with no migration or backfill.
+ * The accounts each tweet among `rows` mentioned when it was posted (tweet_mentions, stored
+ * by its post and by the entities migration for older tweets), in one query; retweet entries
+ * have no content of their own. Never the accounts that hold the names now: `@later` written
+ * before `later` registered stays text. Usernames never change, so a record stays right for
+ * its lifetime.
  */
-async function mentionDirectory(rows: TweetRow[], read: ReadFrom): Promise<MentionDirectory> {
-  const names = new Set<string>();
-  for (const row of rows) {
-    if (!row.retweetOfId) for (const key of mentionedKeys(row.content)) names.add(key);
+async function mentionDirectories(rows: TweetRow[], read: ReadFrom): Promise<MentionDirectories> {
+  const tweetIds = rows.filter((row) => !row.retweetOfId).map((row) => row.id);
+  const directories: MentionDirectories = new Map();
+  for (const mention of await mentionsOfTweets(tweetIds, read)) {
+    const directory =
+      directories.get(mention.tweetId) ?? new Map<string, { id: string; username: string }>();
+    directory.set(mention.username.toLowerCase(), {
+      id: mention.userId,
+      username: mention.username,
+    });
+    directories.set(mention.tweetId, directory);
   }
-  return accountsByUsernameKeys([...names], read);
+  return directories;
 }
 
 /** Stores rows in the tweet cache (skipped where a newer version is cached). */
-async function fillCache(rows: TweetRow[], directory: MentionDirectory): Promise<void> {
+async function fillCache(rows: TweetRow[], directories: MentionDirectories): Promise<void> {
   if (rows.length === 0) return;
   const pipeline = scriptPipeline();
   for (const row of rows) {
@@ -104,7 +120,7 @@ async function fillCache(rows: TweetRow[], directory: MentionDirectory): Promise
       String(row.retweetsCount),
       String(row.repliesCount),
       row.retweetOfId ?? '',
-      prefixOf(row, directory),
+      prefixOf(row, directoryOf(directories, row.id)),
     ];
     pipeline.writeTweetCache(
       keys.tweet(row.id),
@@ -225,16 +241,16 @@ async function complete(
     .map((r) => r.retweetOf!);
   if (missing.length > 0 || originalsMissing.length > 0) {
     const rows = await loadTweetRows([...missing, ...originalsMissing], readForFill(read));
-    const directory = await mentionDirectory([...rows.values()], readForFill(read));
+    const directories = await mentionDirectories([...rows.values()], readForFill(read));
     for (const id of missing) byId.delete(id);
     for (const row of rows.values()) {
       const old = byId.get(row.id);
       byId.set(row.id, {
-        ...piecesFromRow(row, directory),
+        ...piecesFromRow(row, directories),
         flags: old?.flags ?? viewerFlags(() => null),
       });
     }
-    await cacheBestEffort('tweet cache', () => fillCache([...rows.values()], directory));
+    await cacheBestEffort('tweet cache', () => fillCache([...rows.values()], directories));
   }
   const pieces = [...byId.values()];
   if (viewerId === null) {

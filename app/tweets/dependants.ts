@@ -2,6 +2,8 @@ import type { Transaction } from 'sequelize';
 import { deleteNotificationsOfTweets } from '../records/notifications';
 import { deleteLikesOfTweets } from '../records/likes';
 import { deleteBookmarksOfTweets } from '../records/bookmarks';
+import { deleteHashtagsOfTweets } from '../records/hashtags';
+import { deleteMentionsOfTweets } from '../records/tweetMentions';
 import { deleteRetweetsOf } from '../records/tweets';
 
 /**
@@ -29,6 +31,8 @@ export const TWEET_DEPENDANTS: readonly TweetDependant[] = [
   { table: 'likes', column: 'tweet_id', remove: deleteLikesOfTweets },
   { table: 'bookmarks', column: 'tweet_id', remove: deleteBookmarksOfTweets },
   { table: 'notifications', column: 'tweet_id', remove: deleteNotificationsOfTweets },
+  { table: 'tweet_mentions', column: 'tweet_id', remove: deleteMentionsOfTweets },
+  { table: 'tweet_hashtags', column: 'tweet_id', remove: deleteHashtagsOfTweets },
 ];
 
 /** Columns naming a tweet whose rows outlive it, each with the reason. */

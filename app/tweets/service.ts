@@ -1,4 +1,3 @@
-import type { Transaction } from 'sequelize';
 import { forbidden, notFound } from '../http/errors';
 import { toPage, toSnapshotPage, type SnapshotPosition } from '../http/paging';
 import { inTransaction, type ReadFrom } from '../infra/db';
@@ -18,8 +17,9 @@ import {
   recordEngagement,
 } from './popular';
 import { pageJson } from './presenter';
-import { accountsByUsernameKeys, bumpUserCounter } from '../records/users';
-import { mentionedKeys, parseEntities } from '../text/entities';
+import { bumpUserCounter } from '../records/users';
+import { parseEntities } from '../text/entities';
+import { recordEntities } from './postEntities';
 import { bumpCounter } from './counters';
 import { deleteDependants } from './dependants';
 import { keepDeletedReplyLink } from '../records/deletedTweetLinks';
@@ -31,6 +31,9 @@ import {
   replyToIdOf,
   type TweetCounts,
 } from '../records/tweets';
+
+/** Where the seeders read it; postEntities.ts holds the rule. */
+export { MAX_MENTION_NOTIFICATIONS } from './postEntities';
 
 /** A tweet (or retweet entry) as JSON text for a viewer; 404 when it does not exist. */
 export async function tweetJson(
@@ -77,36 +80,6 @@ export async function popularPage(
   return pageJson(await entryTexts(viewerId, data), nextCursor);
 }
 
-/** How many of the accounts a tweet mentions are notified of it at most (the first ones). */
-export const MAX_MENTION_NOTIFICATIONS = 10;
-
-/**
- * Notifies the accounts `content` mentions (once each, never its author, the first
- * MAX_MENTION_NOTIFICATIONS of them), in the post's transaction.
- */
-async function notifyMentioned(
-  transaction: Transaction,
-  authorId: string,
-  tweetId: string,
-  content: string,
-): Promise<void> {
-  const keys = mentionedKeys(content);
-  if (keys.length === 0) return;
-  const accounts = await accountsByUsernameKeys(keys, { transaction });
-  const recipients = keys
-    .map((key) => accounts.get(key)?.id)
-    .filter((id): id is string => id !== undefined && id !== authorId)
-    .slice(0, MAX_MENTION_NOTIFICATIONS);
-  for (const recipientId of recipients) {
-    await notifyInTransaction(transaction, {
-      type: 'mention',
-      actorId: authorId,
-      recipientId,
-      tweetId,
-    });
-  }
-}
-
 /** Posts a tweet or a reply; followers get it through the fan-out job. */
 export async function createTweet(
   authorId: string,
@@ -140,7 +113,7 @@ export async function createTweet(
         tweetId,
       });
     }
-    await notifyMentioned(transaction, authorId, tweetId, content);
+    await recordEntities(transaction, authorId, tweetId, content);
     return tweetId;
   });
   const replied = parent as TweetCounts | null;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { notificationForPush } from '../../app/notifications/service';
-import { createTweet, createUsers } from '../helpers/factories';
-import { api, bearer } from '../helpers/http';
+import { evictTweets } from '../../app/tweets/cache';
+import { createUser, createUsers } from '../helpers/factories';
+import { api, bearer, uniqueHandle } from '../helpers/http';
 import {
   getPage,
   notificationsOf,
@@ -32,16 +33,40 @@ describe('mentions', () => {
     expect(page.data.find((t) => t.id === tweet.id)?.entities).to.deep.equal(tweet.entities);
   });
 
-  it('show on tweets written before entities existed, with no backfill', async () => {
+  it('stay plain text for a name nobody held when posted, after it registers and the cache refills', async () => {
+    const [author] = await createUsers(1);
+    const { username: later } = uniqueHandle('l');
+    const tweet = await postTweet(author, `@${later} hi`);
+    expect(tweet.entities.mentions).to.deep.equal([]);
+    const laterUser = await createUser({ username: later });
+    await evictTweets([tweet.id]);
+    const cold = await api().get(`/tweets/${tweet.id}`).set(bearer(author.accessToken));
+    expect(cold.status).to.equal(200);
+    expect((cold.body as TweetBody).entities.mentions).to.deep.equal([]);
+    const warm = await api().get(`/tweets/${tweet.id}`).set(bearer(laterUser.accessToken));
+    expect((warm.body as TweetBody).entities.mentions).to.deep.equal([]);
+    expect(await mentionsOf(laterUser)).to.deep.equal([]);
+  });
+
+  it('still list a mentioned account after the cached record is dropped and filled again', async () => {
     const [author, ada] = await createUsers(2);
-    const id = await createTweet(author, `old tweet for @${ada.username} #Old`);
-    const read = await api().get(`/tweets/${id}`).set(bearer(author.accessToken));
-    expect(read.status).to.equal(200);
-    const { entities } = read.body as TweetBody;
-    expect(entities.mentions).to.deep.equal([
-      { id: ada.id, username: ada.username, start: 14, end: 15 + ada.username.length },
+    const tweet = await postTweet(author, `hello @${ada.username} #Again`);
+    await evictTweets([tweet.id]);
+    const cold = await api().get(`/tweets/${tweet.id}`).set(bearer(author.accessToken));
+    expect((cold.body as TweetBody).entities).to.deep.equal(tweet.entities);
+    expect(tweet.entities.mentions).to.deep.equal([
+      { id: ada.id, username: ada.username, start: 6, end: 7 + ada.username.length },
     ]);
-    expect(entities.hashtags.map((h) => h.tag)).to.deep.equal(['old']);
+  });
+
+  it('list a self-mention in the tweet without notifying its author', async () => {
+    const [author] = await createUsers(1);
+    const tweet = await postTweet(author, `note to @${author.username}`);
+    expect(tweet.entities.mentions.map((m) => m.id)).to.deep.equal([author.id]);
+    await evictTweets([tweet.id]);
+    const cold = await api().get(`/tweets/${tweet.id}`).set(bearer(author.accessToken));
+    expect((cold.body as TweetBody).entities.mentions.map((m) => m.id)).to.deep.equal([author.id]);
+    expect(await mentionsOf(author)).to.deep.equal([]);
   });
 
   it('notify each mentioned user once per tweet, never the author, with a realtime push', async () => {

@@ -1,0 +1,47 @@
+import type { Transaction } from 'sequelize';
+import { insertTweetHashtags } from '../records/hashtags';
+import { notifyInTransaction } from '../records/notifications';
+import { insertTweetMentions } from '../records/tweetMentions';
+import { accountsByUsernameKeys } from '../records/users';
+import { parseEntities } from '../text/entities';
+
+/** How many of the accounts a tweet mentions are notified of it at most (the first ones). */
+export const MAX_MENTION_NOTIFICATIONS = 10;
+
+/**
+ * Stores a new tweet's entities in its post's transaction: the accounts its `@name`s are
+ * when it is posted (every one, the author too, so its JSON shows them; a name nobody holds
+ * stays text for good, whoever registers it later), its distinct hashtags, and a mention
+ * notification for each mentioned account (once, never the author, the first
+ * MAX_MENTION_NOTIFICATIONS of them). One users query serves both the rows and the
+ * notifications.
+ */
+export async function recordEntities(
+  transaction: Transaction,
+  authorId: string,
+  tweetId: string,
+  content: string,
+): Promise<void> {
+  const { mentions, hashtags } = parseEntities(content);
+  await insertTweetHashtags(
+    tweetId,
+    hashtags.map((h) => h.tag),
+    transaction,
+  );
+  const keys = [...new Set(mentions.map((m) => m.name.toLowerCase()))];
+  if (keys.length === 0) return;
+  const accounts = await accountsByUsernameKeys(keys, { transaction });
+  const mentioned = keys
+    .map((key) => accounts.get(key)?.id)
+    .filter((id): id is string => id !== undefined);
+  await insertTweetMentions(tweetId, mentioned, transaction);
+  const recipients = mentioned.filter((id) => id !== authorId).slice(0, MAX_MENTION_NOTIFICATIONS);
+  for (const recipientId of recipients) {
+    await notifyInTransaction(transaction, {
+      type: 'mention',
+      actorId: authorId,
+      recipientId,
+      tweetId,
+    });
+  }
+}
