@@ -4,6 +4,7 @@ import { hashPassword } from '../app/auth/passwords';
 import { mostFollowingIds, usernamePrefixInUse } from '../app/records/users';
 import { BULK_PASSWORD, bulkUsername } from './bulkNames';
 import { insertFollows, insertUsers, type World } from './bulkUsers';
+import { BulkEntities } from './bulkEntities';
 import { insertLikes, insertTweets } from './bulkTweets';
 import { COUNTER_STEPS, recountAll, type IdRange } from './counters';
 import { createRandom } from './graph';
@@ -57,7 +58,8 @@ export async function seedBulk(options: BulkOptions): Promise<void> {
   const userIds = await insertUsers(prefix, options.users, passwordHash, progress);
   const world: World = { random: createRandom(seed), progress, userIds };
   await insertFollows(world, options.follows);
-  const tweets = await insertTweets(world, options.tweets);
+  const entities = new BulkEntities(world.random, prefix, userIds);
+  const tweets = await insertTweets(world, options.tweets, entities);
   await insertLikes(world, tweets.postIds, options.likes);
 
   // Batches written side by side may take their ids in either order: use the extremes.
@@ -76,6 +78,8 @@ export async function seedBulk(options: BulkOptions): Promise<void> {
       `  ${options.users} users (${first} … ${last}), ${options.follows} follows, ` +
         `${options.tweets} tweets (${tweets.originals} originals, ${tweets.replies} replies, ` +
         `${tweets.retweets} retweets), ${options.likes} likes, ${warm.length} home timelines warmed`,
+      `  ${entities.totals.mentions} mentions (${entities.totals.notifications} notified), ` +
+        `${entities.totals.hashtags} hashtags`,
       `  ${progress.timings.map((t) => `${t.name} ${t.seconds} s`).join(', ')}`,
       `Every bulk user's password is "${BULK_PASSWORD}". Sign in as one of them:`,
       `  curl -s -X POST ${config.publicUrl}/auth/login -H 'Content-Type: application/json' \\`,

@@ -8,6 +8,7 @@ import {
   uniformIndex,
   zipfPicker,
 } from './graph';
+import type { BulkEntities, PostedPost } from './bulkEntities';
 import type { World } from './bulkUsers';
 import type { IdRange } from './counters';
 import { BatchWriter, RowBuffer, autoIncrementStep, insertedBlock, sqlDate } from './sql';
@@ -33,12 +34,16 @@ const WORDS = (
   'great small fast slow simple hard love think read write learn try again finally maybe'
 ).split(' ');
 
-/** A sentence of 4-16 words from a list of plain ASCII words (nothing to escape). */
-function sentence(random: () => number): string {
+/**
+ * A sentence of 4-16 words from a list of plain ASCII words (nothing to escape), some with
+ * `@name`s among the words and `#tags` after the full stop: at most 16 × 8 + 15 + 1 + 3 ×
+ * 15 + 2 × 16 = 221 code points, well within a tweet.
+ */
+function sentence(random: () => number, entities: BulkEntities): string {
   const count = 4 + uniformIndex(random, 13);
   const words = Array.from({ length: count }, () => WORDS[uniformIndex(random, WORDS.length)]);
-  const text = words.join(' ');
-  return `${text[0].toUpperCase()}${text.slice(1)}.`;
+  const text = entities.withMentions(words).join(' ');
+  return `${text[0].toUpperCase()}${text.slice(1)}.${entities.tags()}`;
 }
 
 export interface TweetsLoaded {
@@ -82,9 +87,14 @@ const recentPost = (random: () => number, known: number): number =>
 /**
  * Inserts exactly `total` tweets in id order: original posts, replies to earlier posts and
  * retweets of earlier posts (one per user and post at most). Replies and retweets point only
- * at posts whose batch is already in, so their ids are known.
+ * at posts whose batch is already in, so their ids are known. Posts mention users and carry
+ * tags through `entities`, which writes their rows once the batch's ids are known.
  */
-export async function insertTweets(world: World, total: number): Promise<TweetsLoaded> {
+export async function insertTweets(
+  world: World,
+  total: number,
+  entities: BulkEntities,
+): Promise<TweetsLoaded> {
   const { random, userIds, progress } = world;
   const left = tweetMix(total);
   const result = { originals: left.original, replies: left.reply, retweets: left.retweet };
@@ -99,17 +109,20 @@ export async function insertTweets(world: World, total: number): Promise<TweetsL
   const ids: IdRange = { from: Number.MAX_SAFE_INTEGER, to: 0 };
   let rows: string[] = [];
   let positions: number[] = []; // post position of each row, -1 for a retweet
+  let posts: Omit<PostedPost, 'tweetId'>[] = []; // each post row's text, by row
   const flush = async () => {
-    const [batch, at] = [rows, positions];
-    [rows, positions] = [[], []];
+    const [batch, at, texts] = [rows, positions, posts];
+    [rows, positions, posts] = [[], [], []];
     await writer.submit(async () => {
       // Tuples in TWEET_BULK_COLUMNS order.
       const block = insertedBlock('tweets', batch.length, await insertTweetsBulk(batch));
-      at.forEach((position, k) => {
-        if (position < 0) return;
+      let text = 0;
+      for (const [k, position] of at.entries()) {
+        if (position < 0) continue;
         postIds[position] = block.firstId + k * step;
         known = Math.max(known, position + 1);
-      });
+        await entities.add({ ...texts[text++], tweetId: postIds[position] });
+      }
       ids.from = Math.min(ids.from, block.firstId);
       ids.to = Math.max(ids.to, block.firstId + (block.count - 1) * step);
       progress.advance(batch.length);
@@ -131,7 +144,9 @@ export async function insertTweets(world: World, total: number): Promise<TweetsL
       positions.push(-1);
     } else {
       const replyTo = kind === 'reply' ? String(postIds[recentPost(random, known)]) : 'NULL';
-      rows.push(`(${userIds[pickAuthor()]},'${sentence(random)}',${replyTo},NULL,${date})`);
+      const [authorId, content] = [userIds[pickAuthor()], sentence(random, entities)];
+      rows.push(`(${authorId},'${content}',${replyTo},NULL,${date})`);
+      posts.push({ authorId, content, date });
       positions.push(posted);
       posted += 1;
     }
@@ -139,6 +154,7 @@ export async function insertTweets(world: World, total: number): Promise<TweetsL
   }
   if (rows.length > 0) await flush();
   await writer.drain();
+  await entities.finish();
   return { ...result, postIds, ids };
 }
 

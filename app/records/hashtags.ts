@@ -1,5 +1,6 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
+import type { Statement } from './search';
 
 /**
  * The `tweet_hashtags` table: one row per distinct tag of a tweet (`tag` already NFKC and
@@ -30,14 +31,36 @@ export async function insertTweetHashtags(
   );
 }
 
+/** Columns of the tuples `insertHashtagsBulk` takes, in order. */
+export const HASHTAG_BULK_COLUMNS = ['tag', 'tweet_id', 'author_id', 'created_at'] as const;
+
 /**
- * The SQL of a page of a tag's tweets, newest first, below the tweet id `below`: a range of
- * the (tag, tweet_id) primary key read backwards, no sort (test/hashtags/queryPlan.test.ts).
+ * Bulk seeding: one multi-row INSERT of pre-rendered SQL literal tuples (in
+ * HASHTAG_BULK_COLUMNS order; `tag` already normalised, `created_at` the tweet's).
  */
-export function hashtagPageSql(below: boolean): string {
-  return `SELECT tweet_id AS id FROM tweet_hashtags
+export async function insertHashtagsBulk(
+  tuples: string[],
+): Promise<{ affectedRows: number; insertId: string }> {
+  return execute(
+    `INSERT INTO tweet_hashtags (${HASHTAG_BULK_COLUMNS.join(', ')}) VALUES ${tuples.join(',')}`,
+  );
+}
+
+/**
+ * A page of a tag's tweets, newest first, below the tweet id `below`: a range of the
+ * (tag, tweet_id) primary key read backwards, no sort (test/search/planCases.ts checks).
+ */
+export function hashtagPageStatement(
+  tag: string,
+  below: string | undefined,
+  limit: number,
+): Statement {
+  return {
+    sql: `SELECT tweet_id AS id FROM tweet_hashtags
            WHERE tag = :tag ${below ? 'AND tweet_id < :below' : ''}
-           ORDER BY tweet_id DESC LIMIT :limit`;
+           ORDER BY tweet_id DESC LIMIT :limit`,
+    replacements: { tag, below, limit },
+  };
 }
 
 /** Ids of a tag's tweets, newest first, below `below`; ask one more than a page. */
@@ -46,8 +69,9 @@ export async function hashtagTweetIds(
   below: string | undefined,
   limit: number,
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(hashtagPageSql(below !== undefined), {
-    replacements: { tag, below, limit },
+  const { sql, replacements } = hashtagPageStatement(tag, below, limit);
+  const rows = await sequelize.query<{ id: string }>(sql, {
+    replacements,
     type: QueryTypes.SELECT,
   });
   return rows.map((row) => String(row.id));

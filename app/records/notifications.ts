@@ -45,6 +45,10 @@ export interface NewNotification {
   tweetId: string | null;
 }
 
+/** What makes a notification unique: its recipient, type, actor and tweet. */
+export const dedupeKey = ({ recipientId, type, actorId, tweetId }: NewNotification): string =>
+  `${recipientId}:${type}:${actorId}:${tweetId ?? ''}`;
+
 /**
  * Inserts a notification unless one with the same (recipient, type, actor, tweet) exists;
  * answers the new row's id, or null when nothing was created.
@@ -63,7 +67,7 @@ export async function insertNotificationOnce(
         type,
         actorId,
         tweetId,
-        dedupeKey: `${recipientId}:${type}:${actorId}:${tweetId ?? ''}`,
+        dedupeKey: dedupeKey(row),
       },
       transaction,
     },
@@ -82,6 +86,29 @@ export async function insertNotification(
 ): Promise<string | null> {
   if (action.recipientId === action.actorId) return null;
   return insertNotificationOnce(action, transaction);
+}
+
+/** Columns of the tuples `insertNotificationsBulk` takes, in order. */
+export const NOTIFICATION_BULK_COLUMNS = [
+  'user_id',
+  'type',
+  'actor_id',
+  'tweet_id',
+  'dedupe_key',
+  'created_at',
+] as const;
+
+/**
+ * Bulk seeding: one multi-row INSERT of pre-rendered SQL literal tuples (in
+ * NOTIFICATION_BULK_COLUMNS order, `dedupe_key` from dedupeKey), with no
+ * push job: nobody is connected to a world being seeded.
+ */
+export async function insertNotificationsBulk(
+  tuples: string[],
+): Promise<{ affectedRows: number; insertId: string }> {
+  return execute(
+    `INSERT INTO notifications (${NOTIFICATION_BULK_COLUMNS.join(', ')}) VALUES ${tuples.join(',')}`,
+  );
 }
 
 /**

@@ -29,6 +29,21 @@ export async function insertTweetMentions(
   });
 }
 
+/** Columns of the tuples `insertTweetMentionsBulk` takes, in order. */
+export const TWEET_MENTION_BULK_COLUMNS = ['tweet_id', 'user_id'] as const;
+
+/**
+ * Bulk seeding: one multi-row INSERT of pre-rendered SQL literal tuples (in
+ * TWEET_MENTION_BULK_COLUMNS order), one statement per batch instead of one per tweet.
+ */
+export async function insertTweetMentionsBulk(
+  tuples: string[],
+): Promise<{ affectedRows: number; insertId: string }> {
+  return execute(
+    `INSERT INTO tweet_mentions (${TWEET_MENTION_BULK_COLUMNS.join(', ')}) VALUES ${tuples.join(',')}`,
+  );
+}
+
 /** The stored mentions of these tweets, with each account's username (one query). */
 export async function mentionsOfTweets(
   tweetIds: string[],
