@@ -24,6 +24,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare role: CreationOptional<UserRole>;
   /** Bumped by a password reset: access tokens carrying an older version are refused. */
   declare tokenVersion: CreationOptional<number>;
+  /** Set while an admin has the account suspended: hidden from others, sign-ins refused. */
+  declare suspendedAt: CreationOptional<Date | null>;
   declare followersCount: CreationOptional<number>;
   declare followingCount: CreationOptional<number>;
   declare tweetsCount: CreationOptional<number>;
@@ -43,6 +45,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         passwordHash: { type: DataTypes.STRING(60), allowNull: false },
         role: { type: DataTypes.ENUM(...USER_ROLES), allowNull: false, defaultValue: 'user' },
         tokenVersion: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },
+        suspendedAt: { type: DataTypes.DATE(3), allowNull: true, defaultValue: null },
         followersCount: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },
         followingCount: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },
         tweetsCount: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },

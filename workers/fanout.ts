@@ -11,6 +11,7 @@ import { hydrateTweets } from '../app/tweets/cache';
 import { entryAuthor, entryIdsByAuthors } from '../app/records/tweets';
 import type { TimelineItem } from '../app/tweets/schemas';
 import { followerPage, followersAmong } from '../app/records/follows';
+import { findUser } from '../app/records/users';
 
 /** Followers read per SQL page, and timelines written per script call within it. */
 const FOLLOWER_PAGE = 2000;
@@ -114,11 +115,41 @@ async function celebrityChanged(userId: string, celebrity: boolean): Promise<voi
   });
 }
 
-/** Timeline upkeep jobs of the `timeline` queue: deletes and celebrity changes. */
+/** How many of an unsuspended author's recent entries go back in (as a follow merges 200). */
+const RESTORE_MERGE = 200;
+
+/**
+ * An author was unsuspended: reads dropped their entries from home timelines while they were
+ * hidden, so their recent entries are merged back into their own timelines and, unless they
+ * are a celebrity (merged at read time), each follower's. Only into timelines that exist; a
+ * missing one is rebuilt whole. Nothing happens if they were suspended again meanwhile.
+ */
+async function restoreAuthor(userId: string): Promise<void> {
+  const author = await findUser(userId);
+  if (!author || author.suspendedAt) return;
+  const recent = await entryIdsByAuthors([userId], RESTORE_MERGE);
+  if (recent.length === 0) return;
+  const cap = String(timelineCap());
+  await scriptPipeline()
+    .mergeIntoTimeline(keys.home(userId), cap, ...recent)
+    .mergeIntoTimeline(keys.author(userId), cap, ...recent)
+    .exec();
+  if (isCelebrity(author.followersCount)) return;
+  await forEachFollowerPage(userId, async (followers) => {
+    const pipeline = scriptPipeline();
+    for (const follower of followers) {
+      pipeline.mergeIntoTimeline(keys.home(follower), cap, ...recent);
+    }
+    await pipeline.exec();
+  });
+}
+
+/** Timeline upkeep jobs of the `timeline` queue: deletes, celebrity changes, restores. */
 export type TimelineUpkeepJob = Exclude<JobPayloads['timeline'], { kind: 'repair' }>;
 
-/** Keeps followers' timelines true after deletes and celebrity changes. */
+/** Keeps followers' timelines true after deletes, celebrity changes and unsuspensions. */
 export async function processTimelineUpkeep(data: TimelineUpkeepJob): Promise<void> {
   if (data.kind === 'remove') await removeEntries(data.entries);
+  else if (data.kind === 'restore') await restoreAuthor(data.userId);
   else await celebrityChanged(data.userId, data.celebrity);
 }

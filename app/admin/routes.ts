@@ -1,8 +1,11 @@
 import { AppError } from '../http/errors';
 import type { AppContext } from '../http/context';
 import { defineRoute, type Reply } from '../http/route';
-import { z } from '../http/zod';
+import { IdParams, z } from '../http/zod';
 import { BOARD_COOKIE, BOARD_PATH, boardCookie, provenAdmin } from './access';
+import { listAudit } from './audit';
+import { suspendUser, unsuspendUser } from './moderation';
+import { AuditPage, AuditQuery, MAX_REASON, ReasonBody, SuspensionSchema } from './schemas';
 import { SIGN_IN_HTML, SIGN_IN_JS, SIGN_IN_SCRIPT_PATH } from './signInPage';
 
 const SignInBody = z.object({
@@ -88,6 +91,61 @@ export const adminRoutes = [
           'Cache-Control': 'no-store',
         },
       };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/admin/users/:id/suspend',
+    summary: 'Suspend an account (admins; idempotent)',
+    description:
+      `Body \`{reason}\`, 1-${MAX_REASON} characters. At once: the account's sessions end ` +
+      '(every access and refresh token is refused, its sockets are cut on every node), its ' +
+      'login and refresh answer 403 `suspended`, and its profile, tweets and retweets answer ' +
+      '404 to everyone and leave every list. Written to the audit log when it changes ' +
+      'anything. An admin cannot suspend themself (400 `cannot_suspend_self`).',
+    tags: ['admin'],
+    auth: 'required',
+    request: { params: IdParams, body: ReasonBody },
+    responses: { 200: { description: 'The account, suspended', schema: SuspensionSchema } },
+    errors: ['cannot_suspend_self', 'forbidden', 'not_found'],
+    async handle({ params, body, viewer }) {
+      return { status: 200, body: await suspendUser(viewer.id, params.id, body.reason) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/admin/users/:id/unsuspend',
+    summary: 'Lift a suspension (admins; idempotent)',
+    description:
+      `Body \`{reason}\`, 1-${MAX_REASON} characters. The account may sign in again (its old ` +
+      'sessions stay ended); its profile and tweets are back, and its recent entries return ' +
+      "to its followers' home timelines. Written to the audit log when it changes anything.",
+    tags: ['admin'],
+    auth: 'required',
+    request: { params: IdParams, body: ReasonBody },
+    responses: {
+      200: { description: 'The account, no longer suspended', schema: SuspensionSchema },
+    },
+    errors: ['forbidden', 'not_found'],
+    async handle({ params, body, viewer }) {
+      return { status: 200, body: await unsuspendUser(viewer.id, params.id, body.reason) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/admin/audit',
+    summary: "The admins' audit log, newest first (admins)",
+    description:
+      'Every admin action: suspend, unsuspend, delete_tweet (a tweet deleted by an admin who ' +
+      'is not its author), grant_admin and revoke_admin (the `admin:grant` command line, with ' +
+      'no admin). Who, what, whom, why and when.',
+    tags: ['admin'],
+    auth: 'required',
+    request: { query: AuditQuery },
+    responses: { 200: { description: 'A page of audit entries', schema: AuditPage } },
+    errors: ['forbidden'],
+    async handle({ query, viewer }) {
+      return { status: 200, body: await listAudit(viewer.id, query.cursor, query.limit) };
     },
   }),
 ];

@@ -41,7 +41,7 @@ export const authRoutes = [
     auth: 'none',
     request: { body: LoginBody },
     responses: { 200: { description: 'A new session', schema: Session } },
-    errors: ['invalid_credentials'],
+    errors: ['invalid_credentials', 'suspended'],
     authLimit: true,
     async handle({ body, ctx }) {
       return {
@@ -62,7 +62,7 @@ export const authRoutes = [
     auth: 'none',
     request: { body: RefreshTokenBody },
     responses: { 200: { description: 'A new access and refresh token', schema: Session } },
-    errors: ['unauthorized'],
+    errors: ['unauthorized', 'suspended'],
     async handle({ body, ctx }) {
       const session = await chargeRefusals(ctx, () => auth.refresh(body.refreshToken));
       return { status: 200, body: session, headers: noStore };

@@ -110,7 +110,20 @@ export async function login(
   if (!(await checkPassword(input.password, user?.passwordHash)) || !user) {
     throw new AppError('invalid_credentials', 'The username, email or password is wrong.');
   }
+  // Only after the password: a suspension is told to the account's holder, nobody else.
+  if (user.suspendedAt) throw accountSuspended();
   return startSession(user);
+}
+
+const accountSuspended = () =>
+  new AppError('suspended', 'This account is suspended; an admin may lift the suspension.');
+
+/** Whether a refresh token (in any state) belongs to a suspended account. */
+async function tokenOfSuspendedAccount(token: string): Promise<boolean> {
+  const row = await findRefreshToken(token);
+  if (!row) return false;
+  const user = await findUser(String(row.userId), { useMaster: true });
+  return Boolean(user?.suspendedAt);
 }
 
 /** Rotates a refresh token: the old one is spent, a new one of the same family is issued. */
@@ -121,8 +134,11 @@ export async function refresh(token: string) {
     const user = await findUser(rotation.userId, { transaction });
     return user ? { ...rotation, user } : { ok: false as const, reason: 'invalid' as const };
   });
+  if (outcome.ok && outcome.user.suspendedAt) throw accountSuspended();
   if (!outcome.ok) {
     if (outcome.reason === 'reused') await revokeReusedFamily(outcome.familyId, outcome.userId);
+    // A suspension revoked the account's refresh tokens: its holder is told why they fail.
+    if (await tokenOfSuspendedAccount(token)) throw accountSuspended();
     throw unauthorized(
       outcome.reason === 'session_over'
         ? 'The session is over; sign in again.'

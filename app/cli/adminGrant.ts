@@ -1,9 +1,11 @@
 /**
  * `npm run admin:grant -- <username>`: makes an account an admin, who may open the queue
  * board at /admin/queues. `npm run admin:grant -- --revoke <username>` takes it back. Takes
- * effect on the next request: the board reads the role on every one.
+ * effect on the next request: the board reads the role on every one. A change is written to
+ * the audit log (`GET /admin/audit`) with no admin: it was made from the command line.
  */
 import { sequelize } from '../infra/db';
+import { insertAuditEntry } from '../records/auditLog';
 import { lockUserByUsername, setUserRole } from '../records/users';
 import type { UserRole } from '../../models/User';
 import { runCommand } from './command';
@@ -21,6 +23,14 @@ async function setRole(username: string, role: UserRole): Promise<string | null>
         : `${user.username} is not an admin; nothing to revoke.`;
     }
     await setUserRole(user, role, transaction);
+    await insertAuditEntry(
+      {
+        adminId: null, // the command line: whoever can run it on a server
+        action: role === 'admin' ? 'grant_admin' : 'revoke_admin',
+        targetUserId: String(user.id),
+      },
+      transaction,
+    );
     return role === 'admin'
       ? `${user.username} is now an admin and may open the queue board at /admin/queues.`
       : `${user.username} is no longer an admin.`;

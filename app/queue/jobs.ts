@@ -10,6 +10,8 @@ export interface JobPayloads {
   timeline:
     | { kind: 'remove'; entries: { id: string; authorId: string }[] }
     | { kind: 'celebrity'; userId: string; celebrity: boolean }
+    /** An unsuspended author: their recent entries go back into followers' timelines. */
+    | { kind: 'restore'; userId: string }
     /** Cache upkeep after a write failed (Redis away): drop what may be stale. */
     | {
         kind: 'repair';

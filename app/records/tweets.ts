@@ -34,9 +34,13 @@ const SELECT_TWEETS = `
          t.reply_to_id AS replyToId, t.retweet_of_id AS retweetOfId, t.likes_count AS likesCount,
          t.retweets_count AS retweetsCount, t.replies_count AS repliesCount, t.version,
          t.created_at AS createdAt
-  FROM tweets t JOIN users u ON u.id = t.author_id`;
+  FROM tweets t JOIN users u ON u.id = t.author_id AND u.suspended_at IS NULL`;
 
-/** Rows for these ids, plus the originals of any retweets among them (one or two queries). */
+/**
+ * Rows for these ids, plus the originals of any retweets among them (one or two queries).
+ * Rows of suspended authors are missing, as deleted ones are: the cache is filled from here,
+ * so every list drops them, and a retweet of one drops with its original.
+ */
 export async function loadTweetRows(
   ids: string[],
   read: ReadFrom = {},
@@ -60,9 +64,9 @@ export async function loadTweetRows(
 
 /**
  * The author's follower count and a page of their entry ids (newest first, below a cursor)
- * in one round trip: null when there is no such user. The page is cut inside the derived
- * table, on the (author_id, id) index, so a prolific author costs no more than a quiet one
- * (the outer sort orders at most `limit` rows).
+ * in one round trip: null when there is no such user (or it is suspended). The page is cut
+ * inside the derived table, on the (author_id, id) index, so a prolific author costs no more
+ * than a quiet one (the outer sort orders at most `limit` rows).
  */
 export async function loadAuthorPage(
   authorId: string,
@@ -75,7 +79,7 @@ export async function loadAuthorPage(
        LEFT JOIN (SELECT id, author_id FROM tweets
                    WHERE author_id = :authorId ${below ? 'AND id < :below' : ''}
                    ORDER BY id DESC LIMIT :limit) t ON t.author_id = u.id
-      WHERE u.id = :authorId
+      WHERE u.id = :authorId AND u.suspended_at IS NULL
       ORDER BY t.id DESC`,
     { replacements: { authorId, below, limit }, type: QueryTypes.SELECT },
   );
@@ -228,8 +232,9 @@ export async function replyToIdOf(id: string, transaction: Transaction): Promise
 
 /**
  * A page of a tweet's direct replies (oldest first, above a cursor) in one round trip: null
- * when there is no such tweet. The page is a range read on `tweets_reply_to_id`, which InnoDB
- * keeps as (reply_to_id, id), so it needs no sort however many replies there are.
+ * when there is no such tweet (or its author is suspended). The page is a range read on
+ * `tweets_reply_to_id`, which InnoDB keeps as (reply_to_id, id), so it needs no sort however
+ * many replies there are.
  */
 export async function replyPage(
   parentId: string,
@@ -239,6 +244,7 @@ export async function replyPage(
   const rows = await sequelize.query<{ parentId: string; id: string | null }>(
     `SELECT p.id AS parentId, r.id
        FROM tweets p
+       JOIN users pu ON pu.id = p.author_id AND pu.suspended_at IS NULL
        LEFT JOIN (SELECT id, reply_to_id FROM tweets
                    WHERE reply_to_id = :parentId ${after ? 'AND id > :after' : ''}
                    ORDER BY id LIMIT :limit) r ON r.reply_to_id = p.id

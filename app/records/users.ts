@@ -29,9 +29,10 @@ export interface UserFields {
 export type ProfileRow = UserFields & { id: string };
 
 /**
- * The profiles of `ids` (in no order; unknown ids are missing), with the viewer's follow of
- * each, in one query. Raw SQL: profile reads are a fifth of all traffic, so they get no model
- * instances and no second round trip (test/load found them the API's largest MySQL cost).
+ * The profiles of `ids` (in no order; unknown and suspended ids are missing), with the
+ * viewer's follow of each, in one query. Raw SQL: profile reads are a fifth of all traffic,
+ * so they get no model instances and no second round trip (test/load found them the API's
+ * largest MySQL cost).
  */
 export async function profileRows(
   viewerId: string | null,
@@ -47,7 +48,7 @@ export async function profileRows(
     `SELECT u.id, u.username, u.display_name AS displayName, u.bio, u.created_at AS createdAt,
             u.followers_count AS followersCount, u.following_count AS followingCount,
             u.tweets_count AS tweetsCount${following}
-       FROM users u WHERE u.id IN (:ids)`,
+       FROM users u WHERE u.id IN (:ids) AND u.suspended_at IS NULL`,
     { replacements: { viewerId, ids }, type: QueryTypes.SELECT, ...read },
   );
   return rows.map((row) => ({ ...row, id: String(row.id) }));
@@ -61,9 +62,10 @@ export async function findUser(
   return User.findByPk(id, options);
 }
 
-/** Whether a user exists (one indexed read of the id alone). */
+/** Whether a user exists and is not suspended (one read by primary key). */
 export async function userExists(id: string): Promise<boolean> {
-  return (await User.findByPk(id, { attributes: ['id'] })) !== null;
+  const user = await User.findByPk(id, { attributes: ['id', 'suspendedAt'] });
+  return user !== null && user.suspendedAt === null;
 }
 
 /**
@@ -216,6 +218,30 @@ export async function setUserRole(
   await user.update({ role }, { transaction });
 }
 
+/**
+ * Suspends (`suspend`) or unsuspends a user in `transaction`, the row locked. Suspending also
+ * moves the token version on, which revokes every access token. Answers null for no such
+ * user, else whether the state changed and the token version after it (idempotent).
+ */
+export async function setSuspended(
+  id: string,
+  suspend: boolean,
+  transaction: Transaction,
+): Promise<{ changed: boolean; tokenVersion: number; username: string } | null> {
+  const user = await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+  if (!user) return null;
+  const changed = (user.suspendedAt !== null) !== suspend;
+  if (changed && suspend) {
+    await user.update(
+      { suspendedAt: new Date(), tokenVersion: user.tokenVersion + 1 },
+      { transaction },
+    );
+  } else if (changed) {
+    await user.update({ suspendedAt: null }, { transaction });
+  }
+  return { changed, tokenVersion: user.tokenVersion, username: user.username };
+}
+
 /** Sets a new password and moves the token version on, which revokes every access token. */
 export async function setPasswordAndRevoke(
   id: string,
@@ -230,17 +256,23 @@ export async function setPasswordAndRevoke(
 
 /**
  * Locks the rows of `ids` in id order (two users following each other at once cannot
- * deadlock) and answers each one's follower count. Raw SQL: a FOR UPDATE of two narrow rows.
+ * deadlock) and answers each one's follower count and whether it is suspended. Raw SQL: a
+ * FOR UPDATE of two narrow rows.
  */
 export async function lockUsersFollowers(
   ids: string[],
   transaction: Transaction,
-): Promise<{ id: string; followers: number }[]> {
-  const rows = await sequelize.query<{ id: string; followers: number }>(
-    'SELECT id, followers_count AS followers FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE',
+): Promise<{ id: string; followers: number; suspended: boolean }[]> {
+  const rows = await sequelize.query<{ id: string; followers: number; suspended: number }>(
+    `SELECT id, followers_count AS followers, suspended_at IS NOT NULL AS suspended
+       FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE`,
     { replacements: { ids }, type: QueryTypes.SELECT, transaction },
   );
-  return rows.map((row) => ({ id: String(row.id), followers: Number(row.followers) }));
+  return rows.map((row) => ({
+    id: String(row.id),
+    followers: Number(row.followers),
+    suspended: Number(row.suspended) === 1,
+  }));
 }
 
 type UserCounter = 'tweets_count' | 'followers_count' | 'following_count';

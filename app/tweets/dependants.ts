@@ -54,6 +54,11 @@ export const TWEET_REFERENCES_KEPT: readonly { table: string; column: string; re
     reason:
       'the walk up a thread steps over a deleted tweet to its parent, and on if that goes too',
   },
+  {
+    table: 'audit_log',
+    column: 'target_tweet_id',
+    reason: 'the audit log keeps what an admin deleted, after it is gone, for good',
+  },
 ];
 
 /** Deletes every dependant row of these tweets (the tweets themselves are the caller's). */

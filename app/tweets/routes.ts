@@ -115,7 +115,10 @@ export const tweetRoutes = [
   defineRoute({
     method: 'delete',
     path: '/tweets/:id',
-    summary: 'Delete your tweet (with its retweets and likes)',
+    summary: 'Delete your tweet (with its retweets and likes); an admin may delete any',
+    description:
+      "403 `forbidden` for a tweet of someone else, unless you are an admin: an admin's " +
+      "delete of another account's tweet is written to the audit log (`GET /admin/audit`).",
     tags,
     auth: 'required',
     request: { params: IdParams },

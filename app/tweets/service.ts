@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import { forbidden, notFound } from '../http/errors';
 import { toPage, toSnapshotPage, type SnapshotPosition } from '../http/paging';
 import { inTransaction, type ReadFrom } from '../infra/db';
@@ -7,6 +8,7 @@ import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
 import { moveTagUses, recordTagUses, trendingSince } from '../cache/trending';
 import { lastTagUses, tagsOfTweet } from '../records/hashtags';
+import { parseEntities } from '../text/entities';
 import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
 import { authorEntryIds } from './authorTweets';
 import {
@@ -17,8 +19,8 @@ import {
   recordEngagement,
 } from './popular';
 import { pageJson } from './presenter';
-import { bumpUserCounter } from '../records/users';
-import { parseEntities } from '../text/entities';
+import { bumpUserCounter, findUserRole, userExists } from '../records/users';
+import { insertAuditEntry } from '../records/auditLog';
 import { recordEntities } from './postEntities';
 import { bumpCounter } from './counters';
 import { deleteDependants } from './dependants';
@@ -61,7 +63,11 @@ export async function authorTweetsPage(
   const ids = await authorEntryIds(authorId, below, limit + 1);
   if (!ids) throw notFound('user');
   const { data, nextCursor } = toPage(ids, limit, (id) => id);
-  return pageJson(await entryTexts(viewerId, data), nextCursor);
+  const texts = await entryTexts(viewerId, data);
+  // The author's cached set answers without MySQL, also for a suspended author, whose every
+  // entry then vanishes: an empty page asks MySQL whether the author is there at all.
+  if (texts.length === 0 && !(await userExists(authorId))) throw notFound('user');
+  return pageJson(texts, nextCursor);
 }
 
 /**
@@ -136,18 +142,44 @@ export async function createTweet(
 }
 
 /**
- * Deletes a tweet by its author, with its dependants (TWEET_DEPENDANTS: retweets, likes,
- * notifications); the entries leave every timeline (the author's at once, followers'
+ * Lets an admin delete someone else's tweet, written to the audit log in the deleting
+ * transaction; anyone else gets 403. The role is read from the primary, so a revoked admin
+ * is refused at once.
+ */
+async function deleteAsAdmin(
+  viewerId: string,
+  tweet: TweetCounts,
+  transaction: Transaction,
+): Promise<void> {
+  if ((await findUserRole(viewerId)) !== 'admin') {
+    throw forbidden('Only its author or an admin can delete a tweet.');
+  }
+  await insertAuditEntry(
+    {
+      adminId: viewerId,
+      action: 'delete_tweet',
+      targetUserId: tweet.authorId,
+      targetTweetId: tweet.id,
+    },
+    transaction,
+  );
+}
+
+/**
+ * Deletes a tweet by its author or an admin, with its dependants (TWEET_DEPENDANTS: retweets,
+ * likes, notifications); the entries leave every timeline (the author's at once, followers'
  * through the `timeline` job). Deleting a retweet entry undoes that retweet.
  */
 export async function deleteTweet(viewerId: string, id: string): Promise<void> {
   let parent: TweetCounts | null = null;
   let undoneRetweetOf: string | null = null;
   let deletedTags: string[] = [];
+  let authorId = viewerId;
   const removed = await inTransaction(async (transaction) => {
     const tweet = await lockTweet(id, transaction);
     if (!tweet) throw notFound('tweet');
-    if (tweet.authorId !== viewerId) throw forbidden('Only its author can delete a tweet.');
+    authorId = tweet.authorId;
+    if (authorId !== viewerId) await deleteAsAdmin(viewerId, tweet, transaction);
     const entries = [{ id: tweet.id, authorId: tweet.authorId }];
     undoneRetweetOf = tweet.retweetOfId;
     if (tweet.retweetOfId) {
@@ -177,7 +209,7 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
         : null;
     }
     await deleteTweetRow(id, transaction);
-    await bumpUserCounter([viewerId], 'tweets_count', -1, transaction);
+    await bumpUserCounter([authorId], 'tweets_count', -1, transaction);
     await enqueueAfterCommit(
       transaction,
       'timeline',
@@ -192,11 +224,11 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
       await removeOwnEntries(removed);
       await forgetPopular(removed.map((entry) => entry.id));
       if (touched) await refreshCachedCounts(touched);
-      // Like unretweet: the viewer's cached `retweeted` set must forget the original too.
-      if (undoneRetweetOf) await updateViewerSet('retweeted', viewerId, undoneRetweetOf, false);
+      // Like unretweet: the author's cached `retweeted` set must forget the original too.
+      if (undoneRetweetOf) await updateViewerSet('retweeted', authorId, undoneRetweetOf, false);
       // Each tag counts the author at their latest remaining use of it, or no more.
       if (deletedTags.length > 0) {
-        await moveTagUses(viewerId, await lastTagUses(viewerId, deletedTags, trendingSince()));
+        await moveTagUses(authorId, await lastTagUses(authorId, deletedTags, trendingSince()));
       }
     },
     {

@@ -113,7 +113,8 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
   const { changed, followers } = await inTransaction(async (transaction) => {
     const rows = await lockUsersFollowers([viewerId, targetId], transaction);
     const target = rows.find((row) => row.id === targetId);
-    if (!target) throw notFound('user');
+    // A suspended account is absent to everyone else (its follows stay for an unsuspend).
+    if (!target || target.suspended) throw notFound('user');
     if (!(await insertFollow(viewerId, targetId, transaction))) {
       return { changed: false, followers: target.followers };
     }
@@ -150,7 +151,8 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
   const changed = await inTransaction(async (transaction) => {
     const rows = await lockUsersFollowers([viewerId, targetId], transaction);
     const target = rows.find((row) => row.id === targetId);
-    if (!target) throw notFound('user');
+    // A suspended account is absent to everyone else (its follows stay for an unsuspend).
+    if (!target || target.suspended) throw notFound('user');
     if (!(await deleteFollow(viewerId, targetId, transaction))) return false;
     await bumpUserCounter([viewerId], 'following_count', -1, transaction);
     await bumpUserCounter([targetId], 'followers_count', -1, transaction);

@@ -42,7 +42,9 @@ const ALLOWED: Record<string, string> = {
   // Socket.IO, operations endpoints and the admin board sit beside the resources they read.
   'app/realtime': 'app/auth app/notifications app/tweets app/http app/infra config',
   'app/ops': 'app/queue app/http app/infra config',
-  'app/admin': 'app/auth app/users app/records app/queue app/http config',
+  // Admins act on accounts and tweets: suspensions revoke sessions and drop cached tweets.
+  'app/admin':
+    'app/auth app/users app/tweets app/records app/cache app/queue app/http app/infra config',
   // The top, which nothing imports: the API process, CLIs, workers, seeders.
   app: 'app/admin app/auth app/hashtags app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
   'app/cli': 'app/text app/auth app/users app/records app/queue app/infra migrations models config',
