@@ -19,7 +19,9 @@ export const userSearchCursor = snapshotCursor('su1');
 export const SearchUsersQuery = z.object({
   q: Q,
   limit: PageQuery.shape.limit,
-  cursor: cursorParam(userSearchCursor.decode),
+  cursor: cursorParam(userSearchCursor.decode).openapi({
+    description: 'nextCursor of the previous page, given with the same q',
+  }),
 });
 
 export const SearchTweetsQuery = PageQuery.extend({ q: Q });
