@@ -1,4 +1,5 @@
 import { SENTINEL } from './keys';
+import { SNAPSHOT_TTL_SECONDS } from './snapshots';
 import { redis } from '../infra/redis';
 
 /**
@@ -13,7 +14,6 @@ export const HOUR_MS = 3_600_000;
 export const WINDOW_HOURS = 24;
 const HALF_LIFE_HOURS = 6;
 const SNAPSHOT_EVERY_MS = 30_000;
-const SNAPSHOT_TTL_SECONDS = 600;
 
 /** The hour number of a time (hours since the epoch). */
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);
