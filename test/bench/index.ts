@@ -247,6 +247,16 @@ async function main(): Promise<void> {
     const marked = (bookmarkPage.json.data as unknown[]).length;
     if (marked !== 20) throw new Error(`expected 20 bookmarks, got ${marked}`);
     const bookmarksRps = await run(`${base}/bookmarks?limit=20`, auth);
+    // A hashtag: 20 tweets using #chirp (one by each author, with a second tag), read warm:
+    // the page's ids from the (tag, tweet_id) key in MySQL, the tweets from the cache.
+    for (const [i, author] of authors.entries())
+      await call('POST', '/tweets', author.accessToken, {
+        content: `Reading the #Chirp tag, post ${i} #bench${i % 3}`,
+      });
+    const tagPage = await call('GET', '/hashtags/chirp/tweets?limit=20', reader.accessToken);
+    const tagged = (tagPage.json.data as unknown[]).length;
+    if (tagged !== 20) throw new Error(`expected 20 tweets tagged #chirp, got ${tagged}`);
+    const hashtagRps = await run(`${base}/hashtags/chirp/tweets?limit=20`, auth);
     bare.close();
 
     const liveAuthor = await register();
@@ -270,6 +280,7 @@ async function main(): Promise<void> {
       `GET /tweets/popular (20 items):                ${fmt(popularRps)} req/s  ratio to bare ${ratio(popularRps, bareAvg)}`,
       `GET /tweets/:id/replies (20 replies):          ${fmt(repliesRps)} req/s  ratio to bare ${ratio(repliesRps, bareAvg)}`,
       `GET /bookmarks (20 items):                     ${fmt(bookmarksRps)} req/s  ratio to bare ${ratio(bookmarksRps, bareAvg)}`,
+      `GET /hashtags/:tag/tweets (20 items):          ${fmt(hashtagRps)} req/s  ratio to bare ${ratio(hashtagRps, bareAvg)}`,
       `POST /tweets:                                   ${fmt(postRps)} req/s  ratio to bare ${ratio(postRps, bareAvg)}`,
       `fan-out to 10,000 followers, 201 to last timeline: ${fanoutSeconds.map((s) => s.toFixed(3)).join(' s, ')} s  median ${median(fanoutSeconds).toFixed(3)} s  (target <= 0.5 s)`,
       `realtime, ${realtime.sockets} sockets on 2 API nodes, POST answer to tweet:new over ${realtime.deliveries} deliveries: p50 ${realtime.p50.toFixed(1)} ms, p99 ${realtime.p99.toFixed(1)} ms  (target p99 <= 250 ms)`,
