@@ -66,6 +66,37 @@ export function pickTweet(
   done();
 }
 
+/**
+ * What a user searches after reading their timeline (the search scenario): a word of at
+ * least four ASCII letters from a tweet they saw, in `tweetQuery`, and the first author's username
+ * less its last character, as when typing a name, in `userQuery`.
+ */
+export function pickSearch(
+  _request: unknown,
+  response: { statusCode: number; body: unknown },
+  context: Context,
+  _events: Events,
+  done: Done,
+): void {
+  context.vars.tweetQuery = undefined;
+  context.vars.userQuery = undefined;
+  if (response.statusCode === 200 && typeof response.body === 'string') {
+    type Shown = { content?: string; author?: { username: string } };
+    const page = JSON.parse(response.body) as { data?: (Shown & { tweet?: Shown })[] };
+    const tweets = (page.data ?? []).map((item) => item.tweet ?? item);
+    const words = tweets.flatMap((tweet) => tweet.content?.match(/[A-Za-z]{4,}/g) ?? []);
+    const username = tweets[0]?.author?.username;
+    if (words.length > 0) context.vars.tweetQuery = words[Math.floor(Math.random() * words.length)];
+    if (username) context.vars.userQuery = username.slice(0, Math.max(1, username.length - 1));
+  }
+  done();
+}
+
+/** `ifTrue` for the searches: something to search for was picked. */
+export function hasSearch(vars: Record<string, unknown>): boolean {
+  return typeof vars.tweetQuery === 'string' && typeof vars.userQuery === 'string';
+}
+
 /** `ifTrue` for the writes that need a tweet from the timeline. */
 export function hasTweet(vars: Record<string, unknown>): boolean {
   return typeof vars.tweetId === 'string';
