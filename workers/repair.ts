@@ -17,6 +17,8 @@ export async function processRepair(scope: RepairJob): Promise<void> {
       keys.author(id),
       ...keys.viewerFlags(id),
     ]),
+    // The trending sets are complete or rebuilt whole: without the marker the next read does.
+    ...(scope.trending ? [keys.trendingBuilt()] : []),
   ];
   if (stale.length > 0) await store.del(...stale);
   for (const authorId of scope.tweetAuthorIds ?? []) await evictAuthorTweets(authorId);

@@ -14,6 +14,8 @@ export interface RepairScope {
   authUserIds?: string[];
   /** Authors all of whose tweets' and retweet entries' records must be dropped. */
   tweetAuthorIds?: string[];
+  /** Trending tags missed a use: drop their sets' marker, so they rebuild from MySQL. */
+  trending?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function cacheUpkeep(
           userIds: scope.userIds ?? [],
           authUserIds: scope.authUserIds ?? [],
           tweetAuthorIds: scope.tweetAuthorIds ?? [],
+          trending: scope.trending ?? false,
         },
         `repair:${randomUUID()}`,
       );

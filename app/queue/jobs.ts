@@ -20,6 +20,8 @@ export interface JobPayloads {
         authUserIds: string[];
         /** Authors whose every row's tweet record to drop (absent in jobs of older nodes). */
         tweetAuthorIds?: string[];
+        /** Whether trending tags missed a use: their sets rebuild from MySQL (absent: no). */
+        trending?: boolean;
       };
   /**
    * Push a notification, committed with its action, to its recipient's sockets. Jobs of the

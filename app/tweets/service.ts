@@ -123,19 +123,17 @@ export async function createTweet(
     return tweetId;
   });
   const replied = parent as TweetCounts | null;
+  const tags = parseEntities(content).hashtags.map((h) => h.tag);
   await cacheUpkeep(
     async () => {
       await addOwnEntry(authorId, id);
-      await recordTagUses(
-        authorId,
-        parseEntities(content).hashtags.map((h) => h.tag),
-      );
+      await recordTagUses(authorId, tags);
       if (replied) {
         await refreshCachedCounts(replied);
         await recordEngagement(replied.id, 'reply');
       }
     },
-    { userIds: [authorId], tweetIds: replied ? [replied.id] : [] },
+    { userIds: [authorId], tweetIds: replied ? [replied.id] : [], trending: tags.length > 0 },
   );
   // Not in the cache yet, and maybe not on a replica yet either: read it from the primary.
   return tweetJson(authorId, id, { useMaster: true });
@@ -234,6 +232,7 @@ export async function deleteTweet(viewerId: string, id: string): Promise<void> {
     {
       userIds: [...new Set(removed.map((entry) => entry.authorId))],
       tweetIds: [...removed.map((entry) => entry.id), ...(touched ? [touched.id] : [])],
+      trending: deletedTags.length > 0,
     },
   );
 }

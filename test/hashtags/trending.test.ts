@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { keys } from '../../app/cache/keys';
+import { moveTagUses } from '../../app/cache/trending';
 import { rebuildTrending } from '../../app/hashtags/trending';
 import { redis } from '../../app/infra/redis';
 import { api, bearer, type TestUser } from '../helpers/http';
 import { createUsers } from '../helpers/factories';
 import { postTweet } from '../helpers/socialGraph';
+import { processRepair } from '../../workers/repair';
 
 interface Trending {
   data: { tag: string; authors: number }[];
@@ -97,6 +99,22 @@ describe('GET /hashtags/trending', function () {
     await redis.flushdb();
     await rebuildTrending();
     expect(await trending(), 'rebuilt by rebuildTrending()').to.deep.equal(before);
+  });
+
+  it('counts uses its upkeep missed again once the repair job for them ran', async () => {
+    const missed = tag('missed');
+    for (const user of users.slice(0, 9)) await postTweet(user, `#${missed}`);
+    // As if Redis had been away for the upkeep of three of these posts.
+    for (const user of users.slice(0, 3)) await moveTagUses(user.id, new Map([[missed, null]]));
+    expect(entry(await trending(), missed)).to.deep.equal({ tag: missed, authors: 6 });
+    await processRepair({
+      kind: 'repair',
+      tweetIds: [],
+      userIds: [],
+      authUserIds: [],
+      trending: true,
+    });
+    expect(entry(await trending(), missed)).to.deep.equal({ tag: missed, authors: 9 });
   });
 
   it('answers the top 10 only', async () => {
