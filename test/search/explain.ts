@@ -2,10 +2,11 @@
  * Prints the plans of the search statements (test/search/planCases.ts) on any database, for
  * a closing note or a review, with what queryPlans.test.ts would say of each:
  *
- *   DATABASE_URL=mysql://root@127.0.0.1:3306/chirp npx tsx test/search/explain.ts [prefix] [words]
+ *   DATABASE_URL=mysql://root@127.0.0.1:3306/chirp npx tsx test/search/explain.ts [prefix] [words] [tag]
  *
  * `prefix` is a user name prefix (default `ada`), `words` the words of a tweet search
- * (default `redis latency`); a later tweet page continues below the middle tweet id.
+ * (default `redis latency`), `tag` a hashtag (default `coffee`); a later tweet or hashtag page
+ * continues below the middle tweet id.
  */
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../app/infra/db';
@@ -13,7 +14,7 @@ import { closeRedis } from '../../app/infra/redis';
 import { PLAN_CASES, explain, formatPlan, planProblems } from './planCases';
 
 async function main(): Promise<void> {
-  const [userPrefix = 'ada', tweetWords = 'redis latency'] = process.argv.slice(2);
+  const [userPrefix = 'ada', tweetWords = 'redis latency', tag = 'coffee'] = process.argv.slice(2);
   const [{ users, tweets, middle }] = await sequelize.query<{
     users: number;
     tweets: number;
@@ -25,9 +26,9 @@ async function main(): Promise<void> {
   );
   process.stdout.write(
     `${sequelize.getDatabaseName()}: ${users} users, ${tweets} tweets; ` +
-      `user prefix "${userPrefix}", tweet words "${tweetWords}"\n`,
+      `user prefix "${userPrefix}", tweet words "${tweetWords}", tag "${tag}"\n`,
   );
-  const samples = { userPrefix, tweetWords, belowTweetId: String(middle ?? 1) };
+  const samples = { userPrefix, tweetWords, belowTweetId: String(middle ?? 1), tag };
   for (const planCase of PLAN_CASES) {
     const plan = await explain(sequelize, planCase.statement(samples));
     const problems = planProblems(planCase, plan);

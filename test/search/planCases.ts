@@ -5,6 +5,7 @@ import {
   type Statement,
 } from '../../app/records/search';
 import { USER_SEARCH_CAP, booleanTerms } from '../../app/search/service';
+import { hashtagPageStatement } from '../../app/records/hashtags';
 
 /**
  * The statements whose plans must never scan a table, each built by the data module's own
@@ -19,6 +20,8 @@ export interface PlanSamples {
   tweetWords: string;
   /** An id below which a later tweet search page continues. */
   belowTweetId: string;
+  /** A tag some tweets use, among many other tags' tweets. */
+  tag: string;
 }
 
 export interface PlanCase {
@@ -55,6 +58,18 @@ export const PLAN_CASES: PlanCase[] = [
     statement: (samples) =>
       tweetSearchStatement(tweetTerms(samples.tweetWords), samples.belowTweetId, 21),
     reads: [{ table: 'tweets', key: 'tweets_content_ft' }],
+  },
+  {
+    name: "hashtag page: a tag's tweets newest first, first page",
+    statement: (samples) => hashtagPageStatement(samples.tag, undefined, 21),
+    reads: [{ table: 'tweet_hashtags', key: 'PRIMARY' }],
+    noFilesort: true,
+  },
+  {
+    name: "hashtag page: a tag's tweets newest first, a later page",
+    statement: (samples) => hashtagPageStatement(samples.tag, samples.belowTweetId, 21),
+    reads: [{ table: 'tweet_hashtags', key: 'PRIMARY' }],
+    noFilesort: true,
   },
 ];
 

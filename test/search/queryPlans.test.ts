@@ -5,10 +5,10 @@ import { insertUsers } from '../bench/world';
 import { PLAN_CASES, explain, formatPlan, planProblems, type PlanSamples } from './planCases';
 
 /**
- * Search reads never scan a table (issue 14): each statement of planCases.ts, EXPLAINed on
- * enough rows that a scan would show, reads every table by the index its case names. Set
- * PRINT_PLANS=1 to print the plans; `npx tsx test/search/explain.ts` prints them on any
- * database (a bulk seed's, for a closing note).
+ * Search and hashtag reads never scan a table (issue 14): each statement of planCases.ts,
+ * EXPLAINed on enough rows that a scan would show, reads every table by the index its case
+ * names. Set PRINT_PLANS=1 to print the plans; `npx tsx test/search/explain.ts` prints them on
+ * any database (a bulk seed's, for a closing note).
  */
 const USERS_PER_PREFIX = 20;
 const PREFIXES = 200;
@@ -39,10 +39,12 @@ describe('Search query plans', function () {
 
   const prefixes = Array.from({ length: PREFIXES }, () => randomWord(6));
   const vocabulary = Array.from({ length: 400 }, () => randomWord(7));
+  const tags = Array.from({ length: 50 }, () => randomWord(8));
   const samples: PlanSamples = {
     userPrefix: prefixes[0].slice(0, 4),
     tweetWords: `${vocabulary[0]} ${vocabulary[13]}`,
     belowTweetId: '',
+    tag: tags[0],
   };
 
   before(async () => {
@@ -50,9 +52,19 @@ describe('Search query plans', function () {
     for (const prefix of prefixes) {
       users.push(...(await insertUsers(sequelize, prefix, USERS_PER_PREFIX)));
     }
+    const [{ last }] = await sequelize.query<{ last: string }>(
+      'SELECT COALESCE(MAX(id), 0) AS last FROM tweets',
+      { type: QueryTypes.SELECT },
+    );
     await insertTweets(users, vocabulary, TWEETS);
+    // Each new tweet uses one of the tags in turn: the sample tag's rows among many others'.
+    await sequelize.query(
+      `INSERT INTO tweet_hashtags (tag, tweet_id, author_id, created_at)
+       SELECT ELT(1 + id % :count, :tags), id, author_id, created_at FROM tweets WHERE id > :last`,
+      { replacements: { count: tags.length, tags, last } },
+    );
     // Fresh statistics, as a server that has run a while has: the plans must hold on them.
-    await sequelize.query('ANALYZE TABLE users, tweets');
+    await sequelize.query('ANALYZE TABLE users, tweets, tweet_hashtags');
     const [{ id }] = await sequelize.query<{ id: string }>('SELECT MAX(id) AS id FROM tweets', {
       type: QueryTypes.SELECT,
     });
