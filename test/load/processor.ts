@@ -97,6 +97,37 @@ export function hasSearch(vars: Record<string, unknown>): boolean {
   return typeof vars.tweetQuery === 'string' && typeof vars.userQuery === 'string';
 }
 
+/**
+ * A hashtag a user opens after reading their timeline (the hashtag scenario): one of the tags
+ * the page's tweets carry (retweets unwrapped), URL-encoded into `hashtag`; none when the page
+ * has no tag.
+ */
+export function pickHashtag(
+  _request: unknown,
+  response: { statusCode: number; body: unknown },
+  context: Context,
+  _events: Events,
+  done: Done,
+): void {
+  context.vars.hashtag = undefined;
+  if (response.statusCode === 200 && typeof response.body === 'string') {
+    type Shown = { entities?: { hashtags: { tag: string }[] } };
+    const page = JSON.parse(response.body) as { data?: (Shown & { tweet?: Shown })[] };
+    const tags = (page.data ?? []).flatMap(
+      (item) => (item.tweet ?? item).entities?.hashtags.map((h) => h.tag) ?? [],
+    );
+    if (tags.length > 0) {
+      context.vars.hashtag = encodeURIComponent(tags[Math.floor(Math.random() * tags.length)]);
+    }
+  }
+  done();
+}
+
+/** `ifTrue` for the hashtag read: the timeline page showed a tag. */
+export function hasHashtag(vars: Record<string, unknown>): boolean {
+  return typeof vars.hashtag === 'string';
+}
+
 /** `ifTrue` for the writes that need a tweet from the timeline. */
 export function hasTweet(vars: Record<string, unknown>): boolean {
   return typeof vars.tweetId === 'string';

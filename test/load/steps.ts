@@ -11,7 +11,7 @@ import { startEvidence, type Evidence, type Services } from './evidence';
 import { PROFILE_SIGNAL } from '../../app/ops/profileFiles';
 import type { SocketRecord } from './processor';
 
-/** Arrivals per second of the mixed workload (each arrival makes 1.35 requests on average). */
+/** Arrivals per second of the mixed workload (each arrival makes 1.37 requests on average). */
 export const MIXED_RATES = [100, 200, 400, 600, 700, 800, 900, 1000, 1100, 1200, 1400, 1600];
 /** Connected sockets; they connect at up to SOCKET_CONNECT_RATE a second. */
 export const SOCKET_COUNTS = [500, 1000, 2000, 4000, 6000, 8000, 12_000, 16_000];
