@@ -257,6 +257,24 @@ async function main(): Promise<void> {
     const tagged = (tagPage.json.data as unknown[]).length;
     if (tagged !== 20) throw new Error(`expected 20 tweets tagged #chirp, got ${tagged}`);
     const hashtagRps = await run(`${base}/hashtags/chirp/tweets?limit=20`, auth);
+    // Search, read warm: users by a name prefix (bench1, bench10-19, … and the rest of the
+    // registered bench1* accounts, most followers first; a second page exists, so every first
+    // page also stores its ranking), and 40 tweets holding a word nothing else holds.
+    const userSearch = `${base}/search/users?q=bench1&limit=20`;
+    const userMatches = await countPages(call, userSearch, reader.accessToken);
+    if (userMatches <= 20)
+      throw new Error(`expected more than 20 bench1* users, got ${userMatches}`);
+    const userSearchRps = await run(userSearch, auth);
+    for (const [i, author] of authors.entries()) {
+      for (const half of ['morning', 'evening'])
+        await call('POST', '/tweets', author.accessToken, {
+          content: `A kestrel seen this ${half} by author ${i}`,
+        });
+    }
+    const tweetSearch = `${base}/search/tweets?q=kestrel&limit=20`;
+    const tweetMatches = await countPages(call, tweetSearch, reader.accessToken);
+    if (tweetMatches !== 40) throw new Error(`expected 40 kestrel tweets, got ${tweetMatches}`);
+    const tweetSearchRps = await run(tweetSearch, auth);
     bare.close();
 
     const liveAuthor = await register();
@@ -281,6 +299,8 @@ async function main(): Promise<void> {
       `GET /tweets/:id/replies (20 replies):          ${fmt(repliesRps)} req/s  ratio to bare ${ratio(repliesRps, bareAvg)}`,
       `GET /bookmarks (20 items):                     ${fmt(bookmarksRps)} req/s  ratio to bare ${ratio(bookmarksRps, bareAvg)}`,
       `GET /hashtags/:tag/tweets (20 items):          ${fmt(hashtagRps)} req/s  ratio to bare ${ratio(hashtagRps, bareAvg)}`,
+      `${`GET /search/users (20 of ${userMatches} matches):`.padEnd(47)}${fmt(userSearchRps)} req/s  ratio to bare ${ratio(userSearchRps, bareAvg)}`,
+      `${`GET /search/tweets (20 of ${tweetMatches} matches):`.padEnd(47)}${fmt(tweetSearchRps)} req/s  ratio to bare ${ratio(tweetSearchRps, bareAvg)}`,
       `POST /tweets:                                   ${fmt(postRps)} req/s  ratio to bare ${ratio(postRps, bareAvg)}`,
       `fan-out to 10,000 followers, 201 to last timeline: ${fanoutSeconds.map((s) => s.toFixed(3)).join(' s, ')} s  median ${median(fanoutSeconds).toFixed(3)} s  (target <= 0.5 s)`,
       `realtime, ${realtime.sockets} sockets on 2 API nodes, POST answer to tweet:new over ${realtime.deliveries} deliveries: p50 ${realtime.p50.toFixed(1)} ms, p99 ${realtime.p99.toFixed(1)} ms  (target p99 <= 250 ms)`,
@@ -389,6 +409,24 @@ async function measureRealtime(deps: {
   } finally {
     await second.stop();
   }
+}
+
+/** How many items a list holds, walking its pages from the first (`url` has the page size). */
+async function countPages(
+  call: (method: string, path: string, token: string) => Promise<{ json: Record<string, unknown> }>,
+  url: string,
+  token: string,
+): Promise<number> {
+  const { pathname, search } = new URL(url);
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `${search}&cursor=${encodeURIComponent(cursor)}` : search;
+    const { json } = await call('GET', `${pathname}${query}`, token);
+    count += (json.data as unknown[]).length;
+    cursor = json.nextCursor as string | null;
+  } while (cursor !== null);
+  return count;
 }
 
 async function dropTimelineCaches(redis: Redis): Promise<void> {
