@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { config } from '../config';
+import { rebuildTrending } from '../app/hashtags/trending';
 import { hashPassword } from '../app/auth/passwords';
 import { mostFollowingIds, usernamePrefixInUse } from '../app/records/users';
 import { BULK_PASSWORD, bulkUsername } from './bulkNames';
@@ -69,6 +70,9 @@ export async function seedBulk(options: BulkOptions): Promise<void> {
   const warm = await mostFollowingIds(users, options.warm);
   progress.start('timelines', warm.length);
   await warmHomeTimelines(warm, WARM_CONCURRENCY, () => progress.advance(1));
+  // Tags of the last day's bulk posts were written behind the API's back: count them in.
+  progress.start('trending', 1);
+  await rebuildTrending();
   progress.end();
 
   const [first, last] = [bulkUsername(prefix, 0), bulkUsername(prefix, options.users - 1)];

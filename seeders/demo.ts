@@ -4,6 +4,9 @@ import { redis } from '../app/infra/redis';
 import { keys } from '../app/cache/keys';
 import { insertBookmark } from '../app/records/bookmarks';
 import { insertLike } from '../app/records/likes';
+import { inTransaction } from '../app/infra/db';
+import { rebuildTrending } from '../app/hashtags/trending';
+import { recordEntities } from '../app/tweets/postEntities';
 import { recordEngagement } from '../app/tweets/popular';
 import { entryIdsSince, findPostId, insertRetweetEntry, insertTweet } from '../app/records/tweets';
 import { followersOfAny, insertFollow } from '../app/records/follows';
@@ -59,7 +62,10 @@ async function ensureUsers(added: Added): Promise<Map<DemoName, string>> {
   return ids;
 }
 
-/** The id of an author's tweet with this content (and parent), inserting it when missing. */
+/**
+ * The id of an author's tweet with this content (and parent), inserting it when missing as
+ * the API posts one: with its mentions and tags stored and the mentioned users notified.
+ */
 async function ensureTweet(
   authorId: string,
   content: string,
@@ -68,7 +74,11 @@ async function ensureTweet(
 ): Promise<string> {
   const found = await findPostId(authorId, content, replyToId);
   if (found) return found;
-  const id = await insertTweet({ authorId, content, replyToId });
+  const id = await inTransaction(async (transaction) => {
+    const tweetId = await insertTweet({ authorId, content, replyToId }, transaction);
+    await recordEntities(transaction, authorId, tweetId, content);
+    return tweetId;
+  });
   added.tweets += 1;
   if (replyToId) await recordEngagement(replyToId, 'reply');
   return id;
@@ -180,6 +190,8 @@ export async function seedDemo(): Promise<void> {
   const changed = Object.values(added).some((n) => n > 0) || corrected > 0;
   if (changed) await dropStaleCaches(userIds);
   await warmHomeTimelines(userIds, 4);
+  // The demo tags were written behind the API's back: count them in (as any recent tags).
+  await rebuildTrending();
 
   const [name] = DEMO_USERS[0];
   process.stdout.write(

@@ -1,6 +1,6 @@
 /**
- * The demo world, as data: twelve accounts, who follows whom, what they wrote, replied,
- * retweeted and liked. Tweets are named `[author, n]`: the author's n-th post below.
+ * The demo world, as data: twelve accounts, who follows whom, what they wrote (with mentions
+ * and hashtags), replied, retweeted and liked. Tweets are named `[author, n]`: the author's n-th post below.
  */
 
 export const DEMO_PASSWORD = 'chirp-demo-password';
@@ -35,19 +35,26 @@ export function demoFollows(): [DemoName, DemoName][] {
   return pairs;
 }
 
-/** Each user's posts, in order. */
+/**
+ * Each user's posts, in order. The third ones mention other demo users and share tags
+ * (#computing, #history, #compilers and #opensource each have two authors), so mentions,
+ * GET /hashtags/:tag/tweets and the trending tags have something to show.
+ */
 export const DEMO_POSTS: Record<DemoName, string[]> = {
   ada: [
     'The Analytical Engine weaves algebraic patterns just as the Jacquard loom weaves flowers and leaves.',
     'Imagination is the discovering faculty, pre-eminently.',
+    'Drafting my notes on the Engine with @alan and @grace reading over my shoulder. #computing #history',
   ],
   grace: [
     'Found the first actual bug today: a moth, in relay 70 of panel F.',
     'The most dangerous phrase in the language is "we have always done it this way".',
+    'Teaching machines English, so that @margaret never has to read octal again. #compilers',
   ],
   alan: [
     'We can only see a short distance ahead, but we can see plenty there that needs to be done.',
     'Those who can imagine anything can create the impossible.',
+    '@ada, a machine that can learn deserves a test, not a verdict. #Computing #AI',
   ],
   edsger: [
     'Testing shows the presence, not the absence of bugs.',
@@ -64,11 +71,17 @@ export const DEMO_POSTS: Record<DemoName, string[]> = {
   margaret: [
     'There was no choice but to be pioneers.',
     'Looking for errors in the software taught us how to prevent them.',
+    'The priority displays held on Apollo 11. Thanks to the team, and to @grace for leading the way. #history',
   ],
-  linus: ['Talk is cheap. Show me the code.', 'Given enough eyeballs, all bugs are shallow.'],
+  linus: [
+    'Talk is cheap. Show me the code.',
+    'Given enough eyeballs, all bugs are shallow.',
+    'Release early, release often, and thank @ken for the tools. #OpenSource',
+  ],
   radia: [
     'I think that I shall never see a graph more lovely than a tree.',
     'A protocol should be simple enough that it is obviously correct.',
+    'Spanning trees keep loops out of the network, @tim, and out of your weekend. #networking',
   ],
   donald: [
     'Beware of bugs in the above code; I have only proved it correct, not tried it.',
@@ -77,8 +90,13 @@ export const DEMO_POSTS: Record<DemoName, string[]> = {
   frances: [
     'Compilers let programmers think about the problem, not the machine.',
     'Be an adventurer. Try something new.',
+    'An optimizing compiler is the proof that @grace was right all along. #Compilers',
   ],
-  tim: ['This is for everyone.', 'The Web does not just connect machines, it connects people.'],
+  tim: [
+    'This is for everyone.',
+    'The Web does not just connect machines, it connects people.',
+    'Every page a link away from every other, free to all. #opensource #web',
+  ],
 };
 
 /** [author, replied-to post, content] */

@@ -51,7 +51,7 @@ const ALLOWED: Record<string, string> = {
   workers:
     'app/auth app/mail app/notifications app/ops app/realtime app/tweets app/timeline app/users app/records app/cache app/queue app/http app/infra config',
   seeders:
-    'app/text app/auth app/users app/tweets app/timeline app/records app/cache app/infra migrations models config',
+    'app/text app/auth app/users app/tweets app/hashtags app/timeline app/records app/cache app/infra migrations models config',
 };
 
 const ROOT = path.resolve(__dirname, '../..');

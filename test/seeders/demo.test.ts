@@ -3,6 +3,7 @@ import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../app/infra/db';
 import { redis } from '../../app/infra/redis';
 import { keys } from '../../app/cache/keys';
+import { rebuildTrending } from '../../app/hashtags/trending';
 import {
   DEMO_BOOKMARKS,
   DEMO_PASSWORD,
@@ -18,7 +19,10 @@ import { tweetsWithWrongCounters, usersWithWrongCounters, type UserScope } from 
 const names = DEMO_USERS.map(([name]) => name);
 const demo: UserScope = { sql: 'u.username_key IN (:scope)', scope: names };
 
-/** Every row of the demo world: users with their counters, follows, tweets, likes, bookmarks. */
+/**
+ * Every row of the demo world: users with their counters, follows, tweets, likes, bookmarks,
+ * the tweets' mentions and tags, and the notifications of mentions.
+ */
 async function snapshot() {
   const select = (sql: string) =>
     sequelize.query(sql, { replacements: { names }, type: QueryTypes.SELECT });
@@ -40,6 +44,17 @@ async function snapshot() {
     ),
     bookmarks: await select(
       `SELECT id, user_id, tweet_id FROM bookmarks WHERE user_id IN (${demoIds}) ORDER BY id`,
+    ),
+    mentions: await select(
+      `SELECT m.tweet_id, m.user_id FROM tweet_mentions m JOIN tweets t ON t.id = m.tweet_id
+       WHERE t.author_id IN (${demoIds}) ORDER BY m.tweet_id, m.user_id`,
+    ),
+    hashtags: await select(
+      `SELECT tag, tweet_id FROM tweet_hashtags WHERE author_id IN (${demoIds}) ORDER BY tag, tweet_id`,
+    ),
+    notifications: await select(
+      `SELECT id, user_id, type, actor_id, tweet_id FROM notifications
+       WHERE actor_id IN (${demoIds}) ORDER BY id`,
     ),
   };
 }
@@ -64,6 +79,8 @@ describe('npm run db:seed (the demo world)', function () {
   let afterSecond: Awaited<ReturnType<typeof snapshot>>;
 
   before(async () => {
+    // Trending is live before the seed, as on a running Chirp: the seed must count its tags in.
+    await rebuildTrending();
     first = await runToExit('seeders/index.ts');
     afterFirst = await snapshot();
     second = await runToExit('seeders/index.ts');
@@ -142,6 +159,42 @@ describe('npm run db:seed (the demo world)', function () {
     ]);
     expect(data.map((tweet) => tweet.bookmarked)).to.deep.equal([true, true, true]);
     expect(afterSecond.bookmarks).to.have.length(DEMO_BOOKMARKS.length);
+  });
+
+  it('holds mentions: grace is notified of the posts that mention her, which show them', async () => {
+    const token = await signIn('grace');
+    const response = await api()
+      .get('/notifications?type=mention')
+      .set('Authorization', `Bearer ${token}`);
+    expect(response.status, JSON.stringify(response.body)).to.equal(200);
+    const data = response.body.data as {
+      actor: { username: string };
+      tweet: { content: string; entities: { mentions: { username: string }[] } };
+    }[];
+    expect(data.map((n) => n.actor.username).sort()).to.deep.equal(['ada', 'frances', 'margaret']);
+    const fromAda = data.find((n) => n.actor.username === 'ada')!.tweet;
+    expect(fromAda.content).to.equal(DEMO_POSTS.ada[2]);
+    expect(fromAda.entities.mentions.map((m) => m.username)).to.deep.equal(['alan', 'grace']);
+  });
+
+  it('holds hashtags two authors share: GET /hashtags/:tag/tweets lists both, trending counts them', async () => {
+    const token = await signIn('ada');
+    const tagged = await api()
+      .get('/hashtags/compilers/tweets')
+      .set('Authorization', `Bearer ${token}`);
+    expect(tagged.status, JSON.stringify(tagged.body)).to.equal(200);
+    expect(contents(tagged.body.data)).to.deep.equal([DEMO_POSTS.frances[2], DEMO_POSTS.grace[2]]);
+    const trending = await api().get('/hashtags/trending').set('Authorization', `Bearer ${token}`);
+    expect(trending.status, JSON.stringify(trending.body)).to.equal(200);
+    const shared = (trending.body.data as { tag: string; authors: number }[]).filter(
+      (t) => t.authors >= 2,
+    );
+    expect(shared.map((t) => t.tag)).to.include.members([
+      'compilers',
+      'computing',
+      'history',
+      'opensource',
+    ]);
   });
 
   it('leaves the demo users with warm home timelines', async () => {
