@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { mentionedKeys, parseEntities, resolveEntities } from '../../app/text/entities';
+import {
+  mentionedKeys,
+  normalizeTag,
+  parseEntities,
+  resolveEntities,
+} from '../../app/text/entities';
 
 const tags = (content: string) => parseEntities(content).hashtags;
 const names = (content: string) => parseEntities(content).mentions;
@@ -90,5 +95,32 @@ describe('tweet entities (parser)', () => {
       hashtags: [{ tag: 'x', start: 26, end: 28 }],
     });
     expect(resolveEntities('plain text', new Map())).to.deep.equal({ mentions: [], hashtags: [] });
+  });
+});
+
+describe('normalizeTag (a tag as a client names it)', () => {
+  it('meets the tag the parser stores, with or without #, in any case or width', () => {
+    for (const written of ['#Café', '#CAFÉ', '#ｃａｆｅ\u0301', '#cafe\u0301']) {
+      expect(normalizeTag(written), written).to.equal(tags(written)[0].tag);
+      expect(normalizeTag(written.slice(1)), written.slice(1)).to.equal('café');
+    }
+  });
+
+  it('is null for what the parser would not take as a whole tag', () => {
+    for (const bad of [
+      '',
+      '#',
+      '##x',
+      '😀',
+      '2024',
+      '_',
+      'a b',
+      'a-b',
+      '\u0301a',
+      'x'.repeat(101),
+    ]) {
+      expect(normalizeTag(bad), bad).to.equal(null);
+    }
+    expect(normalizeTag('x'.repeat(100))).to.equal('x'.repeat(100));
   });
 });
