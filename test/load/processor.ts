@@ -49,48 +49,60 @@ function stopSignal(): Promise<void> {
   return stopped;
 }
 
-/** Keeps the first original tweet of a home timeline page in `tweetId` (retweets unwrapped). */
-export function pickTweet(
-  _request: unknown,
+/** A tweet of a home timeline page, as the pickers below read it. */
+interface Shown {
+  id: string;
+  content?: string;
+  author?: { username: string };
+  entities?: { hashtags: { tag: string }[] };
+}
+
+/** An `afterResponse` hook on a home timeline read. */
+type AfterTimeline = (
+  request: unknown,
   response: { statusCode: number; body: unknown },
   context: Context,
-  _events: Events,
+  events: Events,
   done: Done,
-): void {
-  context.vars.tweetId = undefined;
-  if (response.statusCode === 200 && typeof response.body === 'string') {
-    const page = JSON.parse(response.body) as { data?: { id: string; tweet?: { id: string } }[] };
-    const first = page.data?.[0];
-    context.vars.tweetId = first?.tweet?.id ?? first?.id;
-  }
-  done();
+) => void;
+
+/**
+ * An `afterResponse` hook that sets `names` from the tweets a home timeline page showed
+ * (retweets unwrapped) as `pick` chooses; each stays undefined when the read failed or `pick`
+ * found nothing for it.
+ */
+function fromTimeline(
+  names: string[],
+  pick: (tweets: Shown[]) => Record<string, string | undefined>,
+): AfterTimeline {
+  return (_request, response, context, _events, done) => {
+    for (const name of names) context.vars[name] = undefined;
+    if (response.statusCode === 200 && typeof response.body === 'string') {
+      const page = JSON.parse(response.body) as { data?: (Shown & { tweet?: Shown })[] };
+      Object.assign(context.vars, pick((page.data ?? []).map((item) => item.tweet ?? item)));
+    }
+    done();
+  };
 }
+
+const anyOf = (items: string[]) =>
+  items.length === 0 ? undefined : items[Math.floor(Math.random() * items.length)];
+
+/** Keeps the first original tweet of a home timeline page in `tweetId`. */
+export const pickTweet = fromTimeline(['tweetId'], (tweets) => ({ tweetId: tweets[0]?.id }));
 
 /**
  * What a user searches after reading their timeline (the search scenario): a word of at
- * least four ASCII letters from a tweet they saw, in `tweetQuery`, and the first author's username
- * less its last character, as when typing a name, in `userQuery`.
+ * least four ASCII letters from a tweet they saw, in `tweetQuery`, and the first author's
+ * username less its last character, as when typing a name, in `userQuery`.
  */
-export function pickSearch(
-  _request: unknown,
-  response: { statusCode: number; body: unknown },
-  context: Context,
-  _events: Events,
-  done: Done,
-): void {
-  context.vars.tweetQuery = undefined;
-  context.vars.userQuery = undefined;
-  if (response.statusCode === 200 && typeof response.body === 'string') {
-    type Shown = { content?: string; author?: { username: string } };
-    const page = JSON.parse(response.body) as { data?: (Shown & { tweet?: Shown })[] };
-    const tweets = (page.data ?? []).map((item) => item.tweet ?? item);
-    const words = tweets.flatMap((tweet) => tweet.content?.match(/[A-Za-z]{4,}/g) ?? []);
-    const username = tweets[0]?.author?.username;
-    if (words.length > 0) context.vars.tweetQuery = words[Math.floor(Math.random() * words.length)];
-    if (username) context.vars.userQuery = username.slice(0, Math.max(1, username.length - 1));
-  }
-  done();
-}
+export const pickSearch = fromTimeline(['tweetQuery', 'userQuery'], (tweets) => {
+  const username = tweets[0]?.author?.username;
+  return {
+    tweetQuery: anyOf(tweets.flatMap((tweet) => tweet.content?.match(/[A-Za-z]{4,}/g) ?? [])),
+    userQuery: username?.slice(0, Math.max(1, username.length - 1)),
+  };
+});
 
 /** `ifTrue` for the searches: something to search for was picked. */
 export function hasSearch(vars: Record<string, unknown>): boolean {
@@ -99,29 +111,12 @@ export function hasSearch(vars: Record<string, unknown>): boolean {
 
 /**
  * A hashtag a user opens after reading their timeline (the hashtag scenario): one of the tags
- * the page's tweets carry (retweets unwrapped), URL-encoded into `hashtag`; none when the page
- * has no tag.
+ * the page's tweets carry, URL-encoded into `hashtag`; none when the page has no tag.
  */
-export function pickHashtag(
-  _request: unknown,
-  response: { statusCode: number; body: unknown },
-  context: Context,
-  _events: Events,
-  done: Done,
-): void {
-  context.vars.hashtag = undefined;
-  if (response.statusCode === 200 && typeof response.body === 'string') {
-    type Shown = { entities?: { hashtags: { tag: string }[] } };
-    const page = JSON.parse(response.body) as { data?: (Shown & { tweet?: Shown })[] };
-    const tags = (page.data ?? []).flatMap(
-      (item) => (item.tweet ?? item).entities?.hashtags.map((h) => h.tag) ?? [],
-    );
-    if (tags.length > 0) {
-      context.vars.hashtag = encodeURIComponent(tags[Math.floor(Math.random() * tags.length)]);
-    }
-  }
-  done();
-}
+export const pickHashtag = fromTimeline(['hashtag'], (tweets) => {
+  const tag = anyOf(tweets.flatMap((tweet) => tweet.entities?.hashtags.map((h) => h.tag) ?? []));
+  return { hashtag: tag === undefined ? undefined : encodeURIComponent(tag) };
+});
 
 /** `ifTrue` for the hashtag read: the timeline page showed a tag. */
 export function hasHashtag(vars: Record<string, unknown>): boolean {
