@@ -1,4 +1,4 @@
-import { DataTypes, QueryTypes } from 'sequelize';
+import { DataTypes, QueryTypes, type Sequelize } from 'sequelize';
 import { parseEntities } from '../app/text/entities';
 import type { Migration } from './index';
 
@@ -48,9 +48,17 @@ export const up: Migration = async ({ context: qi }) => {
     name: 'tweet_hashtags_author_id_tag_created_at',
   });
 
+  await backfillTweetEntities(qi.sequelize);
+};
+
+/**
+ * Writes the mention and hashtag rows of every tweet (retweet entries have no content),
+ * batch by batch; rows already there are kept (INSERT IGNORE), so it can run again.
+ */
+export async function backfillTweetEntities(sequelize: Sequelize): Promise<void> {
   let after = '0';
   for (;;) {
-    const rows = await qi.sequelize.query<{
+    const rows = await sequelize.query<{
       id: string;
       author_id: string;
       content: string;
@@ -71,7 +79,7 @@ export const up: Migration = async ({ context: qi }) => {
     ];
     const accounts = new Map<string, string>();
     if (names.length > 0) {
-      const found = await qi.sequelize.query<{ id: string; username_key: string }>(
+      const found = await sequelize.query<{ id: string; username_key: string }>(
         'SELECT id, username_key FROM users WHERE username_key IN (?)',
         { replacements: [names], type: QueryTypes.SELECT },
       );
@@ -91,18 +99,18 @@ export const up: Migration = async ({ context: qi }) => {
       }
     }
     if (mentions.length > 0) {
-      await qi.sequelize.query('INSERT IGNORE INTO tweet_mentions (tweet_id, user_id) VALUES ?', {
+      await sequelize.query('INSERT IGNORE INTO tweet_mentions (tweet_id, user_id) VALUES ?', {
         replacements: [mentions],
       });
     }
     if (hashtags.length > 0) {
-      await qi.sequelize.query(
+      await sequelize.query(
         'INSERT IGNORE INTO tweet_hashtags (tag, tweet_id, author_id, created_at) VALUES ?',
         { replacements: [hashtags] },
       );
     }
   }
-};
+}
 
 export const down: Migration = async ({ context: qi }) => {
   await qi.dropTable('tweet_hashtags');
