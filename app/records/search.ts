@@ -15,6 +15,15 @@ export interface Statement {
   replacements: Record<string, unknown>;
 }
 
+/** The ids a statement selects (as column `id`), in its order. */
+export async function selectIds({ sql, replacements }: Statement): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(sql, {
+    replacements,
+    type: QueryTypes.SELECT,
+  });
+  return rows.map((row) => String(row.id));
+}
+
 /** `%`, `_` and `\` match themselves in a LIKE pattern (backslash is MariaDB's escape). */
 const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -44,14 +53,8 @@ export function userSearchStatement(prefix: string, limit: number): Statement {
 }
 
 /** The ids of {@link userSearchStatement}'s users, best known first. */
-export async function rankedUserIds(prefix: string, limit: number): Promise<string[]> {
-  const { sql, replacements } = userSearchStatement(prefix, limit);
-  const rows = await sequelize.query<{ id: string }>(sql, {
-    replacements,
-    type: QueryTypes.SELECT,
-  });
-  return rows.map((row) => String(row.id));
-}
+export const rankedUserIds = (prefix: string, limit: number): Promise<string[]> =>
+  selectIds(userSearchStatement(prefix, limit));
 
 /**
  * Posts and replies (never retweet entries) holding every word of `terms` (a boolean mode
@@ -73,15 +76,8 @@ export function tweetSearchStatement(
 }
 
 /** The ids of {@link tweetSearchStatement}'s tweets, newest first. */
-export async function searchTweetIds(
+export const searchTweetIds = (
   terms: string,
   below: string | undefined,
   limit: number,
-): Promise<string[]> {
-  const { sql, replacements } = tweetSearchStatement(terms, below, limit);
-  const rows = await sequelize.query<{ id: string }>(sql, {
-    replacements,
-    type: QueryTypes.SELECT,
-  });
-  return rows.map((row) => String(row.id));
-}
+): Promise<string[]> => selectIds(tweetSearchStatement(terms, below, limit));
