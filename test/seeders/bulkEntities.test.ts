@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { sequelize } from '../../app/infra/db';
+import { rebuildTrending } from '../../app/hashtags/trending';
 import { parseEntities } from '../../app/text/entities';
 import { MAX_MENTION_NOTIFICATIONS } from '../../app/tweets/service';
 import { BULK_PASSWORD } from '../../seeders/bulkNames';
@@ -21,6 +22,14 @@ interface Post {
 const select = <T extends object>(sql: string, replacements: Record<string, unknown> = {}) =>
   sequelize.query<T>(sql, { replacements: { pattern, ...replacements }, type: QueryTypes.SELECT });
 
+/** The usernames of some users. */
+async function usernamesOf(ids: string[]): Promise<string[]> {
+  const rows = await select<{ username: string }>('SELECT username FROM users WHERE id IN (:ids)', {
+    ids,
+  });
+  return rows.map((row) => row.username);
+}
+
 /** Sorted lines, to compare sets of rows. */
 const lines = (rows: unknown[][]): string[] => rows.map((row) => row.join(' ')).sort();
 
@@ -31,6 +40,8 @@ describe('npm run db:seed -- --users N --tweets M (mentions and hashtags of a bu
   let accounts: Map<string, string>;
 
   before(async () => {
+    // Trending is live before the seed, as on a running Chirp: the seed must count its tags in.
+    await rebuildTrending();
     const run = await runSeeder(['--users', '300', '--tweets', '3000', '--prefix', prefix]);
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     posts = (
@@ -148,6 +159,23 @@ describe('npm run db:seed -- --users N --tweets M (mentions and hashtags of a bu
     expect(response.status, JSON.stringify(response.body)).to.equal(200);
     const listed = (response.body.data as { tweet?: { id: string } }[]).map((n) => n.tweet?.id);
     expect(listed).to.include(post.id);
+  });
+
+  it("counts the last day's seeded tags in GET /hashtags/trending", async () => {
+    const recent = await select<{ tag: string }>(
+      `SELECT DISTINCT h.tag FROM tweet_hashtags h JOIN users u ON u.id = h.author_id
+        WHERE u.username_key LIKE :pattern AND h.created_at >= UTC_TIMESTAMP(3) - INTERVAL 1 DAY`,
+    );
+    expect(recent).to.not.be.empty;
+    const [username] = await usernamesOf([posts[0].authorId]);
+    const login = await api().post('/auth/login').send({ username, password: BULK_PASSWORD });
+    const response = await api()
+      .get('/hashtags/trending')
+      .set('Authorization', `Bearer ${login.body.accessToken as string}`);
+    expect(response.status, JSON.stringify(response.body)).to.equal(200);
+    const listed = (response.body.data as { tag: string }[]).map((t) => t.tag);
+    expect(listed).to.have.length(Math.min(10, recent.length));
+    expect(recent.map((r) => r.tag)).to.include.members(listed);
   });
 
   it('keeps every user and tweet counter equal to the rows', async () => {
