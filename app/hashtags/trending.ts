@@ -8,6 +8,8 @@ import {
   trendingSince,
   type TrendingTag,
 } from '../cache/trending';
+import { AppError } from '../http/errors';
+import { isRedisReady } from '../infra/redis';
 import { recentTagUses } from '../records/hashtags';
 
 /** How many tags GET /hashtags/trending answers. */
@@ -25,9 +27,18 @@ export async function rebuildTrending(): Promise<void> {
 /**
  * The tags used by the most distinct authors in the last 24 hours, recent use weighing more,
  * with how many authors used each. Rebuilds the sets first when they are missing; while
- * another process rebuilds them, answers from what is there.
+ * another process rebuilds them, answers from what is there. Without Redis: 503, as the
+ * ranking lives nowhere else (MySQL could only rebuild it, at a cost not for every read).
  */
 export async function trendingTags(): Promise<TrendingTag[]> {
+  if (!isRedisReady()) {
+    throw new AppError(
+      'unavailable',
+      'Trending tags are kept in Redis, which cannot be reached. Try again shortly.',
+      undefined,
+      { 'Retry-After': '5' },
+    );
+  }
   if (!(await isTrendingBuilt()) && (await claimTrendingRebuild())) {
     try {
       await rebuildTrending();
