@@ -11,6 +11,7 @@ import { hydrateTweets } from '../app/tweets/cache';
 import { entryAuthor, entryIdsByAuthors } from '../app/records/tweets';
 import type { TimelineItem } from '../app/tweets/schemas';
 import { followerPage, followersAmong } from '../app/records/follows';
+import { usersHidingAny } from '../app/safety/hidden';
 import { findUser } from '../app/records/users';
 
 /** Followers read per SQL page, and timelines written per script call within it. */
@@ -32,6 +33,16 @@ export async function forEachFollowerPage(
     if (rows.length < FOLLOWER_PAGE) return total;
     after = rows[rows.length - 1].id;
   }
+}
+
+/**
+ * Of `followers`, those who may get an entry by `authors` (its author, and its original's for
+ * a retweet): not those who block them, are blocked by them or mute them. Asked per page at
+ * the moment of delivery, so a block or mute that committed while the job waited counts.
+ */
+async function allowedFollowers(authors: string[], followers: string[]): Promise<string[]> {
+  const hiding = await usersHidingAny(authors, followers);
+  return hiding.size === 0 ? followers : followers.filter((id) => !hiding.has(id));
 }
 
 /** Calls `each` with the online users (presence) who follow `userId`, a chunk at a time. */
@@ -58,6 +69,7 @@ export async function processFanout(
   const entry = await entryAuthor(job.data.entryId);
   if (!entry) return { delivered: 0 }; // deleted before we got to it
   const authorId = entry.authorId;
+  const authors = entry.originalAuthorId ? [authorId, entry.originalAuthorId] : [authorId];
   const cap = String(timelineCap());
   await store.addToTimelines(2, keys.home(authorId), keys.author(authorId), job.data.entryId, cap);
   const [text] = await hydrateTweets(null, [job.data.entryId]);
@@ -66,12 +78,14 @@ export async function processFanout(
   await emitToUsers([authorId], 'tweet:new', { tweet });
   if (isCelebrity(entry.followers)) {
     // No timelines to write: only followers online now need to hear of it.
-    await forEachOnlineFollower(authorId, (followers) =>
-      emitToUsers(followers, 'tweet:new', { tweet }),
+    await forEachOnlineFollower(authorId, async (followers) =>
+      emitToUsers(await allowedFollowers(authors, followers), 'tweet:new', { tweet }),
     );
     return { delivered: 0 };
   }
-  const delivered = await forEachFollowerPage(authorId, async (followers) => {
+  const delivered = await forEachFollowerPage(authorId, async (page) => {
+    const followers = await allowedFollowers(authors, page);
+    if (followers.length === 0) return;
     const pipeline = scriptPipeline();
     for (let i = 0; i < followers.length; i += KEYS_PER_CALL) {
       const batch = followers.slice(i, i + KEYS_PER_CALL).map(keys.home);

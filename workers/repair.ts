@@ -16,6 +16,7 @@ export async function processRepair(scope: RepairJob): Promise<void> {
       keys.celebrities(id),
       keys.author(id),
       ...keys.viewerFlags(id),
+      keys.hidden(id),
     ]),
     // The trending sets are complete or rebuilt whole: without the marker the next read does.
     ...(scope.trending ? [keys.trendingBuilt()] : []),

@@ -24,6 +24,11 @@ export const PREFIX = {
   /** Popular rankings: per-hour engagement, snapshots combining 24 hours, the current one. */
   popular: 'pop:',
   /**
+   * Authors a viewer must not see (they block the viewer, the viewer blocks or mutes them): a
+   * set with the sentinel, read by the home timeline script, loaded from MySQL when missing.
+   */
+  hidden: 'hid:',
+  /**
    * Trending hashtags: per tag, each author's last-use hour; per hour, tags by the authors
    * whose last use falls in it. Every trending key carries the hash tag `{trend}`, so one
    * Redis Cluster slot holds them all and one script may touch any of them.
@@ -54,6 +59,7 @@ export const keys = {
   celebrities: (userId: string) => `${PREFIX.celebrities}${userId}`,
   author: (userId: string) => `${PREFIX.author}${userId}`,
   tweet: (tweetId: string) => `${PREFIX.tweet}${tweetId}`,
+  hidden: (userId: string) => `${PREFIX.hidden}${userId}`,
   /** The ranked user ids of one user search, which its later pages read. */
   userSearchSnapshot: (snapshot: string) => `${PREFIX.userSearch}${snapshot}`,
   ...viewerFlagKeys,

@@ -50,13 +50,81 @@ local FLAG_JSON = ${luaList(
 )}
 `;
 
-/** The cached records of tweets by id, in one MGET (false where one is not cached). */
+/**
+ * The cached records of tweets by id (false where one is not cached): one MGET of those not
+ * read yet in this call of the script, so filtering a page and rendering it read each once.
+ */
 const TWEET_RECORDS = `
 local TWEET = ${luaString(PREFIX.tweet)}
+local fetched = {}
 local function tweetRecords(ids)
-  local keys = {}
-  for i, id in ipairs(ids) do keys[i] = TWEET .. id end
-  return redis.call('MGET', unpack(keys))
+  local keys, wanted = {}, {}
+  for _, id in ipairs(ids) do
+    if fetched[id] == nil and not wanted[id] then
+      wanted[id] = true
+      keys[#keys + 1] = TWEET .. id
+    end
+  end
+  if #keys > 0 then
+    local found = redis.call('MGET', unpack(keys))
+    for k, key in ipairs(keys) do fetched[string.sub(key, #TWEET + 1)] = found[k] end
+  end
+  local records = {}
+  for i, id in ipairs(ids) do records[i] = fetched[id] end
+  return records
+end
+`;
+
+/**
+ * Skipping entries a viewer must not see: those whose author, or whose original's author for
+ * a retweet, is in the viewer's hidden set (app/safety/hidden.ts). The author is read from a
+ * record's prefix, whose first object is the author (a tweet's `author`, a retweet entry's
+ * `retweetedBy`: app/tweets/presenter.ts prefixOf keeps that order). An entry whose record
+ * (or original's) is not cached is kept: the render then fails and Node's slower path, which
+ * reads it, filters it (app/tweets/homeTimeline.ts).
+ */
+/** How many rounds of `count` candidates one home page reads at most to fill a filtered page. */
+const HOME_SCAN_ROUNDS = 10;
+
+const HIDE = `
+local AUTHOR_OF = '^{"id":"%d+",[^{]*{"id":"(%d+)"'
+local function recordParts(record)
+  if not record then return nil, nil end
+  local rt, prefix = string.match(record, '^%d+|%d+|%d+|%d+|(%d*)|(.*)$')
+  if not prefix then return nil, nil end
+  return rt, string.match(prefix, AUTHOR_OF)
+end
+local function visible(hiddenKey, ids)
+  if #ids == 0 then return ids end
+  local records = tweetRecords(ids)
+  local authors, originals, originalIds = {}, {}, {}
+  for i, record in ipairs(records) do
+    local rt, author = recordParts(record)
+    authors[i] = author
+    if rt and rt ~= '' then originals[i] = rt; originalIds[#originalIds + 1] = rt end
+  end
+  local originalAuthor = {}
+  if #originalIds > 0 then
+    for j, record in ipairs(tweetRecords(originalIds)) do
+      local _, author = recordParts(record)
+      if author then originalAuthor[originalIds[j]] = author end
+    end
+  end
+  local asked = {}
+  for i = 1, #ids do
+    if authors[i] then asked[#asked + 1] = authors[i] end
+    local o = originals[i] and originalAuthor[originals[i]]
+    if o then asked[#asked + 1] = o end
+  end
+  if #asked == 0 then return ids end
+  local member, hidden = redis.call('SMISMEMBER', hiddenKey, unpack(asked)), {}
+  for k, author in ipairs(asked) do if member[k] == 1 then hidden[author] = true end end
+  local keep = {}
+  for i, id in ipairs(ids) do
+    local o = originals[i] and originalAuthor[originals[i]]
+    if not ((authors[i] and hidden[authors[i]]) or (o and hidden[o])) then keep[#keep + 1] = id end
+  end
+  return keep
 end
 `;
 
@@ -192,29 +260,30 @@ return hydrate(ARGV[1], ids)`,
   },
 
   /**
-   * A page of a home timeline, celebrity tweets merged in, rendered.
+A page of a home timeline, celebrity tweets merged in, without entries the viewer must
+   * not see (their hidden set, HIDE), rendered. Hidden entries are skipped and more are read
+   * (up to HOME_SCAN_ROUNDS times `count`) so a page stays full; when the rounds run out first,
+   * `scanned` is the last id examined and the next page continues below it (nothing skipped).
    * ARGV: user, max (exclusive, or '+inf'), count (limit + 1, to know if more follow), limit.
-   * → {'missing'} | {'authors', id…} (author caches to rebuild) | {'page', {ids}, json|nil}
+   * → {'missing'} | {'hidden'} (the hidden set to load) | {'authors', id…} (author caches to
+   * rebuild) | {'page', {ids}, json|false, scanned|''}
    */
   homePage: {
     numberOfKeys: 0,
-    lua: `${RENDER}
+    lua: `${RENDER}${HIDE}
 local user, max, count, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local upper = max == '+inf' and '+inf' or ('(' .. max)
 local home, celebs = ${luaString(PREFIX.home)} .. user, ${luaString(PREFIX.celebrities)} .. user
+local hiddenKey = ${luaString(PREFIX.hidden)} .. user
 if redis.call('EXISTS', home, celebs) < 2 then return {'missing'} end
-local ids = redis.call('ZREVRANGEBYSCORE', home, upper, '(0', 'LIMIT', 0, count)
-local missing, merged = {}, false
+if redis.call('EXISTS', hiddenKey) == 0 then return {'hidden'} end
+local missing, celebKeys = {}, {}
 for _, celeb in ipairs(redis.call('SMEMBERS', celebs)) do
   if celeb ~= '0' then
     local key = ${luaString(PREFIX.author)} .. celeb
     if redis.call('EXISTS', key) == 0 then
       table.insert(missing, celeb)
     else
-      for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, upper, '(0', 'LIMIT', 0, count)) do
-        table.insert(ids, id)
-        merged = true
-      end
+      table.insert(celebKeys, key)
     end
   end
 end
@@ -222,7 +291,15 @@ if #missing > 0 then
   table.insert(missing, 1, 'authors')
   return missing
 end
-if merged then
+-- The newest count entries below upper: the timeline's, merged with followed celebrities'.
+local function candidates(upper)
+  local ids = redis.call('ZREVRANGEBYSCORE', home, upper, '(0', 'LIMIT', 0, count)
+  if #celebKeys == 0 then return ids end
+  for _, key in ipairs(celebKeys) do
+    for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', key, upper, '(0', 'LIMIT', 0, count)) do
+      table.insert(ids, id)
+    end
+  end
   table.sort(ids, function(a, b) return tonumber(a) > tonumber(b) end)
   local page, seen = {}, {}
   for _, id in ipairs(ids) do
@@ -231,11 +308,26 @@ if merged then
       table.insert(page, id)
     end
   end
-  ids = page
+  return page
+end
+local upper = max == '+inf' and '+inf' or ('(' .. max)
+local ids, scanned = {}, ''
+if redis.call('SCARD', hiddenKey) <= 1 then
+  ids = candidates(upper)
+else
+  for round = 1, ${HOME_SCAN_ROUNDS} do
+    local batch = candidates(upper)
+    for _, id in ipairs(visible(hiddenKey, batch)) do
+      if #ids < count then table.insert(ids, id) end
+    end
+    if #ids >= count or #batch < count then scanned = ''; break end
+    scanned = batch[#batch]
+    upper = '(' .. scanned
+  end
 end
 local shown = {}
 for i = 1, math.min(#ids, limit) do shown[i] = ids[i] end
-return {'page', ids, render(user, shown)}`,
+return {'page', ids, render(user, shown), scanned}`,
   },
 
   /**

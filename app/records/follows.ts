@@ -36,6 +36,19 @@ export async function deleteFollow(
   return result.affectedRows > 0;
 }
 
+/** Whether a user follows another (read in `transaction` when given). */
+export async function followExists(
+  followerId: string,
+  followeeId: string,
+  transaction?: Transaction,
+): Promise<boolean> {
+  const rows = await sequelize.query(
+    'SELECT 1 FROM follows WHERE follower_id = :followerId AND followee_id = :followeeId',
+    { replacements: { followerId, followeeId }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.length > 0;
+}
+
 /**
  * A page of one user's follows, newest first, below the follow id `below`: `followers` are
  * the users following them, `following` the users they follow. Ask for one more than a page

@@ -1,6 +1,8 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
+import { blockedEitherWaySql } from './blocks';
+import { mutingSql } from './mutes';
 
 /**
  * The `notifications` table: every SQL statement that reads or writes it lives here. Raw
@@ -37,6 +39,21 @@ const SELECT = `SELECT n.id, n.user_id AS userId, n.type, n.actor_id AS actorId,
   n.tweet_id AS tweetId, n.created_at AS createdAt, n.read_at AS readAt
   FROM notifications n JOIN users u ON u.id = n.actor_id`;
 
+/**
+ * SQL true when the recipient in column `recipient` must not hear from the actor in `actor`:
+ * a block between them (either way) or the recipient's mute of the actor.
+ */
+const actorHiddenSql = (recipient: string, actor: string): string =>
+  `(${blockedEitherWaySql(recipient, actor)} OR ${mutingSql(recipient, actor)})`;
+
+/**
+ * Leaves out notifications whose actor the recipient must not hear from now (blocked either
+ * way, muted): those written before the block or mute stay in the table, unseen, and come
+ * back in the list after an unblock or unmute. The push reads through it too, so a block
+ * between the action and its push sends nothing.
+ */
+const VISIBLE = `AND NOT ${actorHiddenSql('n.user_id', 'n.actor_id')}`;
+
 /** The columns of a new notification. */
 export interface NewNotification {
   recipientId: string;
@@ -50,8 +67,10 @@ export const dedupeKey = ({ recipientId, type, actorId, tweetId }: NewNotificati
   `${recipientId}:${type}:${actorId}:${tweetId ?? ''}`;
 
 /**
- * Inserts a notification unless one with the same (recipient, type, actor, tweet) exists;
- * answers the new row's id, or null when nothing was created.
+ * Inserts a notification unless one with the same (recipient, type, actor, tweet) exists, or
+ * the recipient must not hear from the actor (a block either way, their mute): in the same
+ * statement, so every notification, whichever action writes it, is checked in its
+ * transaction. Answers the new row's id, or null when nothing was created.
  */
 export async function insertNotificationOnce(
   row: NewNotification,
@@ -60,7 +79,8 @@ export async function insertNotificationOnce(
   const { recipientId, type, actorId, tweetId } = row;
   const result = await execute(
     `INSERT IGNORE INTO notifications (user_id, type, actor_id, tweet_id, dedupe_key, created_at)
-     VALUES (:recipientId, :type, :actorId, :tweetId, :dedupeKey, UTC_TIMESTAMP(3))`,
+     SELECT :recipientId, :type, :actorId, :tweetId, :dedupeKey, UTC_TIMESTAMP(3) FROM DUAL
+      WHERE NOT ${actorHiddenSql(':recipientId', ':actorId')}`,
     {
       replacements: {
         recipientId,
@@ -132,7 +152,7 @@ export async function notifyInTransaction(
 
 /** One notification with its actor (null: gone). */
 export async function notificationRow(id: string): Promise<NotificationRow | null> {
-  const [row] = await sequelize.query<NotificationRow>(`${SELECT} WHERE n.id = :id`, {
+  const [row] = await sequelize.query<NotificationRow>(`${SELECT} WHERE n.id = :id ${VISIBLE}`, {
     replacements: { id },
     type: QueryTypes.SELECT,
   });
@@ -150,7 +170,7 @@ export async function notificationRowsOf(
   type?: NotificationType,
 ): Promise<NotificationRow[]> {
   return sequelize.query<NotificationRow>(
-    `${SELECT} WHERE n.user_id = :userId ${type ? 'AND n.type = :type' : ''}
+    `${SELECT} WHERE n.user_id = :userId ${VISIBLE} ${type ? 'AND n.type = :type' : ''}
        ${below ? 'AND n.id < :below' : ''} ORDER BY n.id DESC LIMIT :limit`,
     { replacements: { userId, below, limit, type }, type: QueryTypes.SELECT },
   );

@@ -198,16 +198,31 @@ export async function findPostId(
   return found ? String(found.id) : null;
 }
 
-/** An entry's author and their follower count (what fan-out needs), or null when it is gone. */
+/**
+ * An entry's author and their follower count, and for a retweet entry its original's author
+ * (what fan-out needs), or null when it is gone.
+ */
 export async function entryAuthor(
   id: string,
-): Promise<{ authorId: string; followers: number } | null> {
-  const [row] = await sequelize.query<{ authorId: string; followers: number }>(
-    `SELECT t.author_id AS authorId, u.followers_count AS followers
-     FROM tweets t JOIN users u ON u.id = t.author_id WHERE t.id = :id`,
+): Promise<{ authorId: string; followers: number; originalAuthorId: string | null } | null> {
+  const [row] = await sequelize.query<{
+    authorId: string;
+    followers: number;
+    originalAuthorId: string | null;
+  }>(
+    `SELECT t.author_id AS authorId, u.followers_count AS followers,
+            o.author_id AS originalAuthorId
+     FROM tweets t JOIN users u ON u.id = t.author_id
+     LEFT JOIN tweets o ON o.id = t.retweet_of_id
+     WHERE t.id = :id`,
     { replacements: { id }, type: QueryTypes.SELECT },
   );
-  return row ? { authorId: String(row.authorId), followers: Number(row.followers) } : null;
+  if (!row) return null;
+  return {
+    authorId: String(row.authorId),
+    followers: Number(row.followers),
+    originalAuthorId: row.originalAuthorId === null ? null : String(row.originalAuthorId),
+  };
 }
 
 /** The author of a tweet (`of: 'tweet'`) or of the tweet it replies to; null when gone. */

@@ -3,6 +3,8 @@ import { execute, sequelize, type ReadFrom } from '../infra/db';
 import { User } from '../../models';
 import type { UserRole } from '../../models/User';
 import { recountCounters, type RecountScope } from './recount';
+import { blockingSql } from './blocks';
+import { mutingSql } from './mutes';
 
 /**
  * The `users` table: every read and write of it lives here. Accounts go through the `User`
@@ -11,9 +13,27 @@ import { recountCounters, type RecountScope } from './recount';
  * too, as multi-row statements, and their recount of the counters.
  */
 
-/** A user's public columns, with whether the viewer follows them when there is a viewer. */
-/** The columns every answer shows of a user: a model instance or a row of `profileRows`. */
-export interface UserFields {
+/**
+ * The viewer's relations to a user that a user answer shows when there is a viewer, each as
+ * SQL true when it holds for the row `u`: the one list the profile read, the presenter and
+ * the User schema follow (a new one is a line here and its description in the schema).
+ */
+export const USER_VIEWER_FLAGS = {
+  following:
+    'EXISTS(SELECT 1 FROM follows f WHERE f.follower_id = :viewerId AND f.followee_id = u.id)',
+  blocking: blockingSql(':viewerId', 'u.id'),
+  muting: mutingSql(':viewerId', 'u.id'),
+} as const;
+
+export type UserViewerFlag = keyof typeof USER_VIEWER_FLAGS;
+
+export const USER_VIEWER_FLAG_NAMES = Object.keys(USER_VIEWER_FLAGS) as UserViewerFlag[];
+
+/**
+ * The columns every answer shows of a user: a model instance or a row of `profileRows`, with
+ * the viewer's flags when known (MySQL answers EXISTS as 0 or 1).
+ */
+export interface UserFields extends Partial<Record<UserViewerFlag, number | boolean>> {
   id: string | number;
   username: string;
   displayName: string;
@@ -22,8 +42,6 @@ export interface UserFields {
   followersCount: number;
   followingCount: number;
   tweetsCount: number;
-  /** The viewer's follow of them, when known (MySQL answers EXISTS as 0 or 1). */
-  following?: number | boolean;
 }
 
 export type ProfileRow = UserFields & { id: string };
@@ -40,14 +58,15 @@ export async function profileRows(
   read: ReadFrom = {},
 ): Promise<ProfileRow[]> {
   if (ids.length === 0) return [];
-  const following = viewerId
-    ? `, EXISTS(SELECT 1 FROM follows f WHERE f.follower_id = :viewerId AND f.followee_id = u.id)
-         AS following`
+  const flags = viewerId
+    ? Object.entries(USER_VIEWER_FLAGS)
+        .map(([name, sql]) => `, ${sql} AS ${name}`)
+        .join('')
     : '';
   const rows = await sequelize.query<ProfileRow>(
     `SELECT u.id, u.username, u.display_name AS displayName, u.bio, u.created_at AS createdAt,
             u.followers_count AS followersCount, u.following_count AS followingCount,
-            u.tweets_count AS tweetsCount${following}
+            u.tweets_count AS tweetsCount${flags}
        FROM users u WHERE u.id IN (:ids) AND u.suspended_at IS NULL`,
     { replacements: { viewerId, ids }, type: QueryTypes.SELECT, ...read },
   );

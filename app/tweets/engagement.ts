@@ -7,6 +7,7 @@ import { recordEngagement } from './popular';
 import { refreshCachedCounts, updateViewerSet } from './cache';
 import { bumpUserCounter } from '../records/users';
 import { bumpCounter, lockOriginal } from './counters';
+import { refuseIfBlocked } from '../safety/refusals';
 import { deleteLike, insertLike } from '../records/likes';
 import {
   deleteTweetRow,
@@ -27,6 +28,7 @@ export async function like(
 ): Promise<{ liked: true; likesCount: number }> {
   const { tweet, changed } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
+    await refuseIfBlocked(viewerId, original.authorId, transaction);
     if (!(await insertLike(viewerId, original.id, transaction))) {
       return { tweet: original, changed: false };
     }
@@ -79,6 +81,7 @@ export async function retweet(
 ): Promise<{ retweeted: true; retweetsCount: number }> {
   const { tweet, entryId } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction);
+    await refuseIfBlocked(viewerId, original.authorId, transaction);
     const entry = await insertRetweetEntry(viewerId, original.id, transaction);
     if (!entry) return { tweet: original, entryId: null };
     await bumpUserCounter([viewerId], 'tweets_count', 1, transaction);

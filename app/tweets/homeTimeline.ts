@@ -2,13 +2,19 @@ import { encodeCursor, toPage } from '../http/paging';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
 import { hydrateTweets } from './cache';
-import { pageJson } from './presenter';
+import { authorsOfEntry, pageJson } from './presenter';
 import { entryIdsByAuthors } from '../records/tweets';
 import { followeesOf, rebuildAuthor, rebuildHome } from '../timeline/build';
 import { keys } from '../cache/keys';
 import { store } from '../cache/store';
+import { hiddenAuthors, loadHiddenAuthors } from '../safety/hidden';
 
-type HomePageResult = ['missing'] | ['authors', ...string[]] | ['page', string[], string | null];
+type HomePageResult =
+  ['missing'] | ['hidden'] | ['authors', ...string[]] | ['page', string[], string | null, string];
+
+/** Whether an entry's text is by (or retweets) someone the viewer must not see. */
+const isHidden = (text: string, hidden: ReadonlySet<string>) =>
+  hidden.size > 0 && authorsOfEntry(text).some((author) => hidden.has(author));
 
 /** Entries whose tweet is gone (deleted meanwhile) leave the timeline, so pages render whole. */
 async function forgetVanished(
@@ -21,13 +27,23 @@ async function forgetVanished(
 }
 
 /**
- * Turns `limit + 1` candidate ids into a page. Entries that vanished (deleted tweets) are
- * dropped; the cursor still continues below the last id examined, so nothing repeats.
+ * Turns `limit + 1` candidate ids into a page. Entries that vanished (deleted tweets) or that
+ * the viewer must not see (`hidden` authors) are dropped; the cursor still continues below
+ * the last id examined (`scanned` when the script read further than the page), so nothing
+ * repeats or is skipped.
  */
-function toJsonPage(ids: string[], texts: (string | null)[], limit: number): string {
+function toJsonPage(
+  ids: string[],
+  texts: (string | null)[],
+  limit: number,
+  hidden: ReadonlySet<string>,
+  scanned = '',
+): string {
   const { data, nextCursor } = toPage(ids, limit, (id) => id);
-  const items = texts.slice(0, data.length).filter((text): text is string => text !== null);
-  return pageJson(items, nextCursor);
+  const items = texts
+    .slice(0, data.length)
+    .filter((text): text is string => text !== null && !isHidden(text, hidden));
+  return pageJson(items, nextCursor ?? (scanned ? encodeCursor(scanned) : null));
 }
 
 /** When Redis cannot answer: the same page read straight from MySQL (slower, still right). */
@@ -36,16 +52,20 @@ async function readFromMysql(
   below: string | undefined,
   limit: number,
 ): Promise<string> {
-  const { regular, celebrities } = await followeesOf(viewerId);
+  const [{ regular, celebrities }, hidden] = await Promise.all([
+    followeesOf(viewerId),
+    hiddenAuthors(viewerId),
+  ]);
   const ids = await entryIdsByAuthors([viewerId, ...regular, ...celebrities], limit + 1, { below });
-  return toJsonPage(ids, await hydrateTweets(viewerId, ids), limit);
+  return toJsonPage(ids, await hydrateTweets(viewerId, ids), limit, hidden);
 }
 
 /**
  * A page of the viewer's home timeline as JSON text: newest first, below the cursor. Warm,
  * it is one Redis round trip (a script reads the timeline, merges followed celebrities'
- * recent tweets and hydrates the page) and no SQL. Anything more (a rebuild, a read from
- * MySQL) waits for `beforeCostlyWork`, which refuses a caller over their rate limit.
+ * recent tweets, skips entries by or retweeting users the viewer blocks, mutes or is blocked
+ * by, and hydrates the page) and no SQL. Anything more (a rebuild, loading the hidden set, a
+ * read from MySQL) waits for `beforeCostlyWork`, which refuses a caller over their rate limit.
  */
 export async function readHomeTimeline(
   viewerId: string,
@@ -57,7 +77,8 @@ export async function readHomeTimeline(
     await beforeCostlyWork();
     return readFromMysql(viewerId, below, limit);
   }
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  // At most: rebuild the timeline, load the hidden set, rebuild celebrities' caches, read.
+  for (let attempt = 0; attempt < 4; attempt += 1) {
     let result: HomePageResult;
     try {
       result = (await store.homePage(
@@ -75,16 +96,23 @@ export async function readHomeTimeline(
     if (!warm) await beforeCostlyWork();
     if (result[0] === 'missing') {
       await rebuildHome(viewerId);
+    } else if (result[0] === 'hidden') {
+      await loadHiddenAuthors(viewerId);
     } else if (result[0] === 'authors') {
       await Promise.all(result.slice(1).map((authorId) => rebuildAuthor(authorId)));
     } else {
-      const [, ids, rendered] = result;
-      const nextCursor = ids.length > limit ? encodeCursor(ids[limit - 1]) : null;
-      // Rendered in Redis: every piece was cached. Otherwise fill the caches on the way.
+      const [, ids, rendered, scanned] = result;
+      const nextCursor =
+        ids.length > limit ? encodeCursor(ids[limit - 1]) : scanned ? encodeCursor(scanned) : null;
+      // Rendered in Redis: every piece was cached. Otherwise fill the caches on the way; the
+      // script could not tell the authors of entries not cached, so they are filtered here.
       if (rendered !== null) return pageJson(rendered, nextCursor);
-      const texts = await hydrateTweets(viewerId, ids.slice(0, limit));
+      const [texts, hidden] = await Promise.all([
+        hydrateTweets(viewerId, ids.slice(0, limit)),
+        hiddenAuthors(viewerId),
+      ]);
       await forgetVanished(viewerId, ids.slice(0, limit), texts);
-      return toJsonPage(ids, [...texts, null], limit);
+      return toJsonPage(ids, [...texts, null], limit, hidden, scanned);
     }
   }
   await beforeCostlyWork();

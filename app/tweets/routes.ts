@@ -36,7 +36,7 @@ export const tweetRoutes = [
     auth: 'required',
     request: { body: CreateTweetBody },
     responses: { 201: { description: 'The new tweet', schema: TweetSchema } },
-    errors: ['not_found'],
+    errors: ['blocked', 'not_found'],
     async handle({ body, viewer }) {
       return { status: 201, json: await createTweet(viewer.id, body.content, body.replyToId) };
     },
@@ -137,7 +137,7 @@ export const tweetRoutes = [
     auth: 'required',
     request: { params: IdParams },
     responses: { 200: { description: 'Liked', schema: LikeState } },
-    errors: ['not_found'],
+    errors: ['blocked', 'not_found'],
     async handle({ params, viewer }) {
       return { status: 200, body: await engagement.like(viewer.id, params.id) };
     },
@@ -163,7 +163,7 @@ export const tweetRoutes = [
     auth: 'required',
     request: { params: IdParams },
     responses: { 200: { description: 'Retweeted', schema: RetweetState } },
-    errors: ['not_found'],
+    errors: ['blocked', 'not_found'],
     async handle({ params, viewer }) {
       return { status: 200, body: await engagement.retweet(viewer.id, params.id) };
     },

@@ -23,6 +23,7 @@ import { bumpUserCounter, findUserRole, userExists } from '../records/users';
 import { insertAuditEntry } from '../records/auditLog';
 import { recordEntities } from './postEntities';
 import { bumpCounter } from './counters';
+import { refuseIfBlocked } from '../safety/refusals';
 import { deleteDependants } from './dependants';
 import { keepDeletedReplyLink } from '../records/deletedTweetLinks';
 import {
@@ -98,6 +99,7 @@ export async function createTweet(
       const target = await lockTweet(replyToId, transaction);
       // A reply answers a tweet, not a retweet entry.
       if (!target || target.retweetOfId) throw notFound('tweet to reply to');
+      await refuseIfBlocked(authorId, target.authorId, transaction);
       parent = await bumpCounter(target.id, 'replies_count', 1, transaction);
     }
     const tweetId = await insertTweet(

@@ -1,7 +1,16 @@
-import type { UserFields } from '../records/users';
+import { USER_VIEWER_FLAG_NAMES, type UserFields } from '../records/users';
 import type { UserJson } from './schemas';
 
-/** A user as every answer shows one; `following` only when the viewer's relation is known. */
+/** The viewer's flags (`following`, `blocking`, `muting`) that are known for a user. */
+const viewerFlagsOf = (user: UserFields): Partial<Record<string, boolean>> =>
+  Object.fromEntries(
+    USER_VIEWER_FLAG_NAMES.filter((name) => user[name] !== undefined).map((name) => [
+      name,
+      Boolean(Number(user[name])),
+    ]),
+  );
+
+/** A user as every answer shows one; the viewer's flags only when their relations are known. */
 export function presentUser(user: UserFields): UserJson {
   return {
     id: String(user.id),
@@ -12,6 +21,6 @@ export function presentUser(user: UserFields): UserJson {
     followersCount: Number(user.followersCount),
     followingCount: Number(user.followingCount),
     tweetsCount: Number(user.tweetsCount),
-    ...(user.following === undefined ? {} : { following: Boolean(Number(user.following)) }),
+    ...viewerFlagsOf(user),
   };
 }

@@ -8,16 +8,69 @@ import { UpdateProfileBody, UserSchema, UsernameParams } from './schemas';
 import {
   follow,
   listConnections,
+  profileJson,
   unfollow,
   updateOwnProfile,
-  userJson,
   userJsonByUsername,
   viewerJson,
 } from './service';
 import { likersPage } from './likers';
+import { block, listBlocksOrMutes, mute, unblock, unmute } from './safety';
+import type { ErrorCode } from '../http/errors';
+import type { UserJson } from './schemas';
 
 const tags = ['users'];
 const UserPage = pageOf(UserSchema, 'UserPage');
+
+/** Block, unblock, mute, unmute: four routes of one shape (as follow and unfollow). */
+const SAFETY_ACTIONS: {
+  action: string;
+  summary: string;
+  description: string;
+  answer: string;
+  errors: ErrorCode[];
+  run: (viewerId: string, targetId: string) => Promise<UserJson>;
+}[] = [
+  {
+    action: 'block',
+    summary: 'Block a user (idempotent)',
+    description:
+      'Ends the follows between you both (either way) and takes each one’s tweets out of the ' +
+      'other’s home timeline. Neither of you can then follow, reply to, like or retweet the ' +
+      'other (403 `blocked`), and you never see their tweets, retweets or notifications. At ' +
+      'most 10,000 blocks: the next answers 409 `limit_reached`.',
+    answer: 'The user, now blocked',
+    errors: ['cannot_block_self', 'limit_reached', 'not_found'],
+    run: block,
+  },
+  {
+    action: 'unblock',
+    summary: 'Unblock a user (idempotent)',
+    description: 'Follows that the block ended do not come back.',
+    answer: 'The user, no longer blocked',
+    errors: ['not_found'],
+    run: unblock,
+  },
+  {
+    action: 'mute',
+    summary: 'Mute a user (idempotent)',
+    description:
+      'Their tweets and retweets leave your home timeline and their notifications are neither ' +
+      'shown nor sent. They are not told, and may still follow you. At most 10,000 mutes: the ' +
+      'next answers 409 `limit_reached`.',
+    answer: 'The user, now muted',
+    errors: ['cannot_mute_self', 'limit_reached', 'not_found'],
+    run: mute,
+  },
+  {
+    action: 'unmute',
+    summary: 'Unmute a user (idempotent)',
+    description: 'If you follow them, their recent tweets come back into your home timeline.',
+    answer: 'The user, no longer muted',
+    errors: ['not_found'],
+    run: unmute,
+  },
+];
 
 export const userRoutes = [
   defineRoute({
@@ -46,6 +99,28 @@ export const userRoutes = [
       return { status: 200, body: await updateOwnProfile(viewer.id, body) };
     },
   }),
+  ...(['blocks', 'mutes'] as const).map((list) =>
+    defineRoute({
+      method: 'get',
+      path: `/users/me/${list}`,
+      summary: list === 'blocks' ? 'Users you block' : 'Users you mute',
+      tags,
+      auth: 'required',
+      request: { query: PageQuery },
+      responses: {
+        200: {
+          description: `A page of users, newest ${list.slice(0, -1)} first`,
+          schema: UserPage,
+        },
+      },
+      async handle({ query, viewer }) {
+        return {
+          status: 200,
+          body: await listBlocksOrMutes(viewer.id, list, query.cursor, query.limit),
+        };
+      },
+    }),
+  ),
   // Before the `/users/:id/…` routes: a user may be named `followers` or `tweets`.
   defineRoute({
     method: 'get',
@@ -71,7 +146,7 @@ export const userRoutes = [
     responses: { 200: { description: 'The user', schema: UserSchema } },
     errors: ['not_found'],
     async handle({ params, viewer }) {
-      return { status: 200, body: await userJson(viewer.id, params.id) };
+      return { status: 200, body: await profileJson(viewer.id, params.id) };
     },
   }),
   defineRoute({
@@ -82,7 +157,7 @@ export const userRoutes = [
     auth: 'required',
     request: { params: IdParams },
     responses: { 200: { description: 'The user, now followed', schema: UserSchema } },
-    errors: ['cannot_follow_self', 'not_found'],
+    errors: ['cannot_follow_self', 'blocked', 'not_found'],
     async handle({ params, viewer }) {
       return { status: 200, body: await follow(viewer.id, params.id) };
     },
@@ -100,6 +175,22 @@ export const userRoutes = [
       return { status: 200, body: await unfollow(viewer.id, params.id) };
     },
   }),
+  ...SAFETY_ACTIONS.map(({ action, summary, description, answer, errors, run }) =>
+    defineRoute({
+      method: 'post',
+      path: `/users/:id/${action}`,
+      summary,
+      description,
+      tags,
+      auth: 'required',
+      request: { params: IdParams },
+      responses: { 200: { description: answer, schema: UserSchema } },
+      errors,
+      async handle({ params, viewer }) {
+        return { status: 200, body: await run(viewer.id, params.id) };
+      },
+    }),
+  ),
   ...(['followers', 'following'] as const).map((direction) =>
     defineRoute({
       method: 'get',

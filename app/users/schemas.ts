@@ -1,4 +1,5 @@
 import { Timestamp, Id, z } from '../http/zod';
+import { USER_VIEWER_FLAG_NAMES, type UserViewerFlag } from '../records/users';
 
 export const Username = z
   .string()
@@ -49,6 +50,20 @@ export const UpdateProfileBody = z
 /** `:username` in a path. */
 export const UsernameParams = z.object({ username: Username });
 
+/** What each of the viewer's flags on a user says (present when signed in). */
+const VIEWER_FLAG_DESCRIPTIONS: Record<UserViewerFlag, string> = {
+  following: 'Whether you follow them. Present when signed in',
+  blocking: 'Whether you block them. Present when signed in',
+  muting: 'Whether you mute them. Present when signed in',
+};
+
+const viewerFlagFields = Object.fromEntries(
+  USER_VIEWER_FLAG_NAMES.map((name) => [
+    name,
+    z.boolean().optional().openapi({ description: VIEWER_FLAG_DESCRIPTIONS[name] }),
+  ]),
+) as Record<UserViewerFlag, z.ZodOptional<z.ZodBoolean>>;
+
 export const UserSchema = z
   .object({
     id: Id,
@@ -59,7 +74,7 @@ export const UserSchema = z
     followersCount: z.number().int().nonnegative(),
     followingCount: z.number().int().nonnegative(),
     tweetsCount: z.number().int().nonnegative(),
-    following: z.boolean().optional().openapi({ description: 'Present when signed in' }),
+    ...viewerFlagFields,
   })
   .openapi('User');
 

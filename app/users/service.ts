@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'sequelize';
 import { AppError, notFound } from '../http/errors';
 import { inTransaction, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../records/notifications';
@@ -9,6 +10,7 @@ import { mergeFollow, unmergeFollow } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
 import { evictAuthorTweets } from '../tweets/cache';
 import { connectionPage, deleteFollow, insertFollow } from '../records/follows';
+import { refuseIfBlocked } from '../safety/refusals';
 import { presentUser } from './presenter';
 import {
   bumpUserCounter,
@@ -115,6 +117,7 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
     const target = rows.find((row) => row.id === targetId);
     // A suspended account is absent to everyone else (its follows stay for an unsuspend).
     if (!target || target.suspended) throw notFound('user');
+    await refuseIfBlocked(viewerId, targetId, transaction);
     if (!(await insertFollow(viewerId, targetId, transaction))) {
       return { changed: false, followers: target.followers };
     }
@@ -146,6 +149,34 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
   return userJson(viewerId, targetId, { useMaster: true });
 }
 
+/**
+ * Removes a follow in a transaction that holds both users' rows locked (lockUsersFollowers):
+ * each counter moves by exactly one, and a followee falling back below the celebrity
+ * threshold is fanned out again. Answers whether there was a follow. Unfollow and block
+ * share it.
+ */
+export async function removeFollow(
+  followerId: string,
+  followee: { id: string; followers: number },
+  transaction: Transaction,
+): Promise<boolean> {
+  if (!(await deleteFollow(followerId, followee.id, transaction))) return false;
+  await bumpUserCounter([followerId], 'following_count', -1, transaction);
+  await bumpUserCounter([followee.id], 'followers_count', -1, transaction);
+  const followers = Math.max(followee.followers - 1, 0);
+  if (isCelebrity(followers + 1) && !isCelebrity(followers)) {
+    await enqueueAfterCommit(
+      transaction,
+      'timeline',
+      { kind: 'celebrity', userId: followee.id, celebrity: false },
+      {
+        jobId: `celebrity:${followee.id}:${Date.now()}`,
+      },
+    );
+  }
+  return true;
+}
+
 /** Unfollows a user (idempotent); their tweets leave the follower's timeline. */
 export async function unfollow(viewerId: string, targetId: string): Promise<UserJson> {
   const changed = await inTransaction(async (transaction) => {
@@ -153,21 +184,7 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
     const target = rows.find((row) => row.id === targetId);
     // A suspended account is absent to everyone else (its follows stay for an unsuspend).
     if (!target || target.suspended) throw notFound('user');
-    if (!(await deleteFollow(viewerId, targetId, transaction))) return false;
-    await bumpUserCounter([viewerId], 'following_count', -1, transaction);
-    await bumpUserCounter([targetId], 'followers_count', -1, transaction);
-    const followers = Math.max(target.followers - 1, 0);
-    if (isCelebrity(followers + 1) && !isCelebrity(followers)) {
-      await enqueueAfterCommit(
-        transaction,
-        'timeline',
-        { kind: 'celebrity', userId: targetId, celebrity: false },
-        {
-          jobId: `celebrity:${targetId}:${Date.now()}`,
-        },
-      );
-    }
-    return true;
+    return removeFollow(viewerId, target, transaction);
   });
   if (changed) await cacheUpkeep(() => unmergeFollow(viewerId, targetId), { userIds: [viewerId] });
   // The answer shows the change just committed: read it where it was written.

@@ -27,13 +27,18 @@ const ALLOWED: Record<string, string> = {
   // The Redis cache (keys, Lua, upkeep), and mail.
   'app/cache': 'app/queue app/infra config',
   'app/mail': 'app/infra config',
+  // Blocks and mutes: who must not see or act on whom (the hidden sets, the refusals), asked
+  // by every resource that shows or acts on another user's things, and by the fan-out.
+  'app/safety': 'app/records app/cache app/http app/infra config',
   // Resources, each with its routes, services and presenters. A home timeline is a cache of
   // tweet ids that tweet and follow writes keep up; a notification shows its tweet; users
   // (and follows) act on all three; auth signs users in.
   'app/timeline': 'app/records app/cache app/http app/infra config',
-  'app/tweets': 'app/text app/timeline app/records app/cache app/queue app/http app/infra config',
+  'app/tweets':
+    'app/text app/safety app/timeline app/records app/cache app/queue app/http app/infra config',
   'app/notifications': 'app/tweets app/records app/queue app/http app/infra config',
-  'app/users': 'app/tweets app/timeline app/records app/cache app/queue app/http app/infra config',
+  'app/users':
+    'app/tweets app/safety app/timeline app/records app/cache app/queue app/http app/infra config',
   'app/auth': 'app/users app/records app/cache app/queue app/http app/infra models config',
   // Search finds users and tweets and shows them as their resources do.
   'app/search': 'app/users app/tweets app/records app/cache app/http app/infra config',
@@ -49,7 +54,7 @@ const ALLOWED: Record<string, string> = {
   app: 'app/admin app/auth app/hashtags app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
   'app/cli': 'app/text app/auth app/users app/records app/queue app/infra migrations models config',
   workers:
-    'app/auth app/mail app/notifications app/ops app/realtime app/tweets app/timeline app/users app/records app/cache app/queue app/http app/infra config',
+    'app/auth app/mail app/notifications app/ops app/realtime app/tweets app/safety app/timeline app/users app/records app/cache app/queue app/http app/infra config',
   seeders:
     'app/text app/auth app/users app/tweets app/hashtags app/timeline app/records app/cache app/infra migrations models config',
 };

@@ -22,6 +22,8 @@ export interface UserBody {
   followingCount: number;
   tweetsCount: number;
   following?: boolean;
+  blocking?: boolean;
+  muting?: boolean;
 }
 
 export interface Page<T> {

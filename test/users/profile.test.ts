@@ -44,6 +44,8 @@ describe('GET /users/:id', () => {
       'followingCount',
       'tweetsCount',
       'following',
+      'blocking',
+      'muting',
     );
     expect(before).to.deep.include({
       id: shown.id,

@@ -1,0 +1,89 @@
+import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
+import { logger } from '../infra/logger';
+import { isRedisReady } from '../infra/redis';
+import { SENTINEL, VIEWER_SET_TTL_SECONDS, keys } from '../cache/keys';
+import { scriptPipeline, store } from '../cache/store';
+import { blockedEitherWay, blockedEitherWayAmong, isBlockedEitherWay } from '../records/blocks';
+import { isMuting, mutedBy, mutersAmong } from '../records/mutes';
+
+/**
+ * Whose entries a viewer must not see: the users they block, who block them, and whom they
+ * mute. MySQL holds the rows; Redis holds each viewer's set of those ids (`hid:<viewer>`, with
+ * the sentinel, like the viewer-flag sets), which the home timeline script reads to skip
+ * entries by them or retweeting them. See docs/decisions/0016 for where each filter runs.
+ */
+
+/** How many ids one SADD takes when a set is loaded (a viewer may hide tens of thousands). */
+const LOAD_CHUNK = 5000;
+
+/** Everyone the viewer must not see, read from MySQL. */
+export async function hiddenAuthorsFromMysql(
+  viewerId: string,
+  read: ReadFrom = {},
+): Promise<string[]> {
+  const [blocked, muted] = await Promise.all([
+    blockedEitherWay(viewerId, read),
+    mutedBy(viewerId, read),
+  ]);
+  return [...new Set([...blocked, ...muted])];
+}
+
+/** Builds the viewer's hidden set in Redis from the primary (on a miss), and answers it. */
+export async function loadHiddenAuthors(viewerId: string): Promise<Set<string>> {
+  const ids = await hiddenAuthorsFromMysql(viewerId, FOR_CACHE_FILL);
+  const key = keys.hidden(viewerId);
+  const pipeline = store.multi().sadd(key, SENTINEL);
+  for (let i = 0; i < ids.length; i += LOAD_CHUNK)
+    pipeline.sadd(key, ...ids.slice(i, i + LOAD_CHUNK));
+  await pipeline.expire(key, VIEWER_SET_TTL_SECONDS).exec();
+  return new Set(ids);
+}
+
+/**
+ * The viewer's hidden authors for a read that is not the warm home timeline: from Redis
+ * (loaded there when missing), or from MySQL when Redis cannot answer.
+ */
+export async function hiddenAuthors(viewerId: string): Promise<Set<string>> {
+  if (isRedisReady()) {
+    try {
+      const members = await store.smembers(keys.hidden(viewerId));
+      if (members.length === 0) return await loadHiddenAuthors(viewerId);
+      return new Set(members.filter((member) => member !== SENTINEL));
+    } catch (error) {
+      logger.debug({ err: error }, 'hidden set unavailable; reading MySQL');
+    }
+  }
+  return new Set(await hiddenAuthorsFromMysql(viewerId));
+}
+
+/**
+ * After a block, unblock, mute or unmute between `a` and `b` committed: each one's cached set
+ * says again whether the other is hidden, as the primary now has it (an unblock leaves a mute
+ * in force, and the reverse). Sets not cached stay so: they load whole when next read.
+ */
+export async function refreshHiddenPair(a: string, b: string): Promise<void> {
+  const [blocked, aMutesB, bMutesA] = await Promise.all([
+    isBlockedEitherWay(a, b, FOR_CACHE_FILL),
+    isMuting(a, b, FOR_CACHE_FILL),
+    isMuting(b, a, FOR_CACHE_FILL),
+  ]);
+  await scriptPipeline()
+    .updateExistingSet(keys.hidden(a), blocked || aMutesB ? 'add' : 'rem', b)
+    .updateExistingSet(keys.hidden(b), blocked || bMutesA ? 'add' : 'rem', a)
+    // The blocked sets (blocked.ts) hold blocks alone, for the reads other than home.
+    .updateExistingSet(keys.blocked(a), blocked ? 'add' : 'rem', b)
+    .updateExistingSet(keys.blocked(b), blocked ? 'add' : 'rem', a)
+    .exec();
+}
+
+/**
+ * Which of `userIds` must not get entries by any of `authorIds` (an entry's author and, for a
+ * retweet, its original's): the fan-out asks it of each page of followers, two indexed reads.
+ */
+export async function usersHidingAny(authorIds: string[], userIds: string[]): Promise<Set<string>> {
+  const [blocked, muters] = await Promise.all([
+    blockedEitherWayAmong(authorIds, userIds),
+    mutersAmong(authorIds, userIds),
+  ]);
+  return new Set([...blocked, ...muters]);
+}
