@@ -1,3 +1,4 @@
+import { accountRoutes } from './accounts/routes';
 import { adminRoutes } from './admin/routes';
 import { documentQueueBoard } from './admin/queueBoard';
 import { authRoutes } from './auth/routes';
@@ -18,6 +19,7 @@ let document: object | undefined;
 export const routes: Route[] = [
   ...authRoutes,
   ...userRoutes,
+  ...accountRoutes,
   ...tweetRoutes,
   ...notificationRoutes,
   ...searchRoutes,

@@ -134,6 +134,7 @@ export const envSchema = z
     AUTH_RATE_LIMIT_DURATION: int(1, 86400).default(300),
     FANOUT_CELEBRITY_THRESHOLD: int(1, 1_000_000_000).default(10_000),
     TIMELINE_MAX_LENGTH: int(20, 100_000).default(800),
+    ACCOUNT_DELETION_BATCH: int(1, 10_000).default(500),
     OUTBOX_MAX_ATTEMPTS: int(1, 100).default(12),
     SMTP_URL: url(['smtp:', 'smtps:']).optional(),
     MAIL_FROM: z.string().min(3).default('Chirp <no-reply@chirp.localhost>'),

@@ -83,6 +83,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       celebrityThreshold: env.FANOUT_CELEBRITY_THRESHOLD,
       maxLength: env.TIMELINE_MAX_LENGTH,
     },
+    /** Rows the account deletion job removes per transaction (app/accounts/purge.ts). */
+    accountDeletionBatch: env.ACCOUNT_DELETION_BATCH,
     /**
      * Failed sends of one outbox row (Redis up) before it moves to the dead letters. With the
      * backoff (2^n s, at most 5 min) the default is some 23 minutes of failing.

@@ -26,6 +26,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare tokenVersion: CreationOptional<number>;
   /** Set while an admin has the account suspended: hidden from others, sign-ins refused. */
   declare suspendedAt: CreationOptional<Date | null>;
+  /** Set when its holder asked to delete it: absent to all while a job removes its rows. */
+  declare deletedAt: CreationOptional<Date | null>;
   declare followersCount: CreationOptional<number>;
   declare followingCount: CreationOptional<number>;
   declare tweetsCount: CreationOptional<number>;
@@ -46,6 +48,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         role: { type: DataTypes.ENUM(...USER_ROLES), allowNull: false, defaultValue: 'user' },
         tokenVersion: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },
         suspendedAt: { type: DataTypes.DATE(3), allowNull: true, defaultValue: null },
+        deletedAt: { type: DataTypes.DATE(3), allowNull: true, defaultValue: null },
         followersCount: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },
         followingCount: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },
         tweetsCount: { type: DataTypes.INTEGER.UNSIGNED, allowNull: false, defaultValue: 0 },

@@ -140,7 +140,7 @@ const RESTORE_MERGE = 200;
  */
 async function restoreAuthor(userId: string): Promise<void> {
   const author = await findUser(userId);
-  if (!author || author.suspendedAt) return;
+  if (!author || author.suspendedAt || author.deletedAt) return;
   const recent = await entryIdsByAuthors([userId], RESTORE_MERGE);
   if (recent.length === 0) return;
   const cap = String(timelineCap());

@@ -8,6 +8,7 @@ import { closeMailer } from '../app/mail/mailer';
 import { closeQueues, getQueue } from '../app/queue/queues';
 import type { Job } from 'bull';
 import { QUEUE_NAMES, type JobPayloads, type QueueName } from '../app/queue/jobs';
+import { processAccountJob } from './accounts';
 import { processFanout, processTimelineUpkeep } from './fanout';
 import { processMailJob } from './mail';
 import { processNotificationJob } from './notifications';
@@ -19,6 +20,8 @@ const MAIL_CONCURRENCY = 5;
 const FANOUT_CONCURRENCY = 4;
 const TIMELINE_CONCURRENCY = 2;
 const NOTIFICATION_CONCURRENCY = 10;
+/** Account deletions are long and rare: one at a time per worker keeps MySQL for the rest. */
+const ACCOUNT_CONCURRENCY = 1;
 
 /** Runs a queue's processor here, logging failed attempts (Bull retries them with backoff). */
 function startProcessor<N extends QueueName>(
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
   startProcessor('fanout', FANOUT_CONCURRENCY, processFanout);
   startProcessor('timeline', TIMELINE_CONCURRENCY, processTimelineJob);
   startProcessor('notifications', NOTIFICATION_CONCURRENCY, processNotificationJob);
+  startProcessor('accounts', ACCOUNT_CONCURRENCY, processAccountJob);
   const stopRelay = startOutboxRelay();
   sealScripts(redis); // every module that defines one is loaded by now
   profileOnSignal('worker');

@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, forbidden, notFound } from '../http/errors';
 import { inTransaction } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
-import { cacheUpkeep } from '../cache/upkeep';
-import { publishTokenVersion, revocationNotPublished } from '../auth/revocation';
-import { evictAuthorTweets } from '../tweets/cache';
+import { announceWithdrawal, withdrawInTransaction } from '../auth/withdrawal';
 import { insertAuditEntry } from '../records/auditLog';
-import { revokeUserTokens } from '../records/refreshTokens';
 import { findUserRole, setSuspended } from '../records/users';
 import type { SuspensionJson } from './schemas';
 
@@ -23,10 +20,8 @@ export async function requireAdmin(viewerId: string): Promise<void> {
  * version is published: every node forgets its verdicts and cuts the account's sockets.
  *
  * Its tweets and retweets then vanish for everyone: the tweet cache is filled from rows that
- * leave suspended authors out, and the account's records are dropped here after commit (with a
- * repair job as fallback). A reader that read a row before the commit may put it back after
- * the drop, so a second pass drops them again from a worker moments later, as a change of
- * display name does (app/users/service.ts updateOwnProfile).
+ * leave suspended authors out, and the account's records are dropped after commit, twice
+ * (app/auth/withdrawal.ts, shared with account deletion).
  */
 export async function suspendUser(
   adminId: string,
@@ -41,27 +36,15 @@ export async function suspendUser(
     const result = await setSuspended(targetId, true, transaction);
     if (!result) throw notFound('user');
     if (result.changed) {
-      await revokeUserTokens(targetId, transaction);
+      await withdrawInTransaction(targetId, 'suspend', transaction);
       await insertAuditEntry(
         { adminId, action: 'suspend', targetUserId: targetId, reason },
         transaction,
       );
-      await enqueueAfterCommit(
-        transaction,
-        'timeline',
-        { kind: 'repair', tweetIds: [], userIds: [], authUserIds: [], tweetAuthorIds: [targetId] },
-        { jobId: `suspend:${targetId}:${randomUUID()}` },
-      );
     }
     return result;
   });
-  if (outcome.changed) {
-    const published = await cacheUpkeep(() => publishTokenVersion(targetId, outcome.tokenVersion), {
-      authUserIds: [targetId],
-    });
-    if (!published) await revocationNotPublished(targetId);
-    await cacheUpkeep(() => evictAuthorTweets(targetId), { tweetAuthorIds: [targetId] });
-  }
+  if (outcome.changed) await announceWithdrawal(targetId, outcome.tokenVersion);
   return { id: targetId, username: outcome.username, suspended: true };
 }
 

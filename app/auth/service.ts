@@ -92,7 +92,8 @@ type Identifier = 'username' | 'email';
 async function findAccount(by: Identifier, key: string): Promise<User | null> {
   const user = await findUserByKey(by, key);
   const found = by === 'username' ? user?.usernameKey : user?.emailKey;
-  return user && found === key ? user : null;
+  // An account being deleted is gone for its holder too: no sign-in, as for an unknown one.
+  return user && found === key && !user.deletedAt ? user : null;
 }
 
 /**
@@ -132,7 +133,9 @@ export async function refresh(token: string) {
     const rotation = await rotateRefreshToken(token, transaction);
     if (!rotation.ok) return rotation;
     const user = await findUser(rotation.userId, { transaction });
-    return user ? { ...rotation, user } : { ok: false as const, reason: 'invalid' as const };
+    return user && !user.deletedAt
+      ? { ...rotation, user }
+      : { ok: false as const, reason: 'invalid' as const };
   });
   if (outcome.ok && outcome.user.suspendedAt) throw accountSuspended();
   if (!outcome.ok) {

@@ -29,6 +29,8 @@ export interface JobPayloads {
    * some may wait in queues and outboxes at deploy time.
    */
   notifications: { kind: 'push'; notificationId: string } | LegacyNotificationJob;
+  /** Remove an account being deleted (users.deleted_at set), its rows a batch at a time. */
+  accounts: { kind: 'delete'; userId: string };
 }
 
 /**
@@ -43,7 +45,7 @@ export type LegacyNotificationJob =
 
 export type QueueName = keyof JobPayloads;
 
-export const QUEUE_NAMES: QueueName[] = ['mail', 'fanout', 'timeline', 'notifications'];
+export const QUEUE_NAMES: QueueName[] = ['mail', 'fanout', 'timeline', 'notifications', 'accounts'];
 
 export const isQueueName = (name: string): name is QueueName =>
   (QUEUE_NAMES as string[]).includes(name);

@@ -19,6 +19,9 @@ export const blockPage = blocks.page;
 /** Whether `blockerId` blocks `blockedId` (one way). */
 export const isBlocking = blocks.exists;
 
+/** Account deletion: removes a batch of the user's blocks, either way (the others answered). */
+export const deleteBlocksOfUser = blocks.deleteOfUser;
+
 /** Whether either of two users blocks the other. */
 export async function isBlockedEitherWay(a: string, b: string, read: PairRead = {}) {
   const [ab, ba] = await Promise.all([blocks.exists(a, b, read), blocks.exists(b, a, read)]);

@@ -70,3 +70,16 @@ export async function deleteBookmarksOfTweets(
     transaction,
   });
 }
+
+/** Account deletion: removes up to `limit` of a user's bookmarks; answers how many went. */
+export async function deleteBookmarksOfUser(
+  userId: string,
+  limit: number,
+  transaction: Transaction,
+): Promise<number> {
+  const result = await execute(
+    'DELETE FROM bookmarks WHERE user_id = :userId ORDER BY id LIMIT :limit',
+    { replacements: { userId, limit }, transaction },
+  );
+  return result.affectedRows;
+}

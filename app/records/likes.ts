@@ -101,3 +101,28 @@ export async function likePage(
 
 /** A UTC time as DATETIME(3) text: `2026-12-02 14:33:14.123`. */
 const utcText = (at: Date) => at.toISOString().replace('T', ' ').replace('Z', '');
+
+/**
+ * Account deletion: up to `limit` tweets a user likes, their likes locked for the transaction
+ * that undoes them (the liked tweets' counters move down with the rows).
+ */
+export async function lockLikedTweetIds(
+  userId: string,
+  limit: number,
+  transaction: Transaction,
+): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    'SELECT tweet_id AS id FROM likes WHERE user_id = :userId ORDER BY tweet_id LIMIT :limit FOR UPDATE',
+    { replacements: { userId, limit }, type: QueryTypes.SELECT, transaction },
+  );
+  return rows.map((row) => String(row.id));
+}
+
+/** Account deletion: removes a user's likes of these tweets. */
+export async function deleteLikesOfUser(
+  userId: string,
+  tweetIds: string[],
+  transaction: Transaction,
+): Promise<void> {
+  await Like.destroy({ where: { userId, tweetId: tweetIds }, transaction });
+}

@@ -18,6 +18,9 @@ export const countMutes = mutes.countOf;
 export const mutePage = mutes.page;
 /** Whether `muterId` mutes `mutedId`. */
 export const isMuting = mutes.exists;
+
+/** Account deletion: removes a batch of the user's mutes, either way (the others answered). */
+export const deleteMutesOfUser = mutes.deleteOfUser;
 /** Everyone a user mutes. */
 export const mutedBy = mutes.othersOf;
 /** Which of `userIds` mute any of `authorIds` (fan-out, per page). */

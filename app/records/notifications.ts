@@ -196,3 +196,23 @@ export async function deleteNotificationsOfTweets(
     transaction,
   });
 }
+
+/**
+ * Account deletion: removes up to `limit` notifications to the user and up to `limit` from
+ * them (by `notifications_user_id_id` and `notifications_actor_id`); answers how many went.
+ */
+export async function deleteNotificationsOfUser(
+  userId: string,
+  limit: number,
+  transaction: Transaction,
+): Promise<number> {
+  let removed = 0;
+  for (const column of ['user_id', 'actor_id']) {
+    const result = await execute(
+      `DELETE FROM notifications WHERE ${column} = :userId ORDER BY id LIMIT :limit`,
+      { replacements: { userId, limit }, transaction },
+    );
+    removed += result.affectedRows;
+  }
+  return removed;
+}

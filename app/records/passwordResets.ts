@@ -61,3 +61,11 @@ export async function spendPasswordResets(
 ): Promise<void> {
   await PasswordReset.update({ usedAt }, { where: { userId, usedAt: null }, transaction });
 }
+
+/** Account deletion: removes every password reset of the user. */
+export async function deletePasswordResetsOfUser(
+  userId: string,
+  transaction: Transaction,
+): Promise<void> {
+  await PasswordReset.destroy({ where: { userId }, transaction });
+}

@@ -99,3 +99,11 @@ export async function recentlyRevokedFamilies(
     { replacements: { seconds }, type: QueryTypes.SELECT, useMaster: true },
   );
 }
+
+/** Account deletion: removes every refresh token of the user (all revoked by then). */
+export async function deleteRefreshTokensOfUser(
+  userId: string,
+  transaction: Transaction,
+): Promise<void> {
+  await RefreshToken.destroy({ where: { userId }, transaction });
+}

@@ -73,3 +73,29 @@ export async function deleteMentionsOfTweets(
     transaction,
   });
 }
+
+/**
+ * Account deletion: removes up to `limit` mentions naming the user; answers the tweets that
+ * named them (their cached records show the mention, so they are dropped after commit).
+ */
+export async function deleteMentionsOfUser(
+  userId: string,
+  limit: number,
+  transaction: Transaction,
+): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    'SELECT tweet_id AS id FROM tweet_mentions WHERE user_id = :userId LIMIT :limit FOR UPDATE',
+    { replacements: { userId, limit }, type: QueryTypes.SELECT, transaction },
+  );
+  const tweetIds = rows.map((row) => String(row.id));
+  if (tweetIds.length > 0) {
+    await execute(
+      'DELETE FROM tweet_mentions WHERE user_id = :userId AND tweet_id IN (:tweetIds)',
+      {
+        replacements: { userId, tweetIds },
+        transaction,
+      },
+    );
+  }
+  return tweetIds;
+}

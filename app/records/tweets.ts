@@ -2,6 +2,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { execute, sequelize, type ReadFrom } from '../infra/db';
 import { Tweet } from '../../models';
 import { recountCounters, type RecountScope } from './recount';
+import { activeUserSql } from './users';
 
 /**
  * The `tweets` table: every SQL statement whose main table is `tweets` lives here (reads for
@@ -34,12 +35,13 @@ const SELECT_TWEETS = `
          t.reply_to_id AS replyToId, t.retweet_of_id AS retweetOfId, t.likes_count AS likesCount,
          t.retweets_count AS retweetsCount, t.replies_count AS repliesCount, t.version,
          t.created_at AS createdAt
-  FROM tweets t JOIN users u ON u.id = t.author_id AND u.suspended_at IS NULL`;
+  FROM tweets t JOIN users u ON u.id = t.author_id AND ${activeUserSql('u')}`;
 
 /**
  * Rows for these ids, plus the originals of any retweets among them (one or two queries).
- * Rows of suspended authors are missing, as deleted ones are: the cache is filled from here,
- * so every list drops them, and a retweet of one drops with its original.
+ * Rows of inactive authors (suspended, being deleted) are missing, as deleted rows are: the
+ * cache is filled from here, so every list drops them, and a retweet of one drops with its
+ * original.
  */
 export async function loadTweetRows(
   ids: string[],
@@ -79,7 +81,7 @@ export async function loadAuthorPage(
        LEFT JOIN (SELECT id, author_id FROM tweets
                    WHERE author_id = :authorId ${below ? 'AND id < :below' : ''}
                    ORDER BY id DESC LIMIT :limit) t ON t.author_id = u.id
-      WHERE u.id = :authorId AND u.suspended_at IS NULL
+      WHERE u.id = :authorId AND ${activeUserSql('u')}
       ORDER BY t.id DESC`,
     { replacements: { authorId, below, limit }, type: QueryTypes.SELECT },
   );
@@ -259,7 +261,7 @@ export async function replyPage(
   const rows = await sequelize.query<{ parentId: string; id: string | null }>(
     `SELECT p.id AS parentId, r.id
        FROM tweets p
-       JOIN users pu ON pu.id = p.author_id AND pu.suspended_at IS NULL
+       JOIN users pu ON pu.id = p.author_id AND ${activeUserSql('pu')}
        LEFT JOIN (SELECT id, reply_to_id FROM tweets
                    WHERE reply_to_id = :parentId ${after ? 'AND id > :after' : ''}
                    ORDER BY id LIMIT :limit) r ON r.reply_to_id = p.id

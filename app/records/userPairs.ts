@@ -120,6 +120,29 @@ export function pairTable({ table, owner, other }: PairTable) {
       return rows.map((row) => String(row.id));
     },
 
+    /**
+     * Account deletion: removes up to `limit` rows the user owns and up to `limit` naming them
+     * (each read on its index); answers the other users of the rows removed.
+     */
+    deleteOfUser: async (
+      userId: string,
+      limit: number,
+      transaction: Transaction,
+    ): Promise<string[]> => {
+      const rows = await sequelize.query<{ id: string; otherId: string }>(
+        `(SELECT id, ${other} AS otherId FROM ${table} WHERE ${owner} = :userId LIMIT :limit)
+         UNION ALL
+         (SELECT id, ${owner} AS otherId FROM ${table} WHERE ${other} = :userId LIMIT :limit)`,
+        { replacements: { userId, limit }, type: QueryTypes.SELECT, transaction },
+      );
+      if (rows.length === 0) return [];
+      await execute(`DELETE FROM ${table} WHERE id IN (:ids)`, {
+        replacements: { ids: rows.map((row) => row.id) },
+        transaction,
+      });
+      return rows.map((row) => String(row.otherId));
+    },
+
     /** SQL that is true when `ownerColumn`'s row names `otherColumn` (for other modules' reads). */
     existsSql: (ownerColumn: string, otherColumn: string): string => {
       return `EXISTS(SELECT 1 FROM ${table} WHERE ${owner} = ${ownerColumn} AND ${other} = ${otherColumn})`;

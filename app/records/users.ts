@@ -14,6 +14,13 @@ import { mutingSql } from './mutes';
  */
 
 /**
+ * SQL true when the user row `alias` is an active account: neither suspended nor being
+ * deleted. The one test every read that hides such accounts (profiles, tweets, follows) uses.
+ */
+export const activeUserSql = (alias: string): string =>
+  `${alias}.suspended_at IS NULL AND ${alias}.deleted_at IS NULL`;
+
+/**
  * The viewer's relations to a user that a user answer shows when there is a viewer, each as
  * SQL true when it holds for the row `u`: the one list the profile read, the presenter and
  * the User schema follow (a new one is a line here and its description in the schema).
@@ -47,7 +54,7 @@ export interface UserFields extends Partial<Record<UserViewerFlag, number | bool
 export type ProfileRow = UserFields & { id: string };
 
 /**
- * The profiles of `ids` (in no order; unknown and suspended ids are missing), with the
+ * The profiles of `ids` (in no order; unknown, suspended and deleted ids are missing), with the
  * viewer's follow of each, in one query. Raw SQL: profile reads are a fifth of all traffic,
  * so they get no model instances and no second round trip (test/load found them the API's
  * largest MySQL cost).
@@ -67,7 +74,7 @@ export async function profileRows(
     `SELECT u.id, u.username, u.display_name AS displayName, u.bio, u.created_at AS createdAt,
             u.followers_count AS followersCount, u.following_count AS followingCount,
             u.tweets_count AS tweetsCount${flags}
-       FROM users u WHERE u.id IN (:ids) AND u.suspended_at IS NULL`,
+       FROM users u WHERE u.id IN (:ids) AND ${activeUserSql('u')}`,
     { replacements: { viewerId, ids }, type: QueryTypes.SELECT, ...read },
   );
   return rows.map((row) => ({ ...row, id: String(row.id) }));
@@ -81,10 +88,10 @@ export async function findUser(
   return User.findByPk(id, options);
 }
 
-/** Whether a user exists and is not suspended (one read by primary key). */
+/** Whether a user exists and is active (not suspended or being deleted; one read by key). */
 export async function userExists(id: string): Promise<boolean> {
-  const user = await User.findByPk(id, { attributes: ['id', 'suspendedAt'] });
-  return user !== null && user.suspendedAt === null;
+  const user = await User.findByPk(id, { attributes: ['id', 'suspendedAt', 'deletedAt'] });
+  return user !== null && user.suspendedAt === null && user.deletedAt === null;
 }
 
 /**
@@ -237,6 +244,15 @@ export async function setUserRole(
   await user.update({ role }, { transaction });
 }
 
+/** Whether a user is suspended or being deleted (false for no such user), read in `transaction`. */
+export async function isInactive(id: string, transaction: Transaction): Promise<boolean> {
+  const user = await User.findByPk(id, {
+    attributes: ['id', 'suspendedAt', 'deletedAt'],
+    transaction,
+  });
+  return Boolean(user?.suspendedAt ?? user?.deletedAt);
+}
+
 /**
  * Suspends (`suspend`) or unsuspends a user in `transaction`, the row locked. Suspending also
  * moves the token version on, which revokes every access token. Answers null for no such
@@ -275,15 +291,15 @@ export async function setPasswordAndRevoke(
 
 /**
  * Locks the rows of `ids` in id order (two users following each other at once cannot
- * deadlock) and answers each one's follower count and whether it is suspended. Raw SQL: a
- * FOR UPDATE of two narrow rows.
+ * deadlock) and answers each one's follower count and whether it is inactive (suspended or
+ * being deleted: `suspended`). Raw SQL: a FOR UPDATE of two narrow rows.
  */
 export async function lockUsersFollowers(
   ids: string[],
   transaction: Transaction,
 ): Promise<{ id: string; followers: number; suspended: boolean }[]> {
   const rows = await sequelize.query<{ id: string; followers: number; suspended: number }>(
-    `SELECT id, followers_count AS followers, suspended_at IS NOT NULL AS suspended
+    `SELECT id, followers_count AS followers, NOT (${activeUserSql('users')}) AS suspended
        FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE`,
     { replacements: { ids }, type: QueryTypes.SELECT, transaction },
   );
@@ -372,4 +388,49 @@ export async function recountUserCounters(
   onStep?: () => void,
 ): Promise<number> {
   return recountCounters('users', COUNTED, scope, { onStep });
+}
+
+/**
+ * Marks an account as being deleted in `transaction` (the row locked) and moves its token
+ * version on, which revokes every access token. Answers the token version after it, or null
+ * for no such user or one already being deleted (idempotent: nothing changes then).
+ */
+export async function markDeleting(
+  id: string,
+  transaction: Transaction,
+): Promise<{ tokenVersion: number } | null> {
+  const user = await User.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+  if (!user || user.deletedAt) return null;
+  await user.update(
+    { deletedAt: new Date(), tokenVersion: user.tokenVersion + 1 },
+    { transaction },
+  );
+  return { tokenVersion: user.tokenVersion };
+}
+
+/**
+ * The account deletion job's view of a user, its row locked in `transaction`: whether it
+ * is there and being deleted (null: the row is gone, the job is done).
+ */
+export async function lockDeletingUser(
+  id: string,
+  transaction: Transaction,
+): Promise<{ deleting: boolean } | null> {
+  const user = await User.findByPk(id, {
+    attributes: ['id', 'deletedAt'],
+    transaction,
+    lock: transaction.LOCK.UPDATE,
+  });
+  return user && { deleting: user.deletedAt !== null };
+}
+
+/** Whether a user row is there and being deleted (read from the primary). */
+export async function isBeingDeleted(id: string): Promise<boolean> {
+  const user = await User.findByPk(id, { attributes: ['id', 'deletedAt'], useMaster: true });
+  return user !== null && user.deletedAt !== null;
+}
+
+/** Account deletion's last step: removes the user row (its username and email are free). */
+export async function deleteUserRow(id: string, transaction: Transaction): Promise<void> {
+  await User.destroy({ where: { id }, transaction });
 }

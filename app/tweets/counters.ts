@@ -1,6 +1,7 @@
 import { type Transaction } from 'sequelize';
 import { notFound } from '../http/errors';
 import { lockTweet, moveCounter, type Counter, type TweetCounts } from '../records/tweets';
+import { isInactive } from '../records/users';
 
 /**
  * How writes move a tweet's counters: lock the row first (the original, for an id naming a
@@ -8,13 +9,16 @@ import { lockTweet, moveCounter, type Counter, type TweetCounts } from '../recor
  * records.ts.
  */
 
-/** Locks the original tweet an id names (a retweet entry's id names its original). */
+/**
+ * Locks the original tweet an id names (a retweet entry's id names its original). 404 when
+ * there is none, or when its author is suspended or being deleted: their tweets are absent to
+ * every action as to every read (one more read by primary key, of the author's row, unlocked).
+ */
 export async function lockOriginal(id: string, transaction: Transaction): Promise<TweetCounts> {
   const row = await lockTweet(id, transaction);
   if (!row) throw notFound('tweet');
-  if (!row.retweetOfId) return row;
-  const original = await lockTweet(row.retweetOfId, transaction);
-  if (!original) throw notFound('tweet');
+  const original = row.retweetOfId ? await lockTweet(row.retweetOfId, transaction) : row;
+  if (!original || (await isInactive(original.authorId, transaction))) throw notFound('tweet');
   return original;
 }
 

@@ -39,7 +39,9 @@ const ALLOWED: Record<string, string> = {
   'app/notifications': 'app/tweets app/records app/queue app/http app/infra config',
   'app/users':
     'app/tweets app/safety app/timeline app/records app/cache app/queue app/http app/infra config',
-  'app/auth': 'app/users app/records app/cache app/queue app/http app/infra models config',
+  // Taking an account away (suspension, deletion) also drops its cached tweets.
+  'app/auth':
+    'app/users app/tweets app/records app/cache app/queue app/http app/infra models config',
   // Search finds users and tweets and shows them as their resources do.
   'app/search': 'app/users app/tweets app/records app/cache app/http app/infra config',
   // Hashtags list the tweets that use a tag (and the trending tags), shown as tweets are.
@@ -50,11 +52,14 @@ const ALLOWED: Record<string, string> = {
   // Admins act on accounts and tweets: suspensions revoke sessions and drop cached tweets.
   'app/admin':
     'app/auth app/users app/tweets app/records app/cache app/queue app/http app/infra config',
+  // Deleting your own account: the request (password, sessions) and the job's steps.
+  'app/accounts':
+    'app/auth app/users app/tweets app/safety app/timeline app/records app/cache app/queue app/http app/infra config',
   // The top, which nothing imports: the API process, CLIs, workers, seeders.
-  app: 'app/admin app/auth app/hashtags app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
+  app: 'app/accounts app/admin app/auth app/hashtags app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
   'app/cli': 'app/text app/auth app/users app/records app/queue app/infra migrations models config',
   workers:
-    'app/auth app/mail app/notifications app/ops app/realtime app/tweets app/safety app/timeline app/users app/records app/cache app/queue app/http app/infra config',
+    'app/accounts app/auth app/mail app/notifications app/ops app/realtime app/tweets app/safety app/timeline app/users app/records app/cache app/queue app/http app/infra config',
   seeders:
     'app/text app/auth app/users app/tweets app/hashtags app/timeline app/records app/cache app/infra migrations models config',
 };
