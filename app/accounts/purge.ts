@@ -195,7 +195,6 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
 
 /** Rows removed with the user row itself, in its transaction (few per account). */
 export const REMOVED_WITH_ACCOUNT = [
-  { table: 'users', column: 'id' },
   { table: 'refresh_tokens', column: 'user_id' },
   { table: 'password_resets', column: 'user_id' },
 ];

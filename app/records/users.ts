@@ -424,12 +424,6 @@ export async function lockDeletingUser(
   return user && { deleting: user.deletedAt !== null };
 }
 
-/** Whether a user row is there and being deleted (read from the primary). */
-export async function isBeingDeleted(id: string): Promise<boolean> {
-  const user = await User.findByPk(id, { attributes: ['id', 'deletedAt'], useMaster: true });
-  return user !== null && user.deletedAt !== null;
-}
-
 /** Account deletion's last step: removes the user row (its username and email are free). */
 export async function deleteUserRow(id: string, transaction: Transaction): Promise<void> {
   await User.destroy({ where: { id }, transaction });
