@@ -17,6 +17,7 @@ export async function processRepair(scope: RepairJob): Promise<void> {
       keys.author(id),
       ...keys.viewerFlags(id),
       keys.hidden(id),
+      keys.blocked(id),
     ]),
     // The trending sets are complete or rebuilt whole: without the marker the next read does.
     ...(scope.trending ? [keys.trendingBuilt()] : []),

@@ -29,6 +29,11 @@ export const PREFIX = {
    */
   hidden: 'hid:',
   /**
+   * Users a viewer blocks or is blocked by (mutes aside): a set with the sentinel, which every
+   * read but the home timeline asks (app/safety/blocked.ts), loaded from MySQL when missing.
+   */
+  blocked: 'blk:',
+  /**
    * Trending hashtags: per tag, each author's last-use hour; per hour, tags by the authors
    * whose last use falls in it. Every trending key carries the hash tag `{trend}`, so one
    * Redis Cluster slot holds them all and one script may touch any of them.
@@ -60,6 +65,7 @@ export const keys = {
   author: (userId: string) => `${PREFIX.author}${userId}`,
   tweet: (tweetId: string) => `${PREFIX.tweet}${tweetId}`,
   hidden: (userId: string) => `${PREFIX.hidden}${userId}`,
+  blocked: (userId: string) => `${PREFIX.blocked}${userId}`,
   /** The ranked user ids of one user search, which its later pages read. */
   userSearchSnapshot: (snapshot: string) => `${PREFIX.userSearch}${snapshot}`,
   ...viewerFlagKeys,

@@ -70,6 +70,9 @@ export async function refreshHiddenPair(a: string, b: string): Promise<void> {
   await scriptPipeline()
     .updateExistingSet(keys.hidden(a), blocked || aMutesB ? 'add' : 'rem', b)
     .updateExistingSet(keys.hidden(b), blocked || bMutesA ? 'add' : 'rem', a)
+    // The blocked sets (blocked.ts) hold blocks alone, for the reads other than home.
+    .updateExistingSet(keys.blocked(a), blocked ? 'add' : 'rem', b)
+    .updateExistingSet(keys.blocked(b), blocked ? 'add' : 'rem', a)
     .exec();
 }
 

@@ -6,7 +6,7 @@ import { rankedUserIds, searchTweetIds } from '../records/search';
 import { pageJson } from '../tweets/presenter';
 import { entryTexts } from '../tweets/service';
 import type { UserJson } from '../users/schemas';
-import { usersJson } from '../users/service';
+import { visibleUsersJson } from '../users/service';
 import { userSearchCursor } from './schemas';
 
 /**
@@ -42,7 +42,8 @@ export async function searchUsers(
   const { data, nextCursor } = cursor
     ? await laterUserPage(q, cursor, limit)
     : await firstUserPage(q, limit);
-  return { data: await usersJson(viewerId, data), nextCursor };
+  // Users blocked either way with the viewer are left out (the page may come up short).
+  return { data: (await visibleUsersJson(viewerId, data)).data, nextCursor };
 }
 
 async function firstUserPage(q: string, limit: number) {

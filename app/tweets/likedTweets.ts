@@ -3,11 +3,11 @@ import { encodeTimeCursor, timeKeyOf, toPage, type TimeKey } from '../http/pagin
 import { likePage } from '../records/likes';
 import { userExists } from '../records/users';
 import { pageJson } from './presenter';
-import { entryTexts } from './service';
+import { visibleEntries } from './visibility';
 
 /**
  * A page of the tweets a user liked, newest like first, as JSON text for the viewer; 404 for
- * no such user. Likes have no id of their own, so the cursor is the like's (time, tweet id).
+ * no such user, or one blocked either way with the viewer (whose tweets are left out too). Likes have no id of their own, so the cursor is the like's (time, tweet id).
  */
 export async function likedTweetsPage(
   viewerId: string,
@@ -18,9 +18,11 @@ export async function likedTweetsPage(
   if (!(await userExists(userId))) throw notFound('user');
   const rows = await likePage('user', userId, below, limit + 1);
   const { data, nextCursor } = toPage(rows, limit, timeKeyOf, encodeTimeCursor);
-  const texts = await entryTexts(
+  const { texts, ownerBlocked } = await visibleEntries(
     viewerId,
     data.map((row) => row.id),
+    [userId],
   );
+  if (ownerBlocked) throw notFound('user');
   return pageJson(texts, nextCursor);
 }

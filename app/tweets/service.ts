@@ -19,6 +19,7 @@ import {
   recordEngagement,
 } from './popular';
 import { pageJson } from './presenter';
+import { visibleEntries, withoutBlocked } from './visibility';
 import { bumpUserCounter, findUserRole, userExists } from '../records/users';
 import { insertAuditEntry } from '../records/auditLog';
 import { recordEntities } from './postEntities';
@@ -45,13 +46,18 @@ export async function tweetJson(
   read: ReadFrom = {},
 ): Promise<string> {
   const [text] = await hydrateTweets(viewerId, [id], read);
-  if (!text) throw notFound('tweet');
-  return text;
+  // A tweet by, or retweeting, a user blocked either way with the viewer is absent to them.
+  const [shown] = viewerId && text ? (await withoutBlocked(viewerId, [text])).texts : [text];
+  if (!shown) throw notFound('tweet');
+  return shown;
 }
 
-/** The JSON texts of entries for a viewer, in order, without those deleted meanwhile. */
+/**
+ * The JSON texts of entries for a viewer, in order, without those deleted meanwhile and those
+ * by or retweeting users blocked either way with the viewer (visibility.ts).
+ */
 export async function entryTexts(viewerId: string, ids: string[]): Promise<string[]> {
-  return (await hydrateTweets(viewerId, ids)).filter((text): text is string => text !== null);
+  return (await visibleEntries(viewerId, ids)).texts;
 }
 
 /** A page of an author's tweets and retweets, newest first, as JSON text; 404 for no user. */
@@ -64,7 +70,9 @@ export async function authorTweetsPage(
   const ids = await authorEntryIds(authorId, below, limit + 1);
   if (!ids) throw notFound('user');
   const { data, nextCursor } = toPage(ids, limit, (id) => id);
-  const texts = await entryTexts(viewerId, data);
+  const { texts, ownerBlocked } = await visibleEntries(viewerId, data, [authorId]);
+  // A block either way makes the author absent to the viewer, as a user who does not exist.
+  if (ownerBlocked) throw notFound('user');
   // The author's cached set answers without MySQL, also for a suspended author, whose every
   // entry then vanishes: an empty page asks MySQL whether the author is there at all.
   if (texts.length === 0 && !(await userExists(authorId))) throw notFound('user');

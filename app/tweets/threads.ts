@@ -1,13 +1,18 @@
 import { notFound } from '../http/errors';
 import { toPage } from '../http/paging';
 import { ancestorIds, replyPage } from '../records/tweets';
-import { pageJson } from './presenter';
+import { hydrateTweets } from './cache';
+import { authorsOfEntry, pageJson } from './presenter';
 import { MAX_ANCESTORS } from './schemas';
-import { entryTexts } from './service';
+import { withoutBlocked } from './visibility';
+
+const shown = (texts: (string | null)[]) => texts.filter((text): text is string => text !== null);
 
 /**
  * A page of a tweet's direct replies, oldest first, as JSON text; 404 when the tweet does not
- * exist (or was deleted). Replies have increasing ids, so the cursor is the last one's id.
+ * exist (or was deleted), or its author and the viewer are blocked either way. Replies have
+ * increasing ids, so the cursor is the last one's id; replies by users blocked either way are
+ * left out, and the cursor still moves past them.
  */
 export async function repliesPage(
   viewerId: string,
@@ -18,19 +23,28 @@ export async function repliesPage(
   const ids = await replyPage(tweetId, after, limit + 1);
   if (!ids) throw notFound('tweet');
   const { data, nextCursor } = toPage(ids, limit, (id) => id);
-  return pageJson(await entryTexts(viewerId, data), nextCursor);
+  // The tweet comes in the same hydrate as its replies: its author is asked with theirs.
+  const [root, ...replies] = await hydrateTweets(viewerId, [tweetId, ...data]);
+  if (!root) throw notFound('tweet');
+  const { texts, ownerBlocked } = await withoutBlocked(viewerId, replies, authorsOfEntry(root));
+  if (ownerBlocked) throw notFound('tweet');
+  return pageJson(shown(texts), nextCursor);
 }
 
 /**
  * `{"ancestors":[…]}`: the tweets this one replies to, root first, the nearest MAX_ANCESTORS.
  * Deleted ancestors are left out and the chain goes on above them (records/tweets.ts
- * `ancestorIds` walks through the links deleted_tweet_links keeps). 404 for no such tweet.
+ * `ancestorIds` walks through the links deleted_tweet_links keeps); so are ancestors by users
+ * blocked either way with the viewer. 404 for no such tweet, or one by such a user.
  */
 export async function contextJson(viewerId: string, tweetId: string): Promise<string> {
   const [ids, [self]] = await Promise.all([
     ancestorIds(tweetId, MAX_ANCESTORS),
-    entryTexts(viewerId, [tweetId]),
+    hydrateTweets(viewerId, [tweetId]),
   ]);
   if (!self) throw notFound('tweet');
-  return `{"ancestors":[${(await entryTexts(viewerId, ids)).join(',')}]}`;
+  const ancestors = await hydrateTweets(viewerId, ids);
+  const { texts, ownerBlocked } = await withoutBlocked(viewerId, ancestors, authorsOfEntry(self));
+  if (ownerBlocked) throw notFound('tweet');
+  return `{"ancestors":[${shown(texts).join(',')}]}`;
 }

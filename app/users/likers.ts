@@ -3,11 +3,12 @@ import { encodeTimeCursor, timeKeyOf, toPage, type TimeKey } from '../http/pagin
 import { likePage } from '../records/likes';
 import { loadTweetRows } from '../records/tweets';
 import type { UserJson } from './schemas';
-import { usersJson } from './service';
+import { visibleUsersJson } from './service';
 
 /**
  * Who liked a tweet, newest like first, presented as the follower lists present users; 404
- * for no such tweet. An id naming a retweet entry lists its original's likes, as liking it
+ * for no such tweet, or one by a user blocked either way with the viewer (such users are
+ * left out of the likers). An id naming a retweet entry lists its original's likes, as liking it
  * likes the original. Likes have no id of their own: the cursor is the like's (time, user id).
  */
 export async function likersPage(
@@ -18,11 +19,17 @@ export async function likersPage(
 ): Promise<{ data: UserJson[]; nextCursor: string | null }> {
   const tweet = (await loadTweetRows([tweetId])).get(tweetId);
   if (!tweet) throw notFound('tweet');
-  const rows = await likePage('tweet', tweet.retweetOfId ?? tweet.id, below, limit + 1);
+  const original = tweet.retweetOfId
+    ? (await loadTweetRows([tweet.retweetOfId])).get(tweet.retweetOfId)
+    : tweet;
+  if (!original) throw notFound('tweet');
+  const rows = await likePage('tweet', original.id, below, limit + 1);
   const { data: page, nextCursor } = toPage(rows, limit, timeKeyOf, encodeTimeCursor);
-  const data = await usersJson(
+  const { data, ownerBlocked } = await visibleUsersJson(
     viewerId,
     page.map((row) => row.id),
+    [tweet.authorId, original.authorId],
   );
+  if (ownerBlocked) throw notFound('tweet');
   return { data, nextCursor };
 }

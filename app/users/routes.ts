@@ -8,9 +8,9 @@ import { UpdateProfileBody, UserSchema, UsernameParams } from './schemas';
 import {
   follow,
   listConnections,
+  profileJson,
   unfollow,
   updateOwnProfile,
-  userJson,
   userJsonByUsername,
   viewerJson,
 } from './service';
@@ -146,7 +146,7 @@ export const userRoutes = [
     responses: { 200: { description: 'The user', schema: UserSchema } },
     errors: ['not_found'],
     async handle({ params, viewer }) {
-      return { status: 200, body: await userJson(viewer.id, params.id) };
+      return { status: 200, body: await profileJson(viewer.id, params.id) };
     },
   }),
   defineRoute({

@@ -11,6 +11,8 @@ import { cacheUpkeep } from '../cache/upkeep';
 import { evictAuthorTweets } from '../tweets/cache';
 import { connectionPage, deleteFollow, insertFollow } from '../records/follows';
 import { refuseIfBlocked } from '../safety/refusals';
+import { blockedAmong } from '../safety/blocked';
+import { isBlocking } from '../records/blocks';
 import { presentUser } from './presenter';
 import {
   bumpUserCounter,
@@ -32,6 +34,40 @@ export async function usersJson(viewerId: string | null, ids: string[]): Promise
     .map((id) => profiles.get(id))
     .filter((profile): profile is ProfileRow => profile !== undefined)
     .map((profile) => presentUser(profile));
+}
+
+/**
+ * Users as the viewer sees them, in the order of `ids`, without those gone meanwhile and
+ * those blocked either way with the viewer (absent to each other in every list); `owners`
+ * are asked in the same Redis round trip, for lists that answer 404 when one of them is.
+ */
+export async function visibleUsersJson(
+  viewerId: string,
+  ids: string[],
+  owners: string[] = [],
+): Promise<{ data: UserJson[]; ownerBlocked: boolean }> {
+  const [blocked, users] = await Promise.all([
+    blockedAmong(viewerId, [...owners, ...ids]),
+    usersJson(viewerId, ids),
+  ]);
+  return {
+    data: users.filter((user) => !blocked.has(user.id)),
+    ownerBlocked: owners.some((id) => blocked.has(id)),
+  };
+}
+
+/**
+ * `GET /users/:id`: a user as the viewer sees them; 404 also when they block the viewer (as
+ * for a user who does not exist). A user the viewer blocks is shown, with `blocking: true`,
+ * so they can be found and unblocked; their tweets and lists stay absent.
+ */
+export async function profileJson(viewerId: string, id: string): Promise<UserJson> {
+  const [user, blocksViewer] = await Promise.all([
+    userJson(viewerId, id),
+    isBlocking(id, viewerId),
+  ]);
+  if (blocksViewer) throw notFound('user');
+  return user;
 }
 
 /** A user as the viewer sees them (`following` when signed in). */
@@ -60,7 +96,7 @@ export async function viewerJson(viewerId: string): Promise<UserJson> {
 export async function userJsonByUsername(viewerId: string, username: string): Promise<UserJson> {
   const id = await findUserIdByUsername(username);
   if (!id) throw notFound('user');
-  return userJson(viewerId, id);
+  return profileJson(viewerId, id);
 }
 
 /**
@@ -192,8 +228,12 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
 }
 
 /** A page of a user's followers or followees, newest follow first. */
+/**
+ * A page of who follows a user, or whom they follow, newest follow first; 404 for no such
+ * user or one blocked either way with the viewer, and users so blocked are left out.
+ */
 export async function listConnections(
-  viewerId: string | null,
+  viewerId: string,
   userId: string,
   direction: 'followers' | 'following',
   below: string | undefined,
@@ -202,9 +242,11 @@ export async function listConnections(
   if (!(await userExists(userId))) throw notFound('user');
   const rows = await connectionPage(userId, direction, below, limit + 1);
   const { data: page, nextCursor } = toPage(rows, limit, (row) => row.followId);
-  const data = await usersJson(
+  const { data, ownerBlocked } = await visibleUsersJson(
     viewerId,
     page.map((row) => row.userId),
+    [userId],
   );
+  if (ownerBlocked) throw notFound('user');
   return { data, nextCursor };
 }

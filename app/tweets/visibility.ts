@@ -1,0 +1,54 @@
+import { blockedAmong } from '../safety/blocked';
+import { hydrateTweets } from './cache';
+import { authorsOfEntry } from './presenter';
+
+/**
+ * Blocks on the tweet reads other than the home timeline (whose script filters its own,
+ * app/safety/hidden.ts): an entry by, or retweeting, a user who blocks the viewer or whom the
+ * viewer blocks is left out as if deleted meanwhile, so a list pages on below it as it does
+ * below a deleted tweet (nothing skipped or repeated). One Redis round trip per page asks
+ * about every author at once (app/safety/blocked.ts).
+ */
+
+export interface Visible<T> {
+  /** The entries, those the viewer must not see turned null. */
+  texts: T[];
+  /** Whether one of the `owners` asked with them is blocked either way with the viewer. */
+  ownerBlocked: boolean;
+}
+
+/**
+ * Turns null, in hydrated entries, those the viewer must not see. `owners` are users whose
+ * block makes the whole answer a 404 (an author page's author, a thread's root author), asked
+ * in the same round trip.
+ */
+export async function withoutBlocked(
+  viewerId: string,
+  texts: (string | null)[],
+  owners: string[] = [],
+): Promise<Visible<string | null>> {
+  const authors = texts.map((text) => (text === null ? [] : authorsOfEntry(text)));
+  const blocked = await blockedAmong(viewerId, [...owners, ...authors.flat()]);
+  if (blocked.size === 0) return { texts, ownerBlocked: false };
+  return {
+    texts: texts.map((text, i) => (authors[i].some((id) => blocked.has(id)) ? null : text)),
+    ownerBlocked: owners.some((id) => blocked.has(id)),
+  };
+}
+
+/**
+ * The JSON texts of entries for a viewer, in order, without those deleted meanwhile and
+ * those by or retweeting users blocked either way with the viewer.
+ */
+export async function visibleEntries(
+  viewerId: string,
+  ids: string[],
+  owners: string[] = [],
+): Promise<Visible<string>> {
+  const { texts, ownerBlocked } = await withoutBlocked(
+    viewerId,
+    await hydrateTweets(viewerId, ids),
+    owners,
+  );
+  return { texts: texts.filter((text): text is string => text !== null), ownerBlocked };
+}
