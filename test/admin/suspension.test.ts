@@ -137,9 +137,16 @@ describe('POST /admin/users/:id/suspend and /unsuspend', function () {
     expect(context.body, 'thread context').to.deep.equal({ ancestors: [] });
   });
 
-  it('refuses following a suspended account as one that does not exist', async () => {
-    const response = await api().post(`/users/${victim.id}/follow`).set(bearer(fan.accessToken));
-    expectProblem(response, 404, 'not_found');
+  it('refuses following it, or liking, retweeting or bookmarking its tweets, with 404', async () => {
+    for (const path of [
+      `/users/${victim.id}/follow`,
+      `/tweets/${tweet.id}/like`,
+      `/tweets/${tweet.id}/retweet`,
+      `/tweets/${tweet.id}/bookmark`,
+    ]) {
+      const response = await api().post(path).set(bearer(fan.accessToken));
+      expectProblem(response, 404, 'not_found');
+    }
   });
 
   it('is idempotent, and the audit log lists the suspension once, with who and why', async () => {
