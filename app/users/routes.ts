@@ -126,7 +126,9 @@ export const userRoutes = [
     method: 'get',
     path: '/users/by-username/:username',
     summary: 'A user by username (any case), with whether you follow them',
-    description: 'A name the username rule refuses names nobody: 404, as an impossible id is.',
+    description:
+      'A name the username rule refuses names nobody: 404, as an impossible id is. A user who ' +
+      'blocks you answers 404 too.',
     tags,
     auth: 'required',
     request: { params: UsernameParams },
@@ -140,6 +142,9 @@ export const userRoutes = [
     method: 'get',
     path: '/users/:id',
     summary: 'A user, with whether you follow them',
+    description:
+      'A user who blocks you answers 404, as one who does not exist; one you block is shown ' +
+      '(`blocking: true`), but their tweets and lists answer 404 to you.',
     tags,
     auth: 'required',
     request: { params: IdParams },
