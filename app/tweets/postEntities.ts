@@ -3,6 +3,7 @@ import { insertTweetHashtags } from '../records/hashtags';
 import { notifyInTransaction } from '../records/notifications';
 import { insertTweetMentions } from '../records/tweetMentions';
 import { accountsByUsernameKeys } from '../records/users';
+import { blockedEitherWayAmong } from '../records/blocks';
 import { parseEntities } from '../text/entities';
 
 /** How many of the accounts a tweet mentions are notified of it at most (the first ones). */
@@ -31,9 +32,12 @@ export async function recordEntities(
   const keys = [...new Set(mentions.map((m) => m.name.toLowerCase()))];
   if (keys.length === 0) return;
   const accounts = await accountsByUsernameKeys(keys, { transaction });
-  const mentioned = keys
+  const named = keys
     .map((key) => accounts.get(key)?.id)
     .filter((id): id is string => id !== undefined);
+  // Across a block (either way) a name is not a mention: it stays text and notifies nobody.
+  const blocked = new Set(await blockedEitherWayAmong([authorId], named));
+  const mentioned = named.filter((id) => !blocked.has(id));
   await insertTweetMentions(tweetId, mentioned, transaction);
   const recipients = mentioned.filter((id) => id !== authorId).slice(0, MAX_MENTION_NOTIFICATIONS);
   for (const recipientId of recipients) {

@@ -136,7 +136,7 @@ describe('POST /users/:id/block and /unblock', function () {
     await follow(them, me);
   });
 
-  it('hides notifications from a blocked user, writes none, and shows the old ones after unblock', async () => {
+  it('hides notifications from a blocked user, makes their mention text, and shows old ones after unblock', async () => {
     const [me, them] = await registerUsers(2);
     const mine = await postTweet(me, 'mine');
     await engage(them, 'post', 'like', mine.id);
@@ -144,7 +144,8 @@ describe('POST /users/:id/block and /unblock', function () {
 
     await act(me, 'block', them);
     expect(await notificationsOf(me)).to.deep.equal([]);
-    await postTweet(them, `hello @${me.username}`);
+    const mention = await postTweet(them, `hello @${me.username}`);
+    expect(mention.entities.mentions).to.deep.equal([]);
     await waitForQueuesIdle();
     expect(await notificationsOf(me)).to.deep.equal([]);
 
