@@ -20,7 +20,7 @@ import {
 } from './popular';
 import { pageJson } from './presenter';
 import { visibleEntries, withoutBlocked } from './visibility';
-import { bumpUserCounter, findUserRole, userExists } from '../records/users';
+import { bumpUserCounter, findUserRole, isInactive, userExists } from '../records/users';
 import { insertAuditEntry } from '../records/auditLog';
 import { recordEntities } from './postEntities';
 import { bumpCounter } from './counters';
@@ -105,8 +105,10 @@ export async function createTweet(
   const id = await inTransaction(async (transaction) => {
     if (replyToId) {
       const target = await lockTweet(replyToId, transaction);
-      // A reply answers a tweet, not a retweet entry.
-      if (!target || target.retweetOfId) throw notFound('tweet to reply to');
+      // A reply answers a tweet, not a retweet entry, of an author who is there for others.
+      if (!target || target.retweetOfId || (await isInactive(target.authorId, transaction))) {
+        throw notFound('tweet to reply to');
+      }
       await refuseIfBlocked(authorId, target.authorId, transaction);
       parent = await bumpCounter(target.id, 'replies_count', 1, transaction);
     }

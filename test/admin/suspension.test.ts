@@ -137,7 +137,7 @@ describe('POST /admin/users/:id/suspend and /unsuspend', function () {
     expect(context.body, 'thread context').to.deep.equal({ ancestors: [] });
   });
 
-  it('refuses following it, or liking, retweeting or bookmarking its tweets, with 404', async () => {
+  it('refuses following it, or liking, retweeting, bookmarking or replying to its tweets, with 404', async () => {
     for (const path of [
       `/users/${victim.id}/follow`,
       `/tweets/${tweet.id}/like`,
@@ -147,6 +147,11 @@ describe('POST /admin/users/:id/suspend and /unsuspend', function () {
       const response = await api().post(path).set(bearer(fan.accessToken));
       expectProblem(response, 404, 'not_found');
     }
+    const answer = await api()
+      .post('/tweets')
+      .set(bearer(fan.accessToken))
+      .send({ content: 'hello?', replyToId: tweet.id });
+    expectProblem(answer, 404, 'not_found');
   });
 
   it('is idempotent, and the audit log lists the suspension once, with who and why', async () => {
