@@ -5,6 +5,7 @@ import { startApiNode, type ApiNode, type Client } from '../helpers/apiNode';
 import { createFollow, createUsers } from '../helpers/factories';
 import { api, bearer, type TestUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
+import { OwnRedis } from '../helpers/services';
 import { engage, getPage, postTweet, readAllPages, type TweetBody } from '../helpers/socialGraph';
 import { act } from './support';
 
@@ -251,6 +252,34 @@ describe('Blocks on reads', function () {
         'not_found',
       );
       expectProblem(await get(s.them, `/users/${s.viewer.id}/tweets`), 404, 'not_found');
+    });
+  });
+
+  describe('while Redis is away', () => {
+    let redisOfItsOwn: OwnRedis | undefined;
+    let node: ApiNode | undefined;
+
+    before(async () => {
+      redisOfItsOwn = await OwnRedis.create();
+      await redisOfItsOwn.start();
+      node = await startApiNode({ REDIS_URL: redisOfItsOwn.url });
+      await redisOfItsOwn.stop();
+    });
+
+    after(async () => {
+      await node?.stop();
+      await redisOfItsOwn?.stop();
+    });
+
+    it('a node without Redis reads blocks from MySQL', async () => {
+      const s = await scene();
+      const away = node!.client;
+      await setBlock(s, DIRECTIONS[1], true);
+      expectProblem(await get(s.viewer, `/tweets/${s.theirs.id}`, away()), 404, 'not_found');
+      expectProblem(await get(s.viewer, `/users/${s.them.id}/tweets`, away()), 404, 'not_found');
+      expect((await get(s.viewer, `/tweets/${s.thirds.id}`, away())).status).to.equal(200);
+      await setBlock(s, DIRECTIONS[1], false);
+      expect((await get(s.viewer, `/tweets/${s.theirs.id}`, away())).status).to.equal(200);
     });
   });
 });
