@@ -3,6 +3,7 @@ import { execute, sequelize } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { blockedEitherWaySql } from './blocks';
 import { mutingSql } from './mutes';
+import { activeUserSql } from './users';
 
 /**
  * The `notifications` table: every SQL statement that reads or writes it lives here. Raw
@@ -37,7 +38,7 @@ export interface NotificationRow {
 
 const SELECT = `SELECT n.id, n.user_id AS userId, n.type, n.actor_id AS actorId, u.username, u.display_name AS displayName,
   n.tweet_id AS tweetId, n.created_at AS createdAt, n.read_at AS readAt
-  FROM notifications n JOIN users u ON u.id = n.actor_id`;
+  FROM notifications n JOIN users u ON u.id = n.actor_id AND ${activeUserSql('u')}`;
 
 /**
  * SQL true when the recipient in column `recipient` must not hear from the actor in `actor`:

@@ -8,7 +8,14 @@ import { api, bearer, registerUser, type TestUser } from '../helpers/http';
 import type { ApiNode } from '../helpers/apiNode';
 import { eventually } from '../helpers/poll';
 import { expectProblem } from '../helpers/problems';
-import { engage, follow, getUser, postTweet, type TweetBody } from '../helpers/socialGraph';
+import {
+  engage,
+  follow,
+  getUser,
+  notificationsOf,
+  postTweet,
+  type TweetBody,
+} from '../helpers/socialGraph';
 import { type Cluster, startCluster, stopCluster } from '../realtime/cluster';
 import { connect } from '../realtime/sockets';
 import {
@@ -80,7 +87,12 @@ describe('DELETE /users/me', function () {
       (ids) => ids.includes(tweet.id),
       "the victim's tweet in the follower's home timeline",
     );
+    expect(await actorsNotifying(fan)).to.include(victim.id);
   });
+
+  /** Who the notifications `user` lists come from. */
+  const actorsNotifying = async (user: TestUser) =>
+    (await notificationsOf(user)).map((notification) => notification.actor.id);
 
   after(async () => {
     await stopCluster(cluster);
@@ -127,6 +139,7 @@ describe('DELETE /users/me', function () {
     const gone = await api().get(`/tweets/${tweet.id}`).set(bearer(follower.accessToken));
     expectProblem(gone, 404, 'not_found');
     expect(await idsAt(follower, '/tweets')).to.not.include(tweet.id);
+    expect(await actorsNotifying(fan), "the victim's like and retweet").to.not.include(victim.id);
   });
 
   it('then removes every row of the account, counters exact, name and email free', async () => {
