@@ -57,3 +57,24 @@ export async function insertFollows(
     },
   );
 }
+
+/** Outbox rows not yet relayed to Bull: jobs a write made that the worker has not seen. */
+export async function outboxBacklog(sequelize: Sequelize): Promise<number> {
+  const [row] = await sequelize.query<{ n: number }>('SELECT COUNT(*) AS n FROM outbox', {
+    type: QueryTypes.SELECT,
+  });
+  return Number(row.n);
+}
+
+/** Ids of the tweets `authors` wrote, newest first, at most `limit`. */
+export async function tweetIdsBy(
+  sequelize: Sequelize,
+  authors: string[],
+  limit: number,
+): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>(
+    'SELECT id FROM tweets WHERE author_id IN (:authors) ORDER BY id DESC LIMIT :limit',
+    { replacements: { authors, limit }, type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => String(row.id));
+}
