@@ -1,8 +1,8 @@
 import { FOR_CACHE_FILL } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
-import { SENTINEL, VIEWER_SET_TTL_SECONDS, keys } from '../cache/keys';
-import { store } from '../cache/store';
+import { SENTINEL, keys } from '../cache/keys';
+import { store, writeViewerSet } from '../cache/store';
 import { blockedEitherWay, blockedEitherWayAmong } from '../records/blocks';
 
 /**
@@ -13,18 +13,10 @@ import { blockedEitherWay, blockedEitherWayAmong } from '../records/blocks';
  * unblock commits. A page asks it once, in one SMISMEMBER, for all the users it shows.
  */
 
-/** How many ids one SADD takes when a set is loaded (a viewer may be blocked by very many). */
-const LOAD_CHUNK = 5000;
-
 /** Builds the viewer's blocked set in Redis from the primary (on a miss), and answers it. */
 async function loadBlocked(viewerId: string): Promise<Set<string>> {
   const ids = await blockedEitherWay(viewerId, FOR_CACHE_FILL);
-  const key = keys.blocked(viewerId);
-  const pipeline = store.multi().sadd(key, SENTINEL);
-  for (let i = 0; i < ids.length; i += LOAD_CHUNK) {
-    pipeline.sadd(key, ...ids.slice(i, i + LOAD_CHUNK));
-  }
-  await pipeline.expire(key, VIEWER_SET_TTL_SECONDS).exec();
+  await writeViewerSet(keys.blocked(viewerId), ids);
   return new Set(ids);
 }
 

@@ -1,8 +1,8 @@
 import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isRedisReady } from '../infra/redis';
-import { SENTINEL, VIEWER_SET_TTL_SECONDS, keys } from '../cache/keys';
-import { scriptPipeline, store } from '../cache/store';
+import { SENTINEL, keys } from '../cache/keys';
+import { scriptPipeline, store, writeViewerSet } from '../cache/store';
 import { blockedEitherWay, blockedEitherWayAmong, isBlockedEitherWay } from '../records/blocks';
 import { isMuting, mutedBy, mutersAmong } from '../records/mutes';
 
@@ -12,9 +12,6 @@ import { isMuting, mutedBy, mutersAmong } from '../records/mutes';
  * the sentinel, like the viewer-flag sets), which the home timeline script reads to skip
  * entries by them or retweeting them. See docs/decisions/0016 for where each filter runs.
  */
-
-/** How many ids one SADD takes when a set is loaded (a viewer may hide tens of thousands). */
-const LOAD_CHUNK = 5000;
 
 /** Everyone the viewer must not see, read from MySQL. */
 export async function hiddenAuthorsFromMysql(
@@ -31,11 +28,7 @@ export async function hiddenAuthorsFromMysql(
 /** Builds the viewer's hidden set in Redis from the primary (on a miss), and answers it. */
 export async function loadHiddenAuthors(viewerId: string): Promise<Set<string>> {
   const ids = await hiddenAuthorsFromMysql(viewerId, FOR_CACHE_FILL);
-  const key = keys.hidden(viewerId);
-  const pipeline = store.multi().sadd(key, SENTINEL);
-  for (let i = 0; i < ids.length; i += LOAD_CHUNK)
-    pipeline.sadd(key, ...ids.slice(i, i + LOAD_CHUNK));
-  await pipeline.expire(key, VIEWER_SET_TTL_SECONDS).exec();
+  await writeViewerSet(keys.hidden(viewerId), ids);
   return new Set(ids);
 }
 
