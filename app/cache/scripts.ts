@@ -87,12 +87,11 @@ end
 const HOME_SCAN_ROUNDS = 10;
 
 const HIDE = `
-local AUTHOR_OF = '^{"id":"%d+",[^{]*{"id":"(%d+)"'
+local AUTHOR_OF = '^%d+|%d+|%d+|%d+|(%d*)|{"id":"%d+",[^{]*{"id":"(%d+)"'
+-- A record's retweetOf and author, matched in place (no copy of the prefix).
 local function recordParts(record)
   if not record then return nil, nil end
-  local rt, prefix = string.match(record, '^%d+|%d+|%d+|%d+|(%d*)|(.*)$')
-  if not prefix then return nil, nil end
-  return rt, string.match(prefix, AUTHOR_OF)
+  return string.match(record, AUTHOR_OF)
 end
 local function visible(hiddenKey, ids)
   if #ids == 0 then return ids end
