@@ -47,9 +47,9 @@ describe('problem details', () => {
   });
 
   it('answers a wrong method on a known path with 405 method_not_allowed and Allow', async () => {
-    const onGet = await api().delete('/users/me');
+    const onGet = await api().put('/users/me');
     expectProblem(onGet, 405, 'method_not_allowed');
-    expect(onGet.headers.allow).to.contain('GET');
+    expect(onGet.headers.allow).to.contain('GET').and.to.contain('DELETE');
 
     const onPost = await api().put('/auth/register');
     expectProblem(onPost, 405, 'method_not_allowed');

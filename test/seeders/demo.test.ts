@@ -4,6 +4,7 @@ import { sequelize } from '../../app/infra/db';
 import { redis } from '../../app/infra/redis';
 import { keys } from '../../app/cache/keys';
 import { rebuildTrending } from '../../app/hashtags/trending';
+import { topTrending } from '../../app/cache/trending';
 import {
   DEMO_BOOKMARKS,
   DEMO_PASSWORD,
@@ -186,9 +187,8 @@ describe('npm run db:seed (the demo world)', function () {
     expect(contents(tagged.body.data)).to.deep.equal([DEMO_POSTS.frances[2], DEMO_POSTS.grace[2]]);
     const trending = await api().get('/hashtags/trending').set('Authorization', `Bearer ${token}`);
     expect(trending.status, JSON.stringify(trending.body)).to.equal(200);
-    const shared = (trending.body.data as { tag: string; authors: number }[]).filter(
-      (t) => t.authors >= 2,
-    );
+    // Other tests' tags may outrank the demo's in the top 10: read the whole ranking.
+    const shared = (await topTrending(100_000)).filter((t) => t.authors >= 2);
     expect(shared.map((t) => t.tag)).to.include.members([
       'compilers',
       'computing',
