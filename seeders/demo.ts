@@ -3,6 +3,9 @@ import { hashPassword } from '../app/auth/passwords';
 import { redis } from '../app/infra/redis';
 import { keys } from '../app/cache/keys';
 import { insertBookmark } from '../app/records/bookmarks';
+import { isBlocking } from '../app/records/blocks';
+import { isMuting } from '../app/records/mutes';
+import { block, mute } from '../app/users/safety';
 import { insertLike } from '../app/records/likes';
 import { inTransaction } from '../app/infra/db';
 import { rebuildTrending } from '../app/hashtags/trending';
@@ -13,7 +16,9 @@ import { followersOfAny, insertFollow } from '../app/records/follows';
 import { findUsersByUsernameKeys, insertUser } from '../app/records/users';
 import { recountAll } from './counters';
 import {
+  DEMO_BLOCKS,
   DEMO_BOOKMARKS,
+  DEMO_MUTES,
   DEMO_PASSWORD,
   DEMO_POSTS,
   DEMO_REPLIES,
@@ -35,6 +40,8 @@ interface Added {
   retweets: number;
   likes: number;
   bookmarks: number;
+  blocks: number;
+  mutes: number;
 }
 
 /** Ids of the demo accounts by name, creating those that are missing (one shared hash). */
@@ -144,6 +151,21 @@ async function ensureEngagement(
   for (const [user, ref] of DEMO_BOOKMARKS) {
     if (await insertBookmark(users.get(user)!, tweetOf(posts, ref))) added.bookmarks += 1;
   }
+  // Through the API's own services: a block also ends follows and cleans both timelines.
+  for (const [blocker, blocked] of DEMO_BLOCKS) {
+    const [a, b] = [users.get(blocker)!, users.get(blocked)!];
+    if (!(await isBlocking(a, b))) {
+      await block(a, b);
+      added.blocks += 1;
+    }
+  }
+  for (const [muter, muted] of DEMO_MUTES) {
+    const [a, b] = [users.get(muter)!, users.get(muted)!];
+    if (!(await isMuting(a, b))) {
+      await mute(a, b);
+      added.mutes += 1;
+    }
+  }
 }
 
 /**
@@ -168,7 +190,7 @@ function summaryLine(added: Added, corrected: number): string {
     return (
       `Demo world loaded: added ${added.users} users, ${added.follows} follows, ` +
       `${added.tweets} tweets and replies, ${added.retweets} retweets, ${added.likes} likes, ` +
-      `${added.bookmarks} bookmarks.`
+      `${added.bookmarks} bookmarks, ${added.blocks} blocks, ${added.mutes} mutes.`
     );
   }
   if (corrected > 0) return `Demo world already in place; ${corrected} drifted counters corrected.`;
@@ -181,7 +203,16 @@ function summaryLine(added: Added, corrected: number): string {
  * sign in. Running it again changes nothing.
  */
 export async function seedDemo(): Promise<void> {
-  const added: Added = { users: 0, follows: 0, tweets: 0, retweets: 0, likes: 0, bookmarks: 0 };
+  const added: Added = {
+    users: 0,
+    follows: 0,
+    tweets: 0,
+    retweets: 0,
+    likes: 0,
+    bookmarks: 0,
+    blocks: 0,
+    mutes: 0,
+  };
   const users = await ensureUsers(added);
   const posts = await ensureTweets(users, added);
   await ensureEngagement(users, posts, added);

@@ -123,6 +123,15 @@ export const DEMO_THREAD: [DemoName, number, string][] = [
   ['grace', 9, 'A compiler surprises me daily, and I ordered every line of it.'],
 ];
 
+/**
+ * [blocker, blocked] and [muter, muted]: one of each, so the safety features have something
+ * to show. linus and tim follow neither way (a block ends follows; the next run would add
+ * them back); grace follows alan, and muting him keeps the follow but hides his entries from
+ * her home timeline and his notifications from her list.
+ */
+export const DEMO_BLOCKS: [DemoName, DemoName][] = [['linus', 'tim']];
+export const DEMO_MUTES: [DemoName, DemoName][] = [['grace', 'alan']];
+
 /** Where a demo bookmark points: a post `[author, n]`, or a reply by its number (see DEMO_THREAD). */
 export type DemoTweetRef = [DemoName, number] | number;
 

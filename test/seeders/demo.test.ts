@@ -6,7 +6,9 @@ import { keys } from '../../app/cache/keys';
 import { rebuildTrending } from '../../app/hashtags/trending';
 import { topTrending } from '../../app/cache/trending';
 import {
+  DEMO_BLOCKS,
   DEMO_BOOKMARKS,
+  DEMO_MUTES,
   DEMO_PASSWORD,
   DEMO_POSTS,
   DEMO_REPLIES,
@@ -52,6 +54,12 @@ async function snapshot() {
     ),
     hashtags: await select(
       `SELECT tag, tweet_id FROM tweet_hashtags WHERE author_id IN (${demoIds}) ORDER BY tag, tweet_id`,
+    ),
+    blocks: await select(
+      `SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id IN (${demoIds}) ORDER BY id`,
+    ),
+    mutes: await select(
+      `SELECT muter_id, muted_id FROM mutes WHERE muter_id IN (${demoIds}) ORDER BY id`,
     ),
     notifications: await select(
       `SELECT id, user_id, type, actor_id, tweet_id FROM notifications
@@ -110,6 +118,46 @@ describe('npm run db:seed (the demo world)', function () {
   it('keeps every user and tweet counter equal to the rows', async () => {
     expect(await usersWithWrongCounters(demo)).to.deep.equal([]);
     expect(await tweetsWithWrongCounters(demo)).to.deep.equal([]);
+  });
+
+  it('holds a block and a mute: the blocker is a stranger to the blocked, the muted followee leaves the home timeline', async () => {
+    const [[blocker, blocked]] = DEMO_BLOCKS;
+    const [[muter, muted]] = DEMO_MUTES;
+    expect(afterSecond.blocks).to.have.length(DEMO_BLOCKS.length);
+    expect(afterSecond.mutes).to.have.length(DEMO_MUTES.length);
+    const ids = new Map(
+      (afterSecond.users as { id: string; username: string }[]).map((u) => [
+        u.username,
+        String(u.id),
+      ]),
+    );
+
+    const asBlocked = await signIn(blocked);
+    const hidden = await api()
+      .get(`/users/${ids.get(blocker)}`)
+      .set('Authorization', `Bearer ${asBlocked}`);
+    expect(hidden.status, JSON.stringify(hidden.body)).to.equal(404);
+    const asBlocker = await signIn(blocker);
+    const seen = await api()
+      .get(`/users/${ids.get(blocked)}`)
+      .set('Authorization', `Bearer ${asBlocker}`);
+    expect(seen.body.blocking, JSON.stringify(seen.body)).to.equal(true);
+
+    const asMuter = await signIn(muter);
+    const profile = await api()
+      .get(`/users/${ids.get(muted)}`)
+      .set('Authorization', `Bearer ${asMuter}`);
+    expect(profile.body, JSON.stringify(profile.body)).to.include({
+      following: true,
+      muting: true,
+    });
+    const home = await api().get('/tweets?limit=100').set('Authorization', `Bearer ${asMuter}`);
+    expect(home.status).to.equal(200);
+    const authors = (
+      home.body.data as { author?: { id: string }; retweetedBy?: { id: string } }[]
+    ).map((entry) => (entry.author ?? entry.retweetedBy)!.id);
+    expect(authors).to.not.be.empty;
+    expect(authors).to.not.include(ids.get(muted));
   });
 
   it('prints a username and password that sign in', async () => {
