@@ -27,12 +27,12 @@ import type { UserJson } from './schemas';
  * fan-out, notifications, and the refusals (app/safety).
  */
 
-type Locked = { id: string; followers: number };
+type Locked = { id: string; followers: number; suspended: boolean };
 
 /**
  * Runs `work` in a transaction holding both users' rows (lockUsersFollowers: in id order, as
  * follow does, so a block and a follow between the two queue instead of racing); 404 when the
- * target does not exist.
+ * target does not exist or is inactive (suspended, being deleted).
  */
 async function withBothLocked<T>(
   viewerId: string,
@@ -43,7 +43,8 @@ async function withBothLocked<T>(
     const rows = await lockUsersFollowers([viewerId, targetId], transaction);
     const viewer = rows.find((row) => row.id === viewerId);
     const target = rows.find((row) => row.id === targetId);
-    if (!viewer || !target) throw notFound('user');
+    // A suspended or deleted account is absent to everyone else, as for follow and unfollow.
+    if (!viewer || !target || target.suspended) throw notFound('user');
     return work(viewer, target, transaction);
   });
 }

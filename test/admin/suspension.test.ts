@@ -137,9 +137,11 @@ describe('POST /admin/users/:id/suspend and /unsuspend', function () {
     expect(context.body, 'thread context').to.deep.equal({ ancestors: [] });
   });
 
-  it('refuses following it, or liking, retweeting, bookmarking or replying to its tweets, with 404', async () => {
+  it('refuses following, blocking or muting it, or liking, retweeting, bookmarking or replying to its tweets, with 404', async () => {
     for (const path of [
       `/users/${victim.id}/follow`,
+      `/users/${victim.id}/block`,
+      `/users/${victim.id}/mute`,
       `/tweets/${tweet.id}/like`,
       `/tweets/${tweet.id}/retweet`,
       `/tweets/${tweet.id}/bookmark`,
