@@ -8,6 +8,7 @@
  * default chirp_bench_blocks) and Redis database (BENCH_REDIS_URL, default 12).
  */
 import autocannon from 'autocannon';
+import { benchClient } from './harness';
 
 Object.assign(process.env, {
   NODE_ENV: 'production',
@@ -36,31 +37,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const api = await startProcess('app/index.ts', { PORT: String(port), LOG_LEVEL: 'warn' });
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const response = await fetch(base + path, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return text;
-  };
-  let registered = 0;
-  const register = async () => {
-    registered += 1;
-    const name = `blk${registered}`;
-    const text = await call('POST', '/auth/register', undefined, {
-      username: name,
-      email: `${name}@bench.test`,
-      password: 'bench password 123',
-    });
-    const json = JSON.parse(text) as { user: { id: string }; accessToken: string };
-    return { id: json.user.id, accessToken: json.accessToken };
-  };
+  const { call, register } = benchClient(base, 'blk');
   const rps = async (token: string) => {
     const result = await autocannon({
       url: `${base}/tweets?limit=20`,
@@ -93,8 +70,8 @@ async function main(): Promise<void> {
       );
     }
     const [plainPage, guardedPage] = [
-      await call('GET', '/tweets?limit=20', plain.accessToken),
-      await call('GET', '/tweets?limit=20', guarded.accessToken),
+      (await call('GET', '/tweets?limit=20', plain.accessToken)).text,
+      (await call('GET', '/tweets?limit=20', guarded.accessToken)).text,
     ];
     if (plainPage !== guardedPage) throw new Error('the two readers read different pages');
     const items = (JSON.parse(plainPage) as { data: unknown[] }).data.length;

@@ -123,3 +123,45 @@ export async function measureWrite(
   ) as Record<CpuGroup, number>;
   return { result, msPerRequest };
 }
+
+/** A signed-up bench user. */
+export interface Session {
+  id: string;
+  accessToken: string;
+}
+
+/**
+ * Calls Chirp at `base` as a client would (a 4xx or 5xx throws, naming the call), and signs up
+ * users named `<prefix><n>`, one after another.
+ */
+export function benchClient(base: string, prefix: string) {
+  const call = async (method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return {
+      status: response.status,
+      text,
+      json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+  };
+  let registered = 0;
+  const register = async (): Promise<Session> => {
+    registered += 1;
+    const name = `${prefix}${registered}`;
+    const { json } = await call('POST', '/auth/register', undefined, {
+      username: name,
+      email: `${name}@bench.test`,
+      password: 'bench password 123',
+    });
+    return { id: (json.user as { id: string }).id, accessToken: json.accessToken as string };
+  };
+  return { call, register };
+}

@@ -18,6 +18,7 @@ import type { RunningProcess } from '../helpers/processes';
 import type { LoadSpec } from './generator';
 import {
   CPU_GROUPS,
+  benchClient,
   measureWrite,
   startBare,
   startGenerator,
@@ -46,11 +47,6 @@ const CONNECTIONS = 32;
 const ROUNDS = 3;
 /** Distinct writers of the write runs. */
 const WRITERS = 50;
-
-interface Session {
-  id: string;
-  accessToken: string;
-}
 
 interface ReadFigures {
   name: string;
@@ -89,34 +85,7 @@ async function main(): Promise<void> {
   const generator = await startGenerator(startProcess);
   const bare = await startBare(startProcess, await freePort());
   const lean = await startLean(startProcess, await freePort());
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const response = await fetch(base + path, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return {
-      status: response.status,
-      text,
-      json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  };
-  let registered = 0;
-  const register = async (): Promise<Session> => {
-    registered += 1;
-    const name = `bench${registered}`;
-    const { json } = await call('POST', '/auth/register', undefined, {
-      username: name,
-      email: `${name}@bench.test`,
-      password: 'bench password 123',
-    });
-    return { id: (json.user as { id: string }).id, accessToken: json.accessToken as string };
-  };
+  const { call, register } = benchClient(base, 'bench');
   const get = (url: string, token: string): LoadSpec => ({
     url,
     headers: { authorization: `Bearer ${token}` },
