@@ -4,6 +4,7 @@ import { QUEUE_NAMES } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
 import { api } from '../helpers/http';
 import { metricsAuth } from '../helpers/metrics';
+import { eventually } from '../helpers/poll';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'];
 
@@ -72,8 +73,19 @@ describe('GET /metrics: chirp_queue_jobs{queue, state}', () => {
     // What a worker does: take the job (active), then record its failure.
     const taken = (await queue.getNextJob()) as Job | undefined;
     expect(taken, 'a job to take').to.not.equal(undefined);
-    const active = await queueJobs();
-    expect(active.get('timeline/active')).to.equal(before.get('timeline/active')! + 1);
+    // Read until the scrape shows it: Bull moves the job to `active` over its own connections.
+    // A failure names the processes consuming the queue, which would take jobs from under us.
+    const workers = async () => (await queue.getWorkers()).map((w) => w.name);
+    const expected = before.get('timeline/active')! + 1;
+    await eventually(
+      async () => ({
+        active: (await queueJobs()).get('timeline/active'),
+        workers: await workers(),
+      }),
+      ({ active }) => active === expected,
+      `timeline/active at ${expected}`,
+      5_000,
+    );
 
     await taken!.moveToFailed({ message: 'failed on purpose' }, true);
     await taken!.releaseLock(); // as a worker does when done with a job
