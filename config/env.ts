@@ -117,6 +117,7 @@ export const envSchema = z
     PORT: int(0, 65535).default(3000),
     DATABASE_URL: url(['mysql:']).default('mysql://root@127.0.0.1:3306/chirp'),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+    DATABASE_POOL_MAX: int(1, 200).default(10),
     DATABASE_REPLICA_URLS: replicaUrls.optional(),
     REDIS_SENTINELS: hostPorts.optional(),
     REDIS_SENTINEL_NAME: z

@@ -44,6 +44,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     port: env.PORT,
     databaseUrl: env.DATABASE_URL,
     databaseName: databaseName(env.DATABASE_URL),
+    /** Connections each process opens to DATABASE_URL at most (as many again to the replicas). */
+    databasePoolMax: env.DATABASE_POOL_MAX,
     /** Read replicas (none: every query goes to DATABASE_URL). */
     databaseReplicas: (env.DATABASE_REPLICA_URLS ?? []).map((replica) => ({
       ...replica,

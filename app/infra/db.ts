@@ -59,7 +59,7 @@ async function boundLockWaits(connection: SessionConnection): Promise<void> {
  */
 export function createSequelize(
   databaseUrl = config.databaseUrl,
-  poolMax = 10,
+  poolMax = config.databasePoolMax,
   replicas: DatabaseEndpoint[] = config.databaseReplicas,
 ): Sequelize {
   return new Sequelize(databaseUrl, {

@@ -88,6 +88,26 @@ describe('configuration (config/)', () => {
     expect(configErrorFrom({ TRUST_PROXY: 'yes' }).message).to.contain('TRUST_PROXY');
   });
 
+  it('reads DATABASE_POOL_MAX as the pool size, 10 when unset, within 1-200', () => {
+    expect(loadConfig({}).databasePoolMax).to.equal(10);
+    expect(loadConfig({ DATABASE_POOL_MAX: '40' }).databasePoolMax).to.equal(40);
+    for (const bad of ['0', '201', 'many', '-5']) {
+      expect(configErrorFrom({ DATABASE_POOL_MAX: bad }).problems, bad).to.have.length(1);
+      expect(configErrorFrom({ DATABASE_POOL_MAX: bad }).message, bad).to.contain(
+        'DATABASE_POOL_MAX',
+      );
+    }
+  });
+
+  it("sizes a started process's MySQL pool from DATABASE_POOL_MAX", async function () {
+    this.timeout(20_000);
+    const { code, output } = await runUntilExit('test/platform/poolProbe.ts', {
+      DATABASE_POOL_MAX: '3',
+    });
+    expect(code, output).to.equal(0);
+    expect(output).to.contain('pool.max=3');
+  });
+
   it('reads durations such as 15m and 30d as seconds', () => {
     const config = loadConfig({ JWT_ACCESS_TTL: '2h', REFRESH_TTL: '7d' });
     expect(config.jwt.accessTtlSeconds).to.equal(7200);
