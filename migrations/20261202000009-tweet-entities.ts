@@ -1,5 +1,5 @@
 import { DataTypes, QueryTypes, type Sequelize } from 'sequelize';
-import { parseEntities } from '../app/text/entities';
+import { entityKeys } from '../app/text/entities';
 import type { Migration } from './index';
 
 // Tweet entities are stored when a tweet is posted, not derived when it is read:
@@ -71,12 +71,8 @@ export async function backfillTweetEntities(sequelize: Sequelize): Promise<void>
     );
     if (rows.length === 0) break;
     after = String(rows[rows.length - 1].id);
-    const parsed = rows.map((row) => ({ row, entities: parseEntities(row.content) }));
-    const names = [
-      ...new Set(
-        parsed.flatMap(({ entities }) => entities.mentions.map((m) => m.name.toLowerCase())),
-      ),
-    ];
+    const parsed = rows.map((row) => ({ row, keys: entityKeys(row.content) }));
+    const names = [...new Set(parsed.flatMap(({ keys }) => keys.names))];
     const accounts = new Map<string, string>();
     if (names.length > 0) {
       const found = await sequelize.query<{ id: string; username_key: string }>(
@@ -87,14 +83,12 @@ export async function backfillTweetEntities(sequelize: Sequelize): Promise<void>
     }
     const mentions: string[][] = [];
     const hashtags: unknown[][] = [];
-    for (const { row, entities } of parsed) {
-      const mentioned = new Set(
-        entities.mentions
-          .map((m) => accounts.get(m.name.toLowerCase()))
-          .filter((id): id is string => id !== undefined),
-      );
-      for (const userId of mentioned) mentions.push([String(row.id), userId]);
-      for (const tag of new Set(entities.hashtags.map((h) => h.tag))) {
+    for (const { row, keys } of parsed) {
+      for (const name of keys.names) {
+        const userId = accounts.get(name);
+        if (userId !== undefined) mentions.push([String(row.id), userId]);
+      }
+      for (const tag of keys.tags) {
         hashtags.push([tag, String(row.id), String(row.author_id), row.created_at]);
       }
     }

@@ -1,8 +1,8 @@
 import { insertHashtagsBulk } from '../app/records/hashtags';
 import { dedupeKey, insertNotificationsBulk } from '../app/records/notifications';
 import { insertTweetMentionsBulk } from '../app/records/tweetMentions';
-import { parseEntities } from '../app/text/entities';
-import { MAX_MENTION_NOTIFICATIONS } from '../app/tweets/service';
+import { entityKeys } from '../app/text/entities';
+import { mentionRecipients } from '../app/tweets/postEntities';
 import { bulkUsername } from './bulkNames';
 import { permutation, uniformIndex, zipfPicker } from './graph';
 import { RowBuffer, insertedBlock, quote } from './sql';
@@ -100,17 +100,12 @@ export class BulkEntities {
   /** Queues the entity rows of an inserted post (none when its text has no entities). */
   async add(post: PostedPost): Promise<void> {
     if (!post.content.includes('@') && !post.content.includes('#')) return;
-    const { mentions, hashtags } = parseEntities(post.content);
-    const mentioned = [
-      ...new Set(
-        mentions.map((m) => this.userOf(m.name)).filter((id): id is number => id !== null),
-      ),
-    ];
-    const tags = [...new Set(hashtags.map((h) => h.tag))];
+    const { names, tags } = entityKeys(post.content);
+    const mentioned = names
+      .map((name) => this.userOf(name))
+      .filter((id): id is number => id !== null);
     // As the API: every mentioned account is stored, the first ten others are notified.
-    const notified = mentioned
-      .filter((id) => id !== post.authorId)
-      .slice(0, MAX_MENTION_NOTIFICATIONS);
+    const notified = mentionRecipients(mentioned, post.authorId);
     this.totals.mentions += mentioned.length;
     this.totals.hashtags += tags.length;
     this.totals.notifications += notified.length;
@@ -136,9 +131,8 @@ export class BulkEntities {
     ]);
   }
 
-  /** The id of the world's user a mentioned name is, or null (not one of this world). */
-  private userOf(name: string): number | null {
-    const key = name.toLowerCase();
+  /** The id of the world's user a mentioned (lowercased) name is, or null (not of this world). */
+  private userOf(key: string): number | null {
     const head = `${this.prefix}_`;
     if (!key.startsWith(head)) return null;
     const index = parseInt(key.slice(head.length), 36);

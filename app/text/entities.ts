@@ -116,9 +116,17 @@ export function parseEntities(content: string): ParsedEntities {
   return { mentions, hashtags };
 }
 
-/** The distinct lowercased names `content` mentions, in order of first mention. */
-export function mentionedKeys(content: string): string[] {
-  return [...new Set(parseEntities(content).mentions.map((m) => m.name.toLowerCase()))];
+/**
+ * What a tweet's stored entities are made from: the distinct lowercased names `content`
+ * mentions (the `username_key`s to look up) and its distinct tags, each in order of first
+ * use.
+ */
+export function entityKeys(content: string): { names: string[]; tags: string[] } {
+  const { mentions, hashtags } = parseEntities(content);
+  return {
+    names: [...new Set(mentions.map((m) => m.name.toLowerCase()))],
+    tags: [...new Set(hashtags.map((h) => h.tag))],
+  };
 }
 
 /** A tweet's entities: its mentions of existing accounts (from `directory`) and its hashtags. */

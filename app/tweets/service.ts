@@ -8,7 +8,6 @@ import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
 import { moveTagUses, recordTagUses, trendingSince } from '../cache/trending';
 import { lastTagUses, tagsOfTweet } from '../records/hashtags';
-import { parseEntities } from '../text/entities';
 import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
 import { authorEntryIds } from './authorTweets';
 import {
@@ -35,9 +34,6 @@ import {
   replyToIdOf,
   type TweetCounts,
 } from '../records/tweets';
-
-/** Where the seeders read it; postEntities.ts holds the rule. */
-export { MAX_MENTION_NOTIFICATIONS } from './postEntities';
 
 /** A tweet (or retweet entry) as JSON text for a viewer; 404 when it does not exist. */
 export async function tweetJson(
@@ -102,6 +98,7 @@ export async function createTweet(
   replyToId?: string,
 ): Promise<string> {
   let parent: TweetCounts | null = null;
+  let tags: string[] = [];
   const id = await inTransaction(async (transaction) => {
     if (replyToId) {
       const target = await lockTweet(replyToId, transaction);
@@ -131,11 +128,10 @@ export async function createTweet(
         tweetId,
       });
     }
-    await recordEntities(transaction, authorId, tweetId, content);
+    tags = await recordEntities(transaction, authorId, tweetId, content);
     return tweetId;
   });
   const replied = parent as TweetCounts | null;
-  const tags = parseEntities(content).hashtags.map((h) => h.tag);
   await cacheUpkeep(
     async () => {
       await addOwnEntry(authorId, id);

@@ -5,7 +5,7 @@ import { sequelize } from '../../app/infra/db';
 import { rebuildTrending } from '../../app/hashtags/trending';
 import { topTrending, trendingSince } from '../../app/cache/trending';
 import { parseEntities } from '../../app/text/entities';
-import { MAX_MENTION_NOTIFICATIONS } from '../../app/tweets/service';
+import { MAX_MENTION_NOTIFICATIONS } from '../../app/tweets/postEntities';
 import { BULK_PASSWORD } from '../../seeders/bulkNames';
 import { api } from '../helpers/http';
 import { runSeeder, tweetsWithWrongCounters, usersWithWrongCounters } from './seeding';

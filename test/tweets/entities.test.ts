@@ -1,10 +1,5 @@
 import { expect } from 'chai';
-import {
-  mentionedKeys,
-  normalizeTag,
-  parseEntities,
-  resolveEntities,
-} from '../../app/text/entities';
+import { entityKeys, normalizeTag, parseEntities, resolveEntities } from '../../app/text/entities';
 
 const tags = (content: string) => parseEntities(content).hashtags;
 const names = (content: string) => parseEntities(content).mentions;
@@ -82,7 +77,11 @@ describe('tweet entities (parser)', () => {
   });
 
   it('answers each mentioned name once, lowercased, in order of first mention', () => {
-    expect(mentionedKeys('@Bob @ada @BOB @cat')).to.deep.equal(['bob', 'ada', 'cat']);
+    expect(entityKeys('@Bob @ada @BOB @cat').names).to.deep.equal(['bob', 'ada', 'cat']);
+  });
+
+  it('answers each tag once, normalised, in order of first use', () => {
+    expect(entityKeys('#Café #b #CAFÉ #a').tags).to.deep.equal(['café', 'b', 'a']);
   });
 
   it('lists only mentions of known accounts, each occurrence, with their own spelling', () => {
