@@ -110,11 +110,7 @@ export async function findUserByKey(by: 'username' | 'email', key: string): Prom
  */
 export async function findUserIdByUsername(username: string): Promise<string | null> {
   const key = username.toLowerCase();
-  const user = await User.findOne({
-    where: { usernameKey: key },
-    attributes: ['id', 'usernameKey'],
-  });
-  return user && user.usernameKey === key ? String(user.id) : null;
+  return (await accountsByUsernameKeys([key])).get(key)?.id ?? null;
 }
 
 /** What `PATCH /users/me` may change. */

@@ -4,9 +4,7 @@ import { ancestorIds, replyPage } from '../records/tweets';
 import { hydrateTweets } from './cache';
 import { authorsOfEntry, pageJson } from './presenter';
 import { MAX_ANCESTORS } from './schemas';
-import { withoutBlocked } from './visibility';
-
-const shown = (texts: (string | null)[]) => texts.filter((text): text is string => text !== null);
+import { shown, withoutBlocked } from './visibility';
 
 /**
  * A page of a tweet's direct replies, oldest first, as JSON text; 404 when the tweet does not
@@ -38,12 +36,10 @@ export async function repliesPage(
  * blocked either way with the viewer. 404 for no such tweet, or one by such a user.
  */
 export async function contextJson(viewerId: string, tweetId: string): Promise<string> {
-  const [ids, [self]] = await Promise.all([
-    ancestorIds(tweetId, MAX_ANCESTORS),
-    hydrateTweets(viewerId, [tweetId]),
-  ]);
+  const ids = await ancestorIds(tweetId, MAX_ANCESTORS);
+  // The tweet comes in the same hydrate as its ancestors, as a reply page's root does.
+  const [self, ...ancestors] = await hydrateTweets(viewerId, [tweetId, ...ids]);
   if (!self) throw notFound('tweet');
-  const ancestors = await hydrateTweets(viewerId, ids);
   const { texts, ownerBlocked } = await withoutBlocked(viewerId, ancestors, authorsOfEntry(self));
   if (ownerBlocked) throw notFound('tweet');
   return `{"ancestors":[${shown(texts).join(',')}]}`;

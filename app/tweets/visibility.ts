@@ -36,6 +36,10 @@ export async function withoutBlocked(
   };
 }
 
+/** The entries left to show: those not turned null (gone, or hidden from the viewer). */
+export const shown = (texts: (string | null)[]): string[] =>
+  texts.filter((text): text is string => text !== null);
+
 /**
  * The JSON texts of entries for a viewer, in order, without those deleted meanwhile and
  * those by or retweeting users blocked either way with the viewer.
@@ -50,5 +54,5 @@ export async function visibleEntries(
     await hydrateTweets(viewerId, ids),
     owners,
   );
-  return { texts: texts.filter((text): text is string => text !== null), ownerBlocked };
+  return { texts: shown(texts), ownerBlocked };
 }

@@ -17,14 +17,14 @@ export async function likersPage(
   below: TimeKey | undefined,
   limit: number,
 ): Promise<{ data: UserJson[]; nextCursor: string | null }> {
-  const tweet = (await loadTweetRows([tweetId])).get(tweetId);
+  // One call: loadTweetRows brings a retweet's original along.
+  const rows = await loadTweetRows([tweetId]);
+  const tweet = rows.get(tweetId);
   if (!tweet) throw notFound('tweet');
-  const original = tweet.retweetOfId
-    ? (await loadTweetRows([tweet.retweetOfId])).get(tweet.retweetOfId)
-    : tweet;
+  const original = tweet.retweetOfId ? rows.get(tweet.retweetOfId) : tweet;
   if (!original) throw notFound('tweet');
-  const rows = await likePage('tweet', original.id, below, limit + 1);
-  const { data: page, nextCursor } = toPage(rows, limit, timeKeyOf, encodeTimeCursor);
+  const likes = await likePage('tweet', original.id, below, limit + 1);
+  const { data: page, nextCursor } = toPage(likes, limit, timeKeyOf, encodeTimeCursor);
   const { data, ownerBlocked } = await visibleUsersJson(
     viewerId,
     page.map((row) => row.id),
