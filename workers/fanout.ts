@@ -4,6 +4,7 @@ import { isCelebrity, timelineCap } from '../app/timeline/build';
 import { keys } from '../app/cache/keys';
 import { removeFromTimelines } from '../app/timeline/maintain';
 import { scriptPipeline, store } from '../app/cache/store';
+import type { ScriptPipeline } from '../app/cache/scripts';
 import type { z } from '../app/http/zod';
 import { emitToUsers } from '../app/realtime/emitter';
 import { onlineUsers } from '../app/realtime/presence';
@@ -119,12 +120,20 @@ async function removeEntries(entries: { id: string; authorId: string }[]): Promi
 async function celebrityChanged(userId: string, celebrity: boolean): Promise<void> {
   const recent = celebrity ? [] : await entryIdsByAuthors([userId], timelineCap());
   const cap = String(timelineCap());
+  await pipelinePerFollower(userId, (pipeline, follower) => {
+    pipeline.updateExistingSet(keys.celebrities(follower), celebrity ? 'add' : 'rem', userId);
+    if (recent.length > 0) pipeline.mergeIntoTimeline(keys.home(follower), cap, ...recent);
+  });
+}
+
+/** Queues `each` follower's Redis work of `userId`, one pipeline per page of followers. */
+async function pipelinePerFollower(
+  userId: string,
+  each: (pipeline: ScriptPipeline, follower: string) => void,
+): Promise<void> {
   await forEachFollowerPage(userId, async (followers) => {
     const pipeline = scriptPipeline();
-    for (const follower of followers) {
-      pipeline.updateExistingSet(keys.celebrities(follower), celebrity ? 'add' : 'rem', userId);
-      if (recent.length > 0) pipeline.mergeIntoTimeline(keys.home(follower), cap, ...recent);
-    }
+    for (const follower of followers) each(pipeline, follower);
     await pipeline.exec();
   });
 }
@@ -149,12 +158,8 @@ async function restoreAuthor(userId: string): Promise<void> {
     .mergeIntoTimeline(keys.author(userId), cap, ...recent)
     .exec();
   if (isCelebrity(author.followersCount)) return;
-  await forEachFollowerPage(userId, async (followers) => {
-    const pipeline = scriptPipeline();
-    for (const follower of followers) {
-      pipeline.mergeIntoTimeline(keys.home(follower), cap, ...recent);
-    }
-    await pipeline.exec();
+  await pipelinePerFollower(userId, (pipeline, follower) => {
+    pipeline.mergeIntoTimeline(keys.home(follower), cap, ...recent);
   });
 }
 

@@ -27,6 +27,14 @@ async function forgetVanished(
 }
 
 /**
+ * The cursor after a page cut from `limit + 1` candidate ids: below the page's last id, or,
+ * when the page is the last of the candidates, below `scanned` (the last id the script read
+ * past, hidden entries included), or none.
+ */
+const homeCursor = (ids: string[], limit: number, scanned = ''): string | null =>
+  toPage(ids, limit, (id) => id).nextCursor ?? (scanned ? encodeCursor(scanned) : null);
+
+/**
  * Turns `limit + 1` candidate ids into a page. Entries that vanished (deleted tweets) or that
  * the viewer must not see (`hidden` authors) are dropped; the cursor still continues below
  * the last id examined (`scanned` when the script read further than the page), so nothing
@@ -39,11 +47,10 @@ function toJsonPage(
   hidden: ReadonlySet<string>,
   scanned = '',
 ): string {
-  const { data, nextCursor } = toPage(ids, limit, (id) => id);
   const items = texts
-    .slice(0, data.length)
+    .slice(0, Math.min(ids.length, limit))
     .filter((text): text is string => text !== null && !isHidden(text, hidden));
-  return pageJson(items, nextCursor ?? (scanned ? encodeCursor(scanned) : null));
+  return pageJson(items, homeCursor(ids, limit, scanned));
 }
 
 /** When Redis cannot answer: the same page read straight from MySQL (slower, still right). */
@@ -102,8 +109,7 @@ export async function readHomeTimeline(
       await Promise.all(result.slice(1).map((authorId) => rebuildAuthor(authorId)));
     } else {
       const [, ids, rendered, scanned] = result;
-      const nextCursor =
-        ids.length > limit ? encodeCursor(ids[limit - 1]) : scanned ? encodeCursor(scanned) : null;
+      const nextCursor = homeCursor(ids, limit, scanned);
       // Rendered in Redis: every piece was cached. Otherwise fill the caches on the way; the
       // script could not tell the authors of entries not cached, so they are filtered here.
       if (rendered !== null) return pageJson(rendered, nextCursor);
