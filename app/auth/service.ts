@@ -133,11 +133,12 @@ export async function refresh(token: string) {
     const rotation = await rotateRefreshToken(token, transaction);
     if (!rotation.ok) return rotation;
     const user = await findUser(rotation.userId, { transaction });
+    // Thrown here, not after the commit: the rotation rolls back with it, issuing nothing.
+    if (user?.suspendedAt) throw accountSuspended();
     return user && !user.deletedAt
       ? { ...rotation, user }
       : { ok: false as const, reason: 'invalid' as const };
   });
-  if (outcome.ok && outcome.user.suspendedAt) throw accountSuspended();
   if (!outcome.ok) {
     if (outcome.reason === 'reused') await revokeReusedFamily(outcome.familyId, outcome.userId);
     // A suspension revoked the account's refresh tokens: its holder is told why they fail.
