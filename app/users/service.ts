@@ -227,7 +227,6 @@ export async function unfollow(viewerId: string, targetId: string): Promise<User
   return userJson(viewerId, targetId, { useMaster: true });
 }
 
-/** A page of a user's followers or followees, newest follow first. */
 /**
  * A page of who follows a user, or whom they follow, newest follow first; 404 for no such
  * user or one blocked either way with the viewer, and users so blocked are left out.
