@@ -18,6 +18,9 @@ const SNAPSHOT_EVERY_MS = 30_000;
 /** The hour number of a time (hours since the epoch). */
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);
 
+/** The first (oldest) hour of the window ending at `hour`. */
+export const oldestHour = (hour: number): number => hour - WINDOW_HOURS + 1;
+
 /** The hours of the window ending at `hour`, newest first. */
 export const windowHours = (hour: number): number[] =>
   Array.from({ length: WINDOW_HOURS }, (_, age) => hour - age);

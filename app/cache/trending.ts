@@ -3,6 +3,7 @@ import { scriptPipeline, store } from './store';
 import {
   currentRankingSnapshot,
   hourOf,
+  oldestHour,
   windowHours,
   WINDOW_HOURS,
   HOUR_MS,
@@ -38,7 +39,7 @@ export interface TrendingTag {
 
 /** The first instant of the trending window that holds `now`. */
 export const trendingSince = (now = Date.now()): Date =>
-  new Date((hourOf(now) - WINDOW_HOURS + 1) * HOUR_MS);
+  new Date(oldestHour(hourOf(now)) * HOUR_MS);
 
 /** Moves one author's use of each tag to the hour of the time given, or removes it (null). */
 export async function moveTagUses(
@@ -75,7 +76,7 @@ export async function topTrending(count: number): Promise<TrendingTag[]> {
     count * 2,
   );
   if (tags.length === 0) return [];
-  const oldest = hourOf(Date.now()) - WINDOW_HOURS + 1;
+  const oldest = oldestHour(hourOf(Date.now()));
   const pipeline = store.pipeline();
   for (const tag of tags) pipeline.zcount(keys.trendingLastUse(tag), oldest, '+inf');
   const counts = ((await pipeline.exec()) ?? []).map(([, n]) => Number(n));
@@ -115,7 +116,7 @@ export async function replaceTrending(
   uses: readonly { tag: string; authorId: string; at: Date }[],
 ): Promise<void> {
   const hour = hourOf(Date.now());
-  const oldest = hour - WINDOW_HOURS + 1;
+  const oldest = oldestHour(hour);
   const byTag = new Map<string, (string | number)[]>();
   const perHour = new Map<number, Map<string, number>>();
   for (const { tag, authorId, at } of uses) {
