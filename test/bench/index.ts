@@ -16,15 +16,8 @@ import type { Sequelize } from 'sequelize';
 import { PREFIX, VIEWER_FLAGS, keys } from '../../app/cache/keys';
 import type { RunningProcess } from '../helpers/processes';
 import type { LoadSpec } from './generator';
-import {
-  CPU_GROUPS,
-  benchClient,
-  measureWrite,
-  startBare,
-  startGenerator,
-  startLean,
-  type WriteFigures,
-} from './harness';
+import { benchClient, startBare, startGenerator, startLean } from './harness';
+import { measureWrites, writeLines } from './writes';
 
 Object.assign(process.env, {
   NODE_ENV: 'production',
@@ -45,8 +38,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 32;
 /** Rounds of the home timeline's alternating runs (bare, lean, Chirp); other reads take one. */
 const ROUNDS = 3;
-/** Distinct writers of the write runs. */
-const WRITERS = 50;
+/** BENCH_ONLY=writes runs the writes alone (a quicker loop while working on them). */
+const WRITES_ONLY = process.env.BENCH_ONLY === 'writes';
 
 interface ReadFigures {
   name: string;
@@ -69,9 +62,7 @@ async function main(): Promise<void> {
   const { sequelize } = await import('../../app/infra/db');
   const { redis, closeRedis } = await import('../../app/infra/redis');
   const { startProcess, freePort } = await import('../helpers/processes');
-  const { waitForQueuesIdle } = await import('../helpers/workers');
-  const { eventually } = await import('../helpers/poll');
-  const { insertUsers, insertFollows, outboxBacklog, tweetIdsBy } = await import('./world');
+  const { insertUsers, insertFollows } = await import('./world');
   const { resetStores } = await import('../helpers/stores');
 
   await resetStores(); // the benchmark's own database and Redis database
@@ -96,8 +87,27 @@ async function main(): Promise<void> {
   const began = performance.now();
   const step = (text: string) =>
     process.stdout.write(`[${Math.round((performance.now() - began) / 1000)} s] ${text}\n`);
+  const known = new Map([
+    [apiProcess.child.pid!, 'api' as const],
+    [worker.child.pid!, 'worker' as const],
+  ]);
+  const writeDeps = {
+    base,
+    generator,
+    register,
+    sequelize,
+    known,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+  };
 
   try {
+    if (WRITES_ONLY) {
+      step('Writes only (BENCH_ONLY=writes)…');
+      const { writes } = await measureWrites(writeDeps);
+      process.stdout.write(['', ...writeLines(SECONDS, writes), ''].join('\n'));
+      return;
+    }
     step('Setting up: 20 authors with 2 tweets each, one reader following them all…');
     const authors = await Promise.all(Array.from({ length: 20 }, register));
     for (const author of authors) {
@@ -244,76 +254,7 @@ async function main(): Promise<void> {
     const coldRps = readers.length / ((performance.now() - started) / 1000);
 
     step('Writes…');
-    // Writes, each by 50 users taking turns, each request a distinct write; CPU is counted
-    // until the worker has done every job they made.
-    const writers = await Promise.all(Array.from({ length: WRITERS }, register));
-    const known = new Map([
-      [apiProcess.child.pid!, 'api' as const],
-      [worker.child.pid!, 'worker' as const],
-    ]);
-    const settle = async () => {
-      await eventually(
-        () => outboxBacklog(sequelize),
-        (n) => n === 0,
-        'outbox empty',
-        120_000,
-      );
-      await waitForQueuesIdle(120_000);
-    };
-    const write = (
-      url: string,
-      requests: { path: string; token: string }[],
-      { body, repeat = false }: { body?: string; repeat?: boolean } = {},
-    ) =>
-      measureWrite(
-        generator,
-        { url, method: 'POST', body, requests, repeat, connections: CONNECTIONS, seconds: SECONDS },
-        known,
-        settle,
-      );
-    /** Request k: writer k mod 50 on target (round + writer × step): no pair twice, in turn. */
-    const pairs = (targets: string[], path: (target: string) => string) => {
-      const step = Math.max(1, Math.floor(targets.length / WRITERS));
-      return Array.from({ length: WRITERS * targets.length }, (_, k) => {
-        const w = k % WRITERS;
-        const target = targets[(Math.floor(k / WRITERS) + w * step) % targets.length];
-        return { path: path(target), token: writers[w].accessToken };
-      });
-    };
-    const writes: [string, WriteFigures][] = [];
-    writes.push([
-      `POST /tweets (${WRITERS} authors)`,
-      await write(
-        `${base}/tweets`,
-        writers.map((w) => ({ path: '/tweets', token: w.accessToken })),
-        {
-          body: JSON.stringify({ content: 'Benchmarking Chirp, one tweet at a time.' }),
-          repeat: true,
-        },
-      ),
-    ]);
-    // The requests above cycle on purpose (any author may post again); likes and follows
-    // must not repeat, so each has its own (writer, target) pair.
-    const posted = await tweetIdsBy(
-      sequelize,
-      writers.map((w) => w.id),
-      2000,
-    );
-    writes.push([
-      `POST /tweets/:id/like (${posted.length} tweets)`,
-      await write(
-        `${base}/tweets`,
-        pairs(posted, (id) => `/tweets/${id}/like`),
-      ),
-    ]);
-    const followees = await insertUsers(sequelize, 'followee', 1000);
-    writes.push([
-      'POST /users/:id/follow (1000 users)',
-      await write(
-        `${base}/users`,
-        pairs(followees, (id) => `/users/${id}/follow`),
-      ),
-    ]);
+    const { writes, writers } = await measureWrites(writeDeps);
     reads.push(
       await measureRead(
         'GET /users/:id/tweets (20 items)',
@@ -415,7 +356,6 @@ async function main(): Promise<void> {
       apiPid: apiProcess.child.pid!,
     });
 
-    const cpuHeader = CPU_GROUPS.map((g) => g.padStart(7)).join('');
     const lines = [
       '',
       `reads, warm, each server in its own process (${SECONDS} s runs; home timeline: median of ${ROUNDS} alternating rounds, others: 1 round of bare and Chirp):`,
@@ -429,13 +369,7 @@ async function main(): Promise<void> {
       `home timeline, cold (rebuilt from MySQL):      ${fmt(coldRps)} req/s  ratio to warm ${ratio(coldRps, warmAvg)}`,
       `home timeline, rate limiting on vs off:        ${fmt(average(limitedRps))} vs ${fmt(average(unlimitedRps))} req/s  ratio ${limitRatio.toFixed(3)} (median of 2 rounds)  (target >= 0.85)`,
       '',
-      `writes (${SECONDS} s runs, CPU sampled from /proc until the worker has done every job):`,
-      `${'write'.padEnd(42)}${'req/s'.padStart(7)}${'p50 ms'.padStart(8)}  CPU ms per request:${cpuHeader}${'total'.padStart(7)}`,
-      ...writes.map(([name, w]) => {
-        const cpu = CPU_GROUPS.map((g) => w.msPerRequest[g].toFixed(2).padStart(7)).join('');
-        const total = CPU_GROUPS.reduce((sum, g) => sum + w.msPerRequest[g], 0);
-        return `${name.padEnd(42)}${fmt(w.result.rps)}${String(w.result.p50).padStart(8)}  ${''.padEnd(19)}${cpu}${total.toFixed(2).padStart(7)}`;
-      }),
+      ...writeLines(SECONDS, writes),
       '',
       `fan-out to 10,000 followers, 201 to last timeline: ${fanoutSeconds.map((s) => s.toFixed(3)).join(' s, ')} s  median ${median(fanoutSeconds).toFixed(3)} s  (target <= 0.5 s)`,
       `realtime, ${realtime.sockets} sockets on 2 API nodes, POST answer to tweet:new over ${realtime.deliveries} deliveries: p50 ${realtime.p50.toFixed(1)} ms, p99 ${realtime.p99.toFixed(1)} ms  (target p99 <= 250 ms)`,
