@@ -1,6 +1,5 @@
 import { accountRoutes } from './accounts/routes';
 import { adminRoutes } from './admin/routes';
-import { documentQueueBoard } from './admin/queueBoard';
 import { authRoutes } from './auth/routes';
 import { hashtagRoutes } from './hashtags/routes';
 import { buildOpenApiDocument } from './http/openapi';
@@ -10,8 +9,7 @@ import { opsRoutes } from './ops/routes';
 import { searchRoutes } from './search/routes';
 import { tweetRoutes } from './tweets/routes';
 import { userRoutes } from './users/routes';
-import { config } from '../config';
-import { version } from '../package.json';
+import { license, version } from '../package.json';
 
 let document: object | undefined;
 
@@ -25,8 +23,5 @@ export const routes: Route[] = [
   ...searchRoutes,
   ...hashtagRoutes,
   ...adminRoutes,
-  ...opsRoutes(
-    () =>
-      (document ??= buildOpenApiDocument(routes, config.publicUrl, version, [documentQueueBoard])),
-  ),
+  ...opsRoutes(() => (document ??= buildOpenApiDocument(routes, { version, license }))),
 ];

@@ -6,6 +6,7 @@ export const accountRoutes = [
   defineRoute({
     method: 'delete',
     path: '/users/me',
+    operationId: 'deleteCurrentUser',
     summary: 'Delete your account',
     description:
       'Give your current password. The answer comes at once (202): from then on the account ' +

@@ -1,11 +1,9 @@
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { createBullBoard } from '@bull-board/api';
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { KoaAdapter } from '@bull-board/koa';
 import type { Middleware } from 'koa';
 import type { AppContext, AppState } from '../http/context';
 import { limitRequest } from '../http/rateLimit';
-import { Problem, z } from '../http/zod';
 import { QUEUE_NAMES } from '../queue/jobs';
 import { getQueue } from '../queue/queues';
 import { BOARD_COOKIE, BOARD_PATH, provenAdmin } from './access';
@@ -32,7 +30,8 @@ const BOARD_ROUTE_LABEL = `${BOARD_PATH}/{path}`;
 /**
  * Serves Bull Board (its UI, static files and JSON API) under `BOARD_PATH/`, to admins only,
  * proven by the cookie that `POST BOARD_PATH` sets. It sits beside the router, not in it: the
- * board brings its own routes; `documentQueueBoard` describes them in the OpenAPI document.
+ * board brings its own routes, and the OpenAPI document leaves them out (an admin UI whose JSON
+ * API is Bull Board's, versioned with it, not Chirp's).
  */
 export function queueBoard(): Middleware<AppState> {
   let board: Middleware | undefined;
@@ -57,39 +56,4 @@ export function queueBoard(): Middleware<AppState> {
       (ctx as { _matchedRoute?: string })._matchedRoute = BOARD_ROUTE_LABEL;
     }
   };
-}
-
-/** Adds the board's paths, served outside the router, to the OpenAPI document. */
-export function documentQueueBoard(registry: OpenAPIRegistry): void {
-  registry.registerComponent('securitySchemes', 'adminCookie', {
-    type: 'apiKey',
-    in: 'cookie',
-    name: BOARD_COOKIE,
-    description: `Set by \`POST ${BOARD_PATH}\` with an access token; admins only.`,
-  });
-  const problem = (description: string) => ({
-    description,
-    content: { 'application/problem+json': { schema: Problem } },
-  });
-  for (const method of ['get', 'post', 'put', 'patch'] as const) {
-    registry.registerPath({
-      method,
-      path: `${BOARD_PATH}/{path}`,
-      summary: `Bull Board: ${method === 'get' ? 'its UI, static files and queue reads' : 'queue and job actions'}`,
-      description:
-        `Everything under \`${BOARD_PATH}/\` is Bull Board (the UI at \`${BOARD_PATH}/\`, ` +
-        `its JSON API under \`${BOARD_PATH}/api/\`, e.g. \`GET ${BOARD_PATH}/api/queues\`, ` +
-        '`PUT .../api/queues/{queue}/retry/failed`), as the installed @bull-board version ' +
-        'defines it. `path` stands for the rest of the URL, slashes included.',
-      tags: ['operations'],
-      security: [{ adminCookie: [] }],
-      request: { params: z.object({ path: z.string() }) },
-      responses: {
-        200: { description: "Bull Board's answer (HTML, a static file or JSON)" },
-        401: problem('`unauthorized`: no board cookie, or its token expired or was revoked'),
-        403: problem("`forbidden`: the token is not an admin's"),
-        404: problem('`not_found`: not a path of the board'),
-      },
-    });
-  }
 }

@@ -37,6 +37,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'get',
     path: BOARD_PATH,
+    operationId: 'getQueueBoardSignInPage',
     summary: 'The queue board sign-in page (Bull Board), for admins',
     description:
       `A browser whose board cookie already proves an admin goes on to \`${BOARD_PATH}/\`; ` +
@@ -61,6 +62,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'get',
     path: SIGN_IN_SCRIPT_PATH,
+    operationId: 'getQueueBoardSignInScript',
     summary: "The queue board sign-in page's script",
     tags: ['operations'],
     auth: 'none',
@@ -71,6 +73,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: BOARD_PATH,
+    operationId: 'signInToQueueBoard',
     summary: 'Sign in to the queue board with an admin access token',
     description:
       `Checks the access token, then sets an HttpOnly, SameSite=Strict cookie \`${BOARD_COOKIE}\` ` +
@@ -96,6 +99,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/users/:id/suspend',
+    operationId: 'suspendUser',
     summary: 'Suspend an account (admins; idempotent)',
     description:
       `Body \`{reason}\`, 1-${MAX_REASON} characters. At once: the account's sessions end ` +
@@ -115,6 +119,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'post',
     path: '/admin/users/:id/unsuspend',
+    operationId: 'unsuspendUser',
     summary: 'Lift a suspension (admins; idempotent)',
     description:
       `Body \`{reason}\`, 1-${MAX_REASON} characters. The account may sign in again (its old ` +
@@ -134,6 +139,7 @@ export const adminRoutes = [
   defineRoute({
     method: 'get',
     path: '/admin/audit',
+    operationId: 'listAuditLog',
     summary: "The admins' audit log, newest first (admins)",
     description:
       'Every admin action: suspend, unsuspend, delete_tweet (a tweet deleted by an admin who ' +

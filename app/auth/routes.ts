@@ -18,6 +18,7 @@ export const authRoutes = [
   defineRoute({
     method: 'post',
     path: '/auth/register',
+    operationId: 'register',
     summary: 'Create an account and sign in',
     tags,
     auth: 'none',
@@ -36,6 +37,7 @@ export const authRoutes = [
   defineRoute({
     method: 'post',
     path: '/auth/login',
+    operationId: 'logIn',
     summary: 'Sign in with a username or an email, and a password',
     tags,
     auth: 'none',
@@ -54,6 +56,7 @@ export const authRoutes = [
   defineRoute({
     method: 'post',
     path: '/auth/refresh',
+    operationId: 'refreshSession',
     summary: 'Exchange a refresh token for a new pair',
     description:
       'Refresh tokens are single use. Presenting one that was already exchanged revokes every ' +
@@ -71,6 +74,7 @@ export const authRoutes = [
   defineRoute({
     method: 'post',
     path: '/auth/logout',
+    operationId: 'logOut',
     summary: 'End the session a refresh token belongs to',
     tags,
     auth: 'required',
@@ -84,6 +88,7 @@ export const authRoutes = [
   defineRoute({
     method: 'post',
     path: '/auth/forgot-password',
+    operationId: 'requestPasswordReset',
     summary: 'Mail a password-reset link',
     description:
       'Answers 202 whether or not the address is registered. The link lives one hour. Mail is ' +
@@ -102,6 +107,7 @@ export const authRoutes = [
   defineRoute({
     method: 'post',
     path: '/auth/reset-password',
+    operationId: 'resetPassword',
     summary: 'Set a new password with a reset token',
     description:
       'Signs out every session: all access and refresh tokens issued before are revoked.',

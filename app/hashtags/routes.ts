@@ -11,6 +11,7 @@ export const hashtagRoutes = [
   defineRoute({
     method: 'get',
     path: '/hashtags/trending',
+    operationId: 'listTrendingHashtags',
     summary: 'The 10 trending hashtags',
     description:
       'The tags used by the most distinct authors in the last 24 hours, recent use weighing ' +
@@ -26,6 +27,7 @@ export const hashtagRoutes = [
   defineRoute({
     method: 'get',
     path: '/hashtags/:tag/tweets',
+    operationId: 'listHashtagTweets',
     summary: 'Tweets using a hashtag, newest first',
     description:
       'Posts and replies whose content holds #tag, matched as the parser stores tags (NFKC, ' +

@@ -12,6 +12,25 @@ export function toOpenApiPath(path: string): string {
   return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
+/** The document's tags: every route's tags must be one of these (the builder refuses others). */
+export const TAGS: Record<string, string> = {
+  auth: 'Accounts and sessions: register, sign in, refresh and end sessions, reset passwords.',
+  users: 'Profiles, your own account, follows, blocks and mutes.',
+  tweets: 'Posting, reading and deleting tweets, timelines, likes, retweets and bookmarks.',
+  notifications: 'Mentions, follows, likes, retweets and replies that concern you.',
+  search: 'Finding users by name and tweets by words.',
+  hashtags: 'Trending hashtags and the tweets that use a hashtag.',
+  admin: 'Moderation, for admins: suspensions and the audit log.',
+  operations: 'Health, readiness, metrics, this document and the queue board sign-in.',
+};
+
+/** Who may call a route: public routes declare `[]` (linters and clients read an omission as "inherit"). */
+function securityOf(route: Route): RouteConfig['security'] {
+  if (route.auth === 'none') return [];
+  if (route.auth === 'optional') return [{}, { bearerAuth: [] }];
+  return [{ bearerAuth: [] }];
+}
+
 function problemResponses(route: Route): RouteConfig['responses'] {
   const codes = new Set<ErrorCode>(route.errors ?? []);
   if (route.request?.body || route.request?.query) codes.add('validation_failed');
@@ -63,14 +82,18 @@ function successResponses(route: Route): RouteConfig['responses'] {
 
 /**
  * The OpenAPI 3.1 document of a set of routes, generated from the schemas that validate them.
- * `mounted` documents what is served beside the router (the queue board).
+ * The queue board beside the router is left out: an admin UI with its own JSON, not the API.
  */
-export function buildOpenApiDocument(
-  routes: Route[],
-  serverUrl: string,
-  version: string,
-  mounted: ((registry: OpenAPIRegistry) => void)[] = [],
-) {
+export function buildOpenApiDocument(routes: Route[], info: { version: string; license: string }) {
+  const operationIds = new Set<string>();
+  for (const route of routes) {
+    if (operationIds.has(route.operationId)) {
+      throw new Error(`operationId ${route.operationId} is used twice`);
+    }
+    operationIds.add(route.operationId);
+    const unknown = route.tags.filter((tag) => !Object.hasOwn(TAGS, tag));
+    if (unknown.length > 0) throw new Error(`${route.operationId}: undeclared tag ${unknown[0]}`);
+  }
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -82,10 +105,11 @@ export function buildOpenApiDocument(
     registry.registerPath({
       method: route.method,
       path: toOpenApiPath(route.path),
+      operationId: route.operationId,
       summary: route.summary,
       description: route.description,
       tags: route.tags,
-      security: route.auth === 'none' ? undefined : [{ bearerAuth: [] }],
+      security: securityOf(route),
       request: {
         // zod-to-openapi wants object schemas here; every route's are.
         params: params as never,
@@ -97,16 +121,18 @@ export function buildOpenApiDocument(
       responses: { ...successResponses(route), ...problemResponses(route) },
     });
   }
-  for (const document of mounted) document(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Chirp API',
-      version,
+      version: info.version,
+      license: { name: info.license, identifier: info.license },
       description:
         'A Twitter-style backend. Errors are RFC 9457 problem details with a stable `code`. ' +
         'Lists take `limit` (1-100) and an opaque `cursor`, and answer `{data, nextCursor}`.',
     },
-    servers: [{ url: serverUrl }],
+    // Relative: "Try it out" calls whichever origin serves the document (a proxy, another port).
+    servers: [{ url: '/' }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
   });
 }

@@ -54,6 +54,11 @@ export interface RouteSpec<
   method: HttpMethod;
   /** Koa-style path: `/users/:id`. */
   path: string;
+  /**
+   * The operation's name in the OpenAPI document, and so the method name of generated clients
+   * (`listHomeTimeline`, `createTweet`): stable once published, unique across the API.
+   */
+  operationId: string;
   summary: string;
   description?: string;
   tags: string[];

@@ -8,6 +8,7 @@ export const notificationRoutes = [
   defineRoute({
     method: 'get',
     path: '/notifications',
+    operationId: 'listNotifications',
     summary: 'Your notifications, newest first',
     tags,
     auth: 'required',
@@ -21,6 +22,7 @@ export const notificationRoutes = [
   defineRoute({
     method: 'post',
     path: '/notifications/read',
+    operationId: 'markNotificationsRead',
     summary: 'Mark notifications read: the ids given, or all of them',
     tags,
     auth: 'required',

@@ -29,6 +29,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
     defineRoute({
       method: 'get',
       path: '/healthz',
+      operationId: 'getHealth',
       summary: 'Liveness: 200 while the process runs',
       tags,
       auth: 'none',
@@ -39,6 +40,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
     defineRoute({
       method: 'get',
       path: '/readyz',
+      operationId: 'getReadiness',
       summary: 'Readiness: 200 when MySQL and Redis answer, else 503',
       description: 'The verdict is at most one second old: a burst of probes costs one check.',
       tags,
@@ -60,6 +62,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
     defineRoute({
       method: 'get',
       path: '/metrics',
+      operationId: 'getMetrics',
       summary: 'Prometheus metrics of this process, for a scraper holding METRICS_TOKEN',
       description:
         'Answers only `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN set it is ' +
@@ -78,6 +81,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
     defineRoute({
       method: 'get',
       path: '/openapi.json',
+      operationId: 'getOpenApiDocument',
       summary: 'This document (OpenAPI 3.1)',
       tags,
       auth: 'none',
@@ -87,6 +91,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
     defineRoute({
       method: 'get',
       path: '/docs',
+      operationId: 'getDocsPage',
       summary: 'Swagger UI over this document',
       tags,
       auth: 'none',
@@ -96,6 +101,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
     defineRoute({
       method: 'get',
       path: '/docs/:asset',
+      operationId: 'getDocsAsset',
       summary: 'Swagger UI assets, served from the installed package',
       tags,
       auth: 'none',

@@ -13,6 +13,7 @@ export const searchRoutes = [
   defineRoute({
     method: 'get',
     path: '/search/users',
+    operationId: 'searchUsers',
     summary: 'Users whose username or display name starts with q (any case), most followers first',
     description:
       `Ties go newest account first. A q that matches nobody answers an empty page. The first ` +
@@ -35,6 +36,7 @@ export const searchRoutes = [
   defineRoute({
     method: 'get',
     path: '/search/tweets',
+    operationId: 'searchTweets',
     summary: 'Tweets holding every word of q, newest first',
     description:
       'Posts and replies, never retweet entries. Words of one or two letters and very common ' +

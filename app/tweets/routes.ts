@@ -31,6 +31,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'post',
     path: '/tweets',
+    operationId: 'createTweet',
     summary: 'Post a tweet, or a reply with replyToId',
     tags,
     auth: 'required',
@@ -44,6 +45,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'get',
     path: '/tweets',
+    operationId: 'listHomeTimeline',
     summary: 'Home timeline: your tweets and retweets and those of whom you follow',
     description: `Newest first, at most the newest TIMELINE_MAX_LENGTH entries (800 by default).`,
     tags,
@@ -60,6 +62,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'get',
     path: '/tweets/popular',
+    operationId: 'listPopularTweets',
     summary: 'The most engaged tweets of the last 24 hours',
     description: 'Likes, retweets and replies, recent ones weighing more; from a Redis snapshot.',
     tags,
@@ -73,6 +76,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'get',
     path: '/tweets/:id',
+    operationId: 'getTweet',
     summary: 'One tweet (or retweet entry)',
     tags,
     auth: 'required',
@@ -86,6 +90,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'get',
     path: '/tweets/:id/replies',
+    operationId: 'listReplies',
     summary: 'Direct replies to a tweet, oldest first',
     tags,
     auth: 'required',
@@ -100,6 +105,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'get',
     path: '/tweets/:id/context',
+    operationId: 'getTweetContext',
     summary: 'The chain of tweets a tweet replies to, root first',
     description:
       'At most the nearest 40 ancestors. Deleted ones are left out; the chain goes on above them.',
@@ -115,6 +121,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'delete',
     path: '/tweets/:id',
+    operationId: 'deleteTweet',
     summary: 'Delete your tweet (with its retweets and likes); an admin may delete any',
     description:
       "403 `forbidden` for a tweet of someone else, unless you are an admin: an admin's " +
@@ -132,6 +139,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'post',
     path: '/tweets/:id/like',
+    operationId: 'likeTweet',
     summary: 'Like a tweet (idempotent)',
     tags,
     auth: 'required',
@@ -145,6 +153,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'delete',
     path: '/tweets/:id/like',
+    operationId: 'unlikeTweet',
     summary: 'Take a like back (idempotent)',
     tags,
     auth: 'required',
@@ -158,6 +167,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'post',
     path: '/tweets/:id/retweet',
+    operationId: 'retweet',
     summary: 'Retweet (idempotent)',
     tags,
     auth: 'required',
@@ -171,6 +181,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'delete',
     path: '/tweets/:id/retweet',
+    operationId: 'undoRetweet',
     summary: 'Undo a retweet (idempotent)',
     tags,
     auth: 'required',
@@ -184,6 +195,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'post',
     path: '/tweets/:id/bookmark',
+    operationId: 'bookmarkTweet',
     summary: 'Bookmark a tweet (idempotent)',
     tags,
     auth: 'required',
@@ -197,6 +209,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'delete',
     path: '/tweets/:id/bookmark',
+    operationId: 'unbookmarkTweet',
     summary: 'Take a bookmark away (idempotent)',
     tags,
     auth: 'required',
@@ -210,6 +223,7 @@ export const tweetRoutes = [
   defineRoute({
     method: 'get',
     path: '/bookmarks',
+    operationId: 'listBookmarks',
     summary: 'Your bookmarked tweets, newest bookmark first',
     description: 'Private: only you see your bookmarks. A deleted tweet leaves the list.',
     tags,

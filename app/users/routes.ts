@@ -76,6 +76,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users/me',
+    operationId: 'getCurrentUser',
     summary: 'The signed-in user',
     tags,
     auth: 'required',
@@ -87,6 +88,7 @@ export const userRoutes = [
   defineRoute({
     method: 'patch',
     path: '/users/me',
+    operationId: 'updateCurrentUser',
     summary: 'Change your display name and/or bio',
     description:
       'Give `displayName`, `bio` or both; any other field is refused. Your tweets show a new ' +
@@ -103,6 +105,7 @@ export const userRoutes = [
     defineRoute({
       method: 'get',
       path: `/users/me/${list}`,
+      operationId: list === 'blocks' ? 'listBlockedUsers' : 'listMutedUsers',
       summary: list === 'blocks' ? 'Users you block' : 'Users you mute',
       tags,
       auth: 'required',
@@ -125,6 +128,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users/by-username/:username',
+    operationId: 'getUserByUsername',
     summary: 'A user by username (any case), with whether you follow them',
     description:
       'A name the username rule refuses names nobody: 404, as an impossible id is. A user who ' +
@@ -141,6 +145,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users/:id',
+    operationId: 'getUser',
     summary: 'A user, with whether you follow them',
     description:
       'A user who blocks you answers 404, as one who does not exist; one you block is shown ' +
@@ -157,6 +162,7 @@ export const userRoutes = [
   defineRoute({
     method: 'post',
     path: '/users/:id/follow',
+    operationId: 'followUser',
     summary: 'Follow a user (idempotent)',
     tags,
     auth: 'required',
@@ -170,6 +176,7 @@ export const userRoutes = [
   defineRoute({
     method: 'post',
     path: '/users/:id/unfollow',
+    operationId: 'unfollowUser',
     summary: 'Unfollow a user (idempotent)',
     tags,
     auth: 'required',
@@ -184,6 +191,7 @@ export const userRoutes = [
     defineRoute({
       method: 'post',
       path: `/users/:id/${action}`,
+      operationId: `${action}User`,
       summary,
       description,
       tags,
@@ -200,6 +208,7 @@ export const userRoutes = [
     defineRoute({
       method: 'get',
       path: `/users/:id/${direction}`,
+      operationId: direction === 'followers' ? 'listFollowers' : 'listFollowing',
       summary: direction === 'followers' ? 'Who follows a user' : 'Whom a user follows',
       tags,
       auth: 'required',
@@ -217,6 +226,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users/:id/tweets',
+    operationId: 'listUserTweets',
     summary: "A user's tweets and retweets, newest first",
     tags,
     auth: 'required',
@@ -231,6 +241,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/users/:id/likes',
+    operationId: 'listUserLikes',
     summary: 'Tweets a user liked, newest like first',
     tags,
     auth: 'required',
@@ -245,6 +256,7 @@ export const userRoutes = [
   defineRoute({
     method: 'get',
     path: '/tweets/:id/likes',
+    operationId: 'listTweetLikers',
     summary: 'Who liked a tweet, newest like first',
     tags: ['tweets'],
     auth: 'required',
