@@ -33,6 +33,8 @@ function securityOf(route: Route): RouteConfig['security'] {
 
 function problemResponses(route: Route): RouteConfig['responses'] {
   const codes = new Set<ErrorCode>(route.errors ?? []);
+  // A path the params schema refuses names nothing (app/http/route.ts): 404.
+  if (route.request?.params) codes.add('not_found');
   if (route.request?.body || route.request?.query) codes.add('validation_failed');
   if (route.request?.body) {
     // Answered by app/http/body.ts before the schema sees anything.
@@ -69,9 +71,13 @@ function successResponses(route: Route): RouteConfig['responses'] {
         content: { 'application/json': { schema: spec.schema } },
       };
     } else if (spec.contentType) {
+      const types = [spec.contentType].flat();
       responses[status] = {
         description: spec.description,
-        content: { [spec.contentType]: { schema: z.string() } },
+        content: Object.fromEntries(
+          // Binary files (images) have no schema in OpenAPI 3.1: any bytes.
+          types.map((type) => [type, { schema: type.startsWith('image/') ? {} : z.string() }]),
+        ),
       };
     } else {
       responses[status] = { description: spec.description };

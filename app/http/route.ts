@@ -41,8 +41,8 @@ export interface ResponseSpec {
   description: string;
   /** JSON body schema; omit for an empty answer. */
   schema?: AnySchema;
-  /** Non-JSON content type, documented with a string body. */
-  contentType?: string;
+  /** Non-JSON content type(s), documented with a string body (any bytes for `image/*`). */
+  contentType?: string | string[];
 }
 
 export interface RouteSpec<

@@ -18,6 +18,14 @@ const Ready = z
     checks: z.object({ mysql: z.enum(['ok', 'down']), redis: z.enum(['ok', 'down']) }),
   })
   .openapi('Readiness');
+/** Described by the OpenAPI 3.1 schema itself: only what tells it apart is spelled out here. */
+const OpenApiDocument = z
+  .looseObject({
+    openapi: z.string().regex(/^3\.1\.\d+$/),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.looseObject({})),
+  })
+  .openapi('OpenApiDocument');
 const DocsAssetParams = z.object({
   asset: z.enum(['init.js', ...Object.keys(DOCS_ASSETS)] as [string, ...string[]]),
 });
@@ -85,7 +93,7 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
       summary: 'This document (OpenAPI 3.1)',
       tags,
       auth: 'none',
-      responses: { 200: { description: 'OpenAPI 3.1 document', contentType: 'application/json' } },
+      responses: { 200: { description: 'OpenAPI 3.1 document', schema: OpenApiDocument } },
       handle: () => ({ status: 200, body: openApiDocument() }),
     }),
     defineRoute({
@@ -106,7 +114,12 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
       tags,
       auth: 'none',
       request: { params: DocsAssetParams },
-      responses: { 200: { description: 'A static file', contentType: 'application/octet-stream' } },
+      responses: {
+        200: {
+          description: 'A static file, typed by its name',
+          contentType: [...new Set(Object.values(DOCS_ASSETS).map((type) => type.split(';')[0]))],
+        },
+      },
       handle({ params }) {
         const type = DOCS_ASSETS[params.asset] ?? 'application/javascript; charset=utf-8';
         const body = params.asset === 'init.js' ? DOCS_INIT_JS : docsAsset(params.asset);
