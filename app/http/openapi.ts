@@ -33,8 +33,6 @@ function securityOf(route: Route): RouteConfig['security'] {
 
 function problemResponses(route: Route): RouteConfig['responses'] {
   const codes = new Set<ErrorCode>(route.errors ?? []);
-  // A path the params schema refuses names nothing (app/http/route.ts): 404.
-  if (route.request?.params) codes.add('not_found');
   if (route.request?.body || route.request?.query) codes.add('validation_failed');
   if (route.request?.body) {
     // Answered by app/http/body.ts before the schema sees anything.

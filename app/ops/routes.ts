@@ -120,6 +120,8 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
           contentType: [...new Set(Object.values(DOCS_ASSETS).map((type) => type.split(';')[0]))],
         },
       },
+      // Any other name is refused by DocsAssetParams, which route.ts answers with a 404.
+      errors: ['not_found'],
       handle({ params }) {
         const type = DOCS_ASSETS[params.asset] ?? 'application/javascript; charset=utf-8';
         const body = params.asset === 'init.js' ? DOCS_INIT_JS : docsAsset(params.asset);
