@@ -242,12 +242,14 @@ async function complete(
   if (missing.length > 0 || originalsMissing.length > 0) {
     const rows = await loadTweetRows([...missing, ...originalsMissing], readForFill(read));
     const directories = await mentionDirectories([...rows.values()], readForFill(read));
+    // The flags the script read from the viewer's cached sets hold for a missed record too:
+    // keep them, or every miss (a tweet just posted) would load the viewer's sets from MySQL.
+    const known = new Map(records.map((r) => [r.id, r.flags]));
     for (const id of missing) byId.delete(id);
     for (const row of rows.values()) {
-      const old = byId.get(row.id);
       byId.set(row.id, {
         ...piecesFromRow(row, directories),
-        flags: old?.flags ?? viewerFlags(() => null),
+        flags: known.get(row.id) ?? viewerFlags(() => null),
       });
     }
     await cacheBestEffort('tweet cache', () => fillCache([...rows.values()], directories));
