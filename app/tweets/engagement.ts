@@ -39,7 +39,7 @@ export async function like(
       tweetId: original.id,
     });
     return {
-      tweet: (await bumpCounter(original.id, 'likes_count', 1, transaction))!,
+      tweet: (await bumpCounter(original, 'likes_count', 1, transaction))!,
       changed: true,
     };
   });
@@ -62,7 +62,7 @@ export async function unlike(
       return { tweet: original, changed: false };
     }
     return {
-      tweet: (await bumpCounter(original.id, 'likes_count', -1, transaction))!,
+      tweet: (await bumpCounter(original, 'likes_count', -1, transaction))!,
       changed: true,
     };
   });
@@ -98,7 +98,7 @@ export async function retweet(
       tweetId: original.id,
     });
     return {
-      tweet: (await bumpCounter(original.id, 'retweets_count', 1, transaction))!,
+      tweet: (await bumpCounter(original, 'retweets_count', 1, transaction))!,
       entryId: entry,
     };
   });
@@ -130,7 +130,7 @@ export async function unretweet(
       { kind: 'remove', entries: [{ id: entryId, authorId: viewerId }] },
       { jobId: `remove:${entryId}` },
     );
-    return { tweet: (await bumpCounter(original.id, 'retweets_count', -1, transaction))!, entryId };
+    return { tweet: (await bumpCounter(original, 'retweets_count', -1, transaction))!, entryId };
   });
   if (entryId) {
     await cacheUpkeep(

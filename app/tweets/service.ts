@@ -107,7 +107,7 @@ export async function createTweet(
         throw notFound('tweet to reply to');
       }
       await refuseIfBlocked(authorId, target.authorId, transaction);
-      parent = await bumpCounter(target.id, 'replies_count', 1, transaction);
+      parent = await bumpCounter(target, 'replies_count', 1, transaction);
     }
     const tweetId = await insertTweet(
       { authorId, content, replyToId: replyToId ?? null },
