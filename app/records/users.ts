@@ -323,6 +323,27 @@ export async function bumpUserCounter(
   });
 }
 
+/**
+ * A follow made (+1) or undone (-1): the follower's following_count and the followee's
+ * followers_count move in one statement (one round trip, not two).
+ */
+export async function moveFollowCounters(
+  followerId: string,
+  followeeId: string,
+  delta: 1 | -1,
+  transaction: Transaction,
+): Promise<void> {
+  const change = (counter: UserCounter) =>
+    delta > 0 ? `${counter} + 1` : `GREATEST(${counter}, 1) - 1`;
+  await sequelize.query(
+    `UPDATE users
+        SET following_count = IF(id = :followerId, ${change('following_count')}, following_count),
+            followers_count = IF(id = :followeeId, ${change('followers_count')}, followers_count)
+      WHERE id IN (:followerId, :followeeId)`,
+    { replacements: { followerId, followeeId }, transaction },
+  );
+}
+
 /** Columns of the tuples `insertUsersBulk` takes, in order. */
 export const USER_BULK_COLUMNS = [
   'username',

@@ -15,10 +15,10 @@ import { blockedAmong } from '../safety/blocked';
 import { isBlocking } from '../records/blocks';
 import { presentUser } from './presenter';
 import {
-  bumpUserCounter,
   findUser,
   findUserIdByUsername,
   lockUsersFollowers,
+  moveFollowCounters,
   profileRows,
   updateProfile,
   userExists,
@@ -157,8 +157,7 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
     if (!(await insertFollow(viewerId, targetId, transaction))) {
       return { changed: false, followers: target.followers };
     }
-    await bumpUserCounter([viewerId], 'following_count', 1, transaction);
-    await bumpUserCounter([targetId], 'followers_count', 1, transaction);
+    await moveFollowCounters(viewerId, targetId, 1, transaction);
     const followers = target.followers + 1;
     await notifyInTransaction(transaction, {
       type: 'follow',
@@ -197,8 +196,7 @@ export async function removeFollow(
   transaction: Transaction,
 ): Promise<boolean> {
   if (!(await deleteFollow(followerId, followee.id, transaction))) return false;
-  await bumpUserCounter([followerId], 'following_count', -1, transaction);
-  await bumpUserCounter([followee.id], 'followers_count', -1, transaction);
+  await moveFollowCounters(followerId, followee.id, -1, transaction);
   const followers = Math.max(followee.followers - 1, 0);
   if (isCelebrity(followers + 1) && !isCelebrity(followers)) {
     await enqueueAfterCommit(
