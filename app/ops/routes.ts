@@ -3,6 +3,8 @@ import { sequelize } from '../infra/db';
 import { registry } from '../http/metrics';
 // Registers chirp_queue_jobs, collected at each scrape, on the registry /metrics serves.
 import '../queue/metrics';
+// Registers chirp_mysql_replica_lag_seconds and chirp_mysql_replica_running, likewise.
+import './replicaLag';
 import { defineRoute, type Route } from '../http/route';
 import { z } from '../http/zod';
 import { DOCS_ASSETS, DOCS_HTML, DOCS_INIT_JS, docsAsset } from './docs';

@@ -59,11 +59,12 @@ export async function visibleUsersJson(
 /**
  * `GET /users/:id`: a user as the viewer sees them; 404 also when they block the viewer (as
  * for a user who does not exist). A user the viewer blocks is shown, with `blocking: true`,
- * so they can be found and unblocked; their tweets and lists stay absent.
+ * so they can be found and unblocked; their tweets and lists stay absent. The viewer's own
+ * profile is read from the primary, as `GET /users/me` is.
  */
 export async function profileJson(viewerId: string, id: string): Promise<UserJson> {
   const [user, blocksViewer] = await Promise.all([
-    userJson(viewerId, id),
+    userJson(viewerId, id, id === viewerId ? { useMaster: true } : {}),
     isBlocking(id, viewerId),
   ]);
   if (blocksViewer) throw notFound('user');
@@ -81,9 +82,13 @@ export async function userJson(
   return presentUser(profile);
 }
 
-/** The signed-in user, as `GET /users/me` shows them (no `following`). */
+/**
+ * The signed-in user, as `GET /users/me` shows them (no `following`). Read from the primary:
+ * a replica that lags would answer 404 to an account just registered, or the name before a
+ * change the same user just made.
+ */
 export async function viewerJson(viewerId: string): Promise<UserJson> {
-  const user = await findUser(viewerId);
+  const user = await findUser(viewerId, { useMaster: true });
   if (!user) throw notFound('user');
   return presentUser(user);
 }
