@@ -84,6 +84,9 @@ export async function processFanout(
     );
     return { delivered: 0 };
   }
+  // The count is read with the entry, after its commit: a follow made since then merges the
+  // author's recent entries (this one too) into that follower's timeline itself.
+  if (entry.followers === 0) return { delivered: 0 };
   const delivered = await forEachFollowerPage(authorId, async (page) => {
     const followers = await allowedFollowers(authors, page);
     if (followers.length === 0) return;
