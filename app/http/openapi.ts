@@ -24,7 +24,10 @@ export const TAGS: Record<string, string> = {
   operations: 'Health, readiness, metrics, this document and the queue board sign-in.',
 };
 
-/** Who may call a route: public routes declare `[]` (linters and clients read an omission as "inherit"). */
+/**
+ * Who may call a route. Public routes say `[]`: linters and generated clients read a missing
+ * `security` as "whatever the document's default is", not as "no credentials".
+ */
 function securityOf(route: Route): RouteConfig['security'] {
   if (route.auth === 'none') return [];
   if (route.auth === 'optional') return [{}, { bearerAuth: [] }];
@@ -95,8 +98,10 @@ export function buildOpenApiDocument(routes: Route[], info: { version: string; l
       throw new Error(`operationId ${route.operationId} is used twice`);
     }
     operationIds.add(route.operationId);
-    const unknown = route.tags.filter((tag) => !Object.hasOwn(TAGS, tag));
-    if (unknown.length > 0) throw new Error(`${route.operationId}: undeclared tag ${unknown[0]}`);
+    const undeclared = route.tags.filter((tag) => !Object.hasOwn(TAGS, tag));
+    if (undeclared.length > 0) {
+      throw new Error(`${route.operationId}: undeclared tag ${undeclared[0]}`);
+    }
   }
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', {
