@@ -9,7 +9,7 @@
  * and Redis database (BENCH_REDIS_URL, default 14).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type Redis from 'ioredis';
 import type { Sequelize } from 'sequelize';
@@ -35,6 +35,14 @@ Object.assign(process.env, {
 const CHIRP_ENV = { LOG_LEVEL: 'info' };
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/**
+ * `BENCH_ONLY=reads` measures the reads of the first part (home, rate limiting on/off, one
+ * tweet, notifications, popular, an author's tweets) and stops: cold reads, writes, fan-out
+ * and realtime are skipped. `BENCH_PROFILE=1` has Chirp's API write a CPU profile (SIGUSR2,
+ * app/ops/profiler.ts) around each of its measured reads, to the API's tmpdir.
+ */
+const ONLY_READS = process.env.BENCH_ONLY === 'reads';
+const PROFILE = process.env.BENCH_PROFILE === '1';
 const CONNECTIONS = 32;
 /** Rounds of the home timeline's alternating runs (bare, lean, Chirp); other reads take one. */
 const ROUNDS = 3;
@@ -50,6 +58,32 @@ interface ReadFigures {
   /** Medians of each round's ratio between neighbouring runs. */
   toBare: number;
   toLean: number;
+  /** CPU milliseconds per request of Chirp's API process, and of lean's on the home timeline. */
+  chirpMs: number;
+  leanMs: number;
+}
+
+/** A process's CPU time so far (user + system), in ms, from /proc. */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ ticks
+}
+
+/** The pid of this process's child whose command line holds `marker` (a harness server). */
+function childPidOf(marker: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (parent === process.pid && cmdline.includes(marker)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no process runs ${marker}`);
 }
 
 /** Chirp's process output, less its request logs (written, then dropped, as a pipe to PM2's file). */
@@ -84,6 +118,13 @@ async function main(): Promise<void> {
     seconds: SECONDS,
   });
   const rps = async (spec: LoadSpec) => (await generator.load(spec)).rps;
+  /** A run's rate and the CPU ms per request `pid` spent on it. */
+  const rpsAndCpu = async (spec: LoadSpec, pid: number) => {
+    let before = 0;
+    const result = await generator.load(spec, () => (before = cpuMsOf(pid)));
+    return { rps: result.rps, ms: (cpuMsOf(pid) - before) / Math.max(result.total, 1) };
+  };
+  const leanPid = childPidOf('servers/lean.ts');
   const began = performance.now();
   const step = (text: string) =>
     process.stdout.write(`[${Math.round((performance.now() - began) / 1000)} s] ${text}\n`);
@@ -149,17 +190,29 @@ async function main(): Promise<void> {
      * (the lean server mimics the home timeline only).
      */
     let leanHome: number | undefined;
+    const leanMsPerRequest: number[] = [];
     const measureRead = async (name: string, path: string, rounds = 1): Promise<ReadFigures> => {
       const { text } = await call('GET', path, reader.accessToken);
       await bare.serve(text);
       const chirp: number[] = [];
       const bareRps: number[] = [];
       const leanRps: number[] = [];
+      const chirpMs: number[] = [];
       for (let round = 0; round < rounds; round += 1) {
         bareRps.push(await rps({ url: bare.url, connections: CONNECTIONS, seconds: SECONDS }));
-        if (leanHome === undefined)
-          leanRps.push(await rps(get(`${lean.base}/tweets?limit=20`, reader.accessToken)));
-        chirp.push(await rps(get(base + path, reader.accessToken)));
+        if (leanHome === undefined) {
+          const run = await rpsAndCpu(
+            get(`${lean.base}/tweets?limit=20`, reader.accessToken),
+            leanPid,
+          );
+          leanRps.push(run.rps);
+          leanMsPerRequest.push(run.ms);
+        }
+        if (PROFILE) apiProcess.child.kill('SIGUSR2');
+        const run = await rpsAndCpu(get(base + path, reader.accessToken), apiProcess.child.pid!);
+        if (PROFILE) apiProcess.child.kill('SIGUSR2');
+        chirp.push(run.rps);
+        chirpMs.push(run.ms);
       }
       const toLean =
         leanHome === undefined
@@ -174,6 +227,8 @@ async function main(): Promise<void> {
         lean: leanHome,
         toBare: median(chirp.map((r, i) => r / bareRps[i])),
         toLean,
+        chirpMs: median(chirpMs),
+        leanMs: median(leanMsPerRequest),
       };
     };
     const reads: ReadFigures[] = [];
@@ -223,6 +278,22 @@ async function main(): Promise<void> {
         await call('POST', `/tweets/${tweet.id}/like`, fan.accessToken);
     }
     reads.push(await measureRead('GET /tweets/popular (20 items)', '/tweets/popular?limit=20'));
+
+    if (ONLY_READS) {
+      // The full run reads a writer's tweets after the writes; here one author posts 20.
+      const author = await register();
+      for (let i = 0; i < 20; i += 1)
+        await call('POST', '/tweets', author.accessToken, { content: `Own tweet ${i} 🐦` });
+      reads.push(
+        await measureRead(
+          'GET /users/:id/tweets (20 items)',
+          `/users/${author.id}/tweets?limit=20`,
+        ),
+      );
+      const limits = `rate limiting on vs off: ${fmt(average(limitedRps))} vs ${fmt(average(unlimitedRps))} req/s  ratio ${limitRatio.toFixed(3)} (median of 2 rounds)  (target >= 0.85)`;
+      process.stdout.write([...readLines(reads), limits, ''].join('\n'));
+      return;
+    }
 
     step('Cold reads…');
     // Cold: 400 readers following the same authors, every cache and timeline dropped first,
@@ -357,14 +428,7 @@ async function main(): Promise<void> {
     });
 
     const lines = [
-      '',
-      `reads, warm, each server in its own process (${SECONDS} s runs; home timeline: median of ${ROUNDS} alternating rounds, others: 1 round of bare and Chirp):`,
-      `${'read'.padEnd(42)}${'bytes'.padStart(7)}${'Chirp'.padStart(8)}${'bare'.padStart(8)}${'lean'.padStart(8)}  Chirp/bare  Chirp/lean`,
-      ...reads.map(
-        (r) =>
-          `${r.name.padEnd(42)}${String(r.bytes).padStart(7)}${fmt(r.chirp)}${fmt(r.bare)}${fmt(r.lean)}  ${r.toBare.toFixed(3).padStart(10)}  ${r.toLean.toFixed(3).padStart(10)}`,
-      ),
-      "(req/s; lean serves the home timeline, the same bytes as Chirp, in the first row's rounds; the other rows are set against that figure; target: home Chirp/lean >= 0.9)",
+      ...readLines(reads),
       '',
       `home timeline, cold (rebuilt from MySQL):      ${fmt(coldRps)} req/s  ratio to warm ${ratio(coldRps, warmAvg)}`,
       `home timeline, rate limiting on vs off:        ${fmt(average(limitedRps))} vs ${fmt(average(unlimitedRps))} req/s  ratio ${limitRatio.toFixed(3)} (median of 2 rounds)  (target >= 0.85)`,
@@ -386,6 +450,20 @@ async function main(): Promise<void> {
     await sequelize.close();
     await closeRedis();
   }
+}
+
+/** The reads' table: each read's rate on Chirp, bare and lean, and Chirp's ratios to them. */
+function readLines(reads: ReadFigures[]): string[] {
+  return [
+    '',
+    `reads, warm, each server in its own process (${SECONDS} s runs; home timeline: median of ${ROUNDS} alternating rounds, others: 1 round of bare and Chirp):`,
+    `${'read'.padEnd(42)}${'bytes'.padStart(7)}${'Chirp'.padStart(8)}${'bare'.padStart(8)}${'lean'.padStart(8)}  Chirp/bare  Chirp/lean  CPU ms/req Chirp  lean`,
+    ...reads.map(
+      (r) =>
+        `${r.name.padEnd(42)}${String(r.bytes).padStart(7)}${fmt(r.chirp)}${fmt(r.bare)}${fmt(r.lean)}  ${r.toBare.toFixed(3).padStart(10)}  ${r.toLean.toFixed(3).padStart(10)}  ${r.chirpMs.toFixed(3).padStart(16)}${r.leanMs.toFixed(3).padStart(6)}`,
+    ),
+    "(req/s; lean serves the home timeline, the same bytes as Chirp, in the first row's rounds; the other rows are set against that figure; target: home Chirp/lean >= 0.9; CPU ms per request of Chirp's API process and of lean's, medians of the rounds, from /proc)",
+  ];
 }
 
 function rssOf(pid: number): number {
