@@ -16,7 +16,7 @@ export const notificationRoutes = [
     responses: { 200: { description: 'A page of notifications', schema: NotificationPage } },
     async handle({ query, viewer }) {
       const { cursor, limit, type } = query;
-      return { status: 200, body: await listNotifications(viewer.id, cursor, limit, type) };
+      return { status: 200, json: await listNotifications(viewer.id, cursor, limit, type) };
     },
   }),
   defineRoute({

@@ -1,6 +1,7 @@
 import { toPage } from '../http/paging';
 import type { LegacyNotificationJob } from '../queue/jobs';
 import { hydrateTweets, hydrateTweetsFromPrimary } from '../tweets/cache';
+import { pageJson } from '../tweets/presenter';
 import { authorIdOf } from '../records/tweets';
 import {
   insertNotification,
@@ -36,14 +37,15 @@ export async function createFromLegacyJob(
 }
 
 /**
- * Notifications as the API shows them, with their tweets hydrated for the recipient (by
- * `hydrate`: through the cache, or from the primary for a push).
+ * Each notification's JSON text, with its tweet's text hydrated for the recipient (by
+ * `hydrate`: through the cache, or from the primary for a push) set in as it is: the tweet is
+ * never parsed and serialised again (profiled: that was about a tenth of a page's CPU).
  */
-async function present(
+async function presentTexts(
   viewerId: string,
   rows: NotificationRow[],
   hydrate = hydrateTweets,
-): Promise<NotificationJson[]> {
+): Promise<string[]> {
   const tweetIds = rows
     .map((row) => row.tweetId)
     .filter((id): id is string => id !== null)
@@ -52,14 +54,17 @@ async function present(
   const tweets = new Map(tweetIds.map((id, i) => [id, texts[i]]));
   return rows.map((row) => {
     const tweet = row.tweetId === null ? null : tweets.get(String(row.tweetId));
-    return {
+    // The members in the order they always had: id, type, actor, tweet when shown, the rest.
+    const head = JSON.stringify({
       id: String(row.id),
       type: row.type,
       actor: { id: String(row.actorId), username: row.username, displayName: row.displayName },
-      ...(tweet ? { tweet: JSON.parse(tweet) as NotificationJson['tweet'] } : {}),
+    });
+    const tail = JSON.stringify({
       createdAt: new Date(row.createdAt).toISOString(),
       read: row.readAt !== null,
-    };
+    });
+    return `${head.slice(0, -1)}${tweet ? `,"tweet":${tweet}` : ''},${tail.slice(1)}`;
   });
 }
 
@@ -73,20 +78,20 @@ export async function notificationForPush(
   const row = await notificationRow(id);
   if (!row) return null;
   const userId = String(row.userId);
-  const [notification] = await present(userId, [row], hydrateTweetsFromPrimary);
-  return { userId, notification };
+  const [text] = await presentTexts(userId, [row], hydrateTweetsFromPrimary);
+  return { userId, notification: JSON.parse(text) as NotificationJson };
 }
 
-/** A page of the viewer's notifications (of one type, when given), newest first. */
+/** A page of the viewer's notifications (of one type, when given), newest first, as JSON text. */
 export async function listNotifications(
   viewerId: string,
   below: string | undefined,
   limit: number,
   type?: NotificationType,
-) {
+): Promise<string> {
   const rows = await notificationRowsOf(viewerId, below, limit + 1, type);
   const { data, nextCursor } = toPage(rows, limit, (row) => String(row.id));
-  return { data: await present(viewerId, data), nextCursor };
+  return pageJson(await presentTexts(viewerId, data), nextCursor);
 }
 
 /** Marks the viewer's notifications read: the given ones, or all. */
