@@ -13,6 +13,10 @@ import { license, version } from '../package.json';
 
 let document: object | undefined;
 
+/** The OpenAPI document GET /openapi.json answers; the typed client is generated from it too. */
+export const openApiDocument = (): object =>
+  (document ??= buildOpenApiDocument(routes, { version, license }));
+
 /** Every route of the API, in the order the router tries them. */
 export const routes: Route[] = [
   ...authRoutes,
@@ -23,5 +27,5 @@ export const routes: Route[] = [
   ...searchRoutes,
   ...hashtagRoutes,
   ...adminRoutes,
-  ...opsRoutes(() => (document ??= buildOpenApiDocument(routes, { version, license }))),
+  ...opsRoutes(openApiDocument),
 ];
