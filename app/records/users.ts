@@ -242,11 +242,12 @@ export async function setUserRole(
 
 /** Whether a user is suspended or being deleted (false for no such user), read in `transaction`. */
 export async function isInactive(id: string, transaction: Transaction): Promise<boolean> {
-  const user = await User.findByPk(id, {
-    attributes: ['id', 'suspendedAt', 'deletedAt'],
-    transaction,
-  });
-  return Boolean(user?.suspendedAt ?? user?.deletedAt);
+  // Raw: on the path of every like, retweet and reply, where a model instance costs CPU.
+  const [row] = await sequelize.query<{ inactive: number }>(
+    `SELECT NOT (${activeUserSql('users')}) AS inactive FROM users WHERE id = :id`,
+    { replacements: { id }, type: QueryTypes.SELECT, transaction },
+  );
+  return Boolean(row && Number(row.inactive));
 }
 
 /**

@@ -96,7 +96,10 @@ const directoryOf = (directories: MentionDirectories, id: string) =>
  * its lifetime.
  */
 async function mentionDirectories(rows: TweetRow[], read: ReadFrom): Promise<MentionDirectories> {
-  const tweetIds = rows.filter((row) => !row.retweetOfId).map((row) => row.id);
+  // A tweet without an `@` mentions nobody: most posts skip this query.
+  const tweetIds = rows
+    .filter((row) => !row.retweetOfId && row.content.includes('@'))
+    .map((row) => row.id);
   const directories: MentionDirectories = new Map();
   for (const mention of await mentionsOfTweets(tweetIds, read)) {
     const directory =
