@@ -47,7 +47,7 @@ class Seen {
 }
 
 /** Waits until `check` answers something truthy (state another process changes). */
-async function until<T>(check: () => T, what: string): Promise<NonNullable<T>> {
+async function until<T>(check: () => T | Promise<T>, what: string): Promise<NonNullable<T>> {
   return (await eventually(() => Promise.resolve(check()), Boolean, what)) as NonNullable<T>;
 }
 
@@ -146,6 +146,29 @@ describe('the TypeScript client (clients/typescript)', function () {
     const { tweet } = await seen.next('tweet:new', ({ tweet: t }) => t.id === posted.id);
     expect(tweet.id).to.equal(posted.id);
     expect(seen.sessionEnded).to.equal(undefined);
+  });
+
+  it('refreshes once for concurrent calls refused as expired, and all of them answer', async () => {
+    const { client, user } = await signUp(shortLived!);
+    const pairs: unknown[] = [];
+    const watched = new ChirpClient({
+      baseUrl: shortLived!.url,
+      tokens: client.tokens,
+      onTokens: (tokens) => pairs.push(tokens),
+    });
+    const expired = client.tokens!.accessToken;
+    await until(async () => {
+      const response = await fetch(`${shortLived!.url}/users/me`, {
+        headers: { Authorization: `Bearer ${expired}` },
+      });
+      return response.status === 401;
+    }, 'the access token expired');
+
+    const answers = await Promise.all(Array.from({ length: 3 }, () => watched.get('/users/me')));
+
+    expect(answers.map((me) => me.id)).to.deep.equal([user.id, user.id, user.id]);
+    expect(pairs).to.have.length(1); // one exchange of the refresh token for the three calls
+    expect(watched.tokens?.accessToken).to.not.equal(expired);
   });
 
   it('refreshes when the handshake refuses the access token, then connects', async () => {
