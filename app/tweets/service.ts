@@ -8,7 +8,8 @@ import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
 import { moveTagUses, recordTagUses, trendingSince } from '../cache/trending';
 import { lastTagUses, tagsOfTweet } from '../records/hashtags';
-import { refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
+import { assemble, refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
+import { VIEWER_FLAGS } from '../cache/keys';
 import { authorEntryIds } from './authorTweets';
 import {
   currentSnapshot,
@@ -143,8 +144,21 @@ export async function createTweet(
     },
     { userIds: [authorId], tweetIds: replied ? [replied.id] : [], trending: tags.length > 0 },
   );
-  // Not in the cache yet, and maybe not on a replica yet either: read it from the primary.
-  return tweetJson(authorId, id, { useMaster: true });
+  return postedTweetJson(authorId, id);
+}
+
+/**
+ * The answer to a post: the tweet just committed, read from the primary (not in the cache
+ * yet, maybe not on a replica either) and written to the cache, where the fan-out reads it.
+ * Neither the cache nor the viewer's sets are asked first (two Redis round trips less): the
+ * cache cannot hold a tweet that did not exist, nobody has liked, retweeted or bookmarked it
+ * yet, and no block hides an author's own tweet from them.
+ */
+async function postedTweetJson(authorId: string, id: string): Promise<string> {
+  const unset = VIEWER_FLAGS.map(() => [0]);
+  const [text] = await assemble(authorId, [id], [[id], [null], unset], { useMaster: true });
+  if (!text) throw notFound('tweet');
+  return text;
 }
 
 /**
