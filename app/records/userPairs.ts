@@ -63,6 +63,16 @@ export function pairTable({ table, owner, other }: PairTable) {
       return rows.length > 0;
     },
 
+    /** Whether either user has a row naming the other (one query, two index points). */
+    existsEitherWay: async (a: string, b: string, read: PairRead = {}): Promise<boolean> => {
+      const rows = await sequelize.query(
+        `SELECT 1 FROM ${table} WHERE (${owner} = :a AND ${other} = :b)
+         OR (${owner} = :b AND ${other} = :a) LIMIT 1`,
+        { replacements: { a, b }, type: QueryTypes.SELECT, ...read },
+      );
+      return rows.length > 0;
+    },
+
     /**
      * A page of the owner's rows, newest first, below the row id `below` (on the (owner, id)
      * index). Ask for one more than a page to learn whether another follows.
