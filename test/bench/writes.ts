@@ -15,6 +15,12 @@ import type { Group } from '../load/cpu';
 
 /** Distinct writers of the write runs. */
 export const WRITERS = 50;
+/**
+ * BENCH_PROFILE=1: the API and the worker each write a CPU profile (SIGUSR2,
+ * app/ops/profiler.ts) of every write run, from its start until its jobs are done.
+ */
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const WARM_UP_SECONDS = 3;
 
 export interface WriteDeps {
   base: string;
@@ -45,17 +51,24 @@ export async function measureWrites(
     );
     await waitForQueuesIdle(120_000);
   };
-  const write = (
+  const profile = () => {
+    if (PROFILE) for (const pid of known.keys()) process.kill(pid, 'SIGUSR2');
+  };
+  const write = async (
     url: string,
     requests: { path: string; token: string }[],
     { body, repeat = false }: { body?: string; repeat?: boolean } = {},
-  ) =>
-    measureWrite(
+  ) => {
+    profile();
+    const figures = await measureWrite(
       generator,
       { url, method: 'POST', body, requests, repeat, connections, seconds },
       known,
       settle,
     );
+    profile();
+    return figures;
+  };
   /** Request k: writer k mod 50 on target (round + writer × step): no pair twice, in turn. */
   const pairs = (targets: string[], path: (target: string) => string) => {
     const step = Math.max(1, Math.floor(targets.length / WRITERS));
@@ -65,17 +78,24 @@ export async function measureWrites(
       return { path: path(target), token: writers[w].accessToken };
     });
   };
+  const tweets = writers.map((w) => ({ path: '/tweets', token: w.accessToken }));
+  const body = JSON.stringify({ content: 'Benchmarking Chirp, one tweet at a time.' });
+  // Unmeasured: a few seconds of posts first, so the processes' code is compiled before CPU
+  // is counted (run alone, the writes met cold processes and counted their warm-up).
+  await generator.load({
+    url: `${base}/tweets`,
+    method: 'POST',
+    body,
+    requests: tweets,
+    repeat: true,
+    connections,
+    seconds: WARM_UP_SECONDS,
+  });
+  await settle();
   const writes: [string, WriteFigures][] = [];
   writes.push([
     `POST /tweets (${WRITERS} authors)`,
-    await write(
-      `${base}/tweets`,
-      writers.map((w) => ({ path: '/tweets', token: w.accessToken })),
-      {
-        body: JSON.stringify({ content: 'Benchmarking Chirp, one tweet at a time.' }),
-        repeat: true,
-      },
-    ),
+    await write(`${base}/tweets`, tweets, { body, repeat: true }),
   ]);
   // The requests above cycle on purpose (any author may post again); likes and follows
   // must not repeat, so each has its own (writer, target) pair.
