@@ -309,12 +309,22 @@ export async function hydrateTweets(
  * hydrateTweets with every tweet read from MySQL's primary (and written back to the cache),
  * for a realtime push that must show the counters its own action moved: the push job can run
  * before the acting node's cache upkeep lands, while the cache still holds the counts from
- * before the action.
+ * before the action. Only the records are read there: the viewer's flags come from their
+ * cached sets when those are there (one script call, where MySQL took three queries).
  */
 export async function hydrateTweetsFromPrimary(
   viewerId: string | null,
   ids: string[],
 ): Promise<(string | null)[]> {
   if (ids.length === 0) return [];
-  return assemble(viewerId, ids, nothingCached(ids), FOR_CACHE_FILL);
+  let hydrated = nothingCached(ids);
+  if (viewerId && isRedisReady()) {
+    try {
+      const [all, , flags] = (await store.hydrateTweets(viewerId, ...ids)) as Hydrated;
+      hydrated = [all, [], flags];
+    } catch (error) {
+      logger.debug({ err: error }, 'viewer sets unavailable; reading MySQL');
+    }
+  }
+  return assemble(viewerId, ids, hydrated, FOR_CACHE_FILL);
 }
