@@ -439,6 +439,8 @@ type ScriptName = keyof typeof scripts;
 export interface ChirpScripts {
   hydrateTweets(...args: string[]): Promise<unknown>;
   homePage(...args: string[]): Promise<unknown>;
+  /** homePage answering bytes (ioredis makes a `Buffer` variant of every defined command). */
+  homePageBuffer(...args: string[]): Promise<unknown>;
   addToTimelines(numberOfKeys: number, ...args: string[]): Promise<number>;
   mergeIntoTimeline(key: string, ...args: string[]): Promise<number>;
   updateExistingSet(key: string, ...args: string[]): Promise<number>;

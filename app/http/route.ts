@@ -31,8 +31,8 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** JSON already serialised (hot paths assemble it from cached pieces). */
-  json?: string;
+  /** JSON already serialised (hot paths assemble it from cached pieces), as text or UTF-8. */
+  json?: string | Buffer;
   /** Sent as is, with its content type (HTML, text, static files). */
   raw?: { type: string; body: string | Buffer | NodeJS.ReadableStream };
 }
@@ -148,7 +148,9 @@ function checkReply(route: Route, reply: Reply): void {
     throw new Error(`${route.method} ${route.path} answered undocumented status ${reply.status}`);
   }
   if (schema && !reply.raw) {
-    const result = schema.safeParse(reply.json === undefined ? reply.body : JSON.parse(reply.json));
+    const result = schema.safeParse(
+      reply.json === undefined ? reply.body : JSON.parse(String(reply.json)),
+    );
     if (!result.success) {
       throw new Error(
         `${route.method} ${route.path} answered a body its schema refuses: ${result.error.message}`,

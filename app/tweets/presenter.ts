@@ -96,8 +96,22 @@ export function assembleTweet(pieces: TweetPieces, byId: Map<string, TweetPieces
   return `${text}}`;
 }
 
+/** What follows a page's items: `],"nextCursor":…}`. */
+const pageTail = (nextCursor: string | null) =>
+  `],"nextCursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
+
 /** `{"data":[…],"nextCursor":…}` from already serialised items (or their joined text). */
 export function pageJson(items: string[] | string, nextCursor: string | null): string {
   const data = typeof items === 'string' ? items : items.join(',');
-  return `{"data":[${data}],"nextCursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
+  return `{"data":[${data}${pageTail(nextCursor)}`;
+}
+
+const PAGE_HEAD = Buffer.from('{"data":[');
+
+/**
+ * pageJson of items joined as UTF-8 bytes (as Redis answered them): the page is sent as those
+ * bytes, never decoded into a string to be encoded again on the way out.
+ */
+export function pageBytes(items: Buffer, nextCursor: string | null): Buffer {
+  return Buffer.concat([PAGE_HEAD, items, Buffer.from(pageTail(nextCursor))]);
 }
