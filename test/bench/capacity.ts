@@ -113,26 +113,16 @@ async function main(): Promise<void> {
   const { config } = await import('../../config');
   const { keys } = await import('../../app/cache/keys');
   const { startProcess, freePort } = await import('../helpers/processes');
-  const { waitForQueuesIdle } = await import('../helpers/workers');
-  const { eventually } = await import('../helpers/poll');
   const { resetStores } = await import('../helpers/stores');
   const { benchClient } = await import('./harness');
-  const { insertUsers, insertFollows, outboxBacklog } = await import('./world');
+  const { insertUsers, insertFollows, writesSettled } = await import('./world');
 
   await resetStores();
   const port = await freePort();
   const api = await startProcess('dist/app/index.js', { PORT: String(port) });
   const worker = await startProcess('dist/workers/index.js');
   const { call, register } = benchClient(`http://127.0.0.1:${port}`, 'cap');
-  const settle = async () => {
-    await eventually(
-      () => outboxBacklog(sequelize),
-      (n) => n === 0,
-      'outbox empty',
-      120_000,
-    );
-    await waitForQueuesIdle(120_000);
-  };
+  const settle = () => writesSettled(sequelize);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   // Bull's idle polling and settle()'s own queue counts cost Redis commands at a steady rate:
   // measured idle, then taken off every window's count.

@@ -66,6 +66,22 @@ export async function outboxBacklog(sequelize: Sequelize): Promise<number> {
   return Number(row.n);
 }
 
+/**
+ * Waits until every job the writes made is done: the outbox empty (each job handed to Bull)
+ * and every queue idle.
+ */
+export async function writesSettled(sequelize: Sequelize): Promise<void> {
+  const { eventually } = await import('../helpers/poll');
+  const { waitForQueuesIdle } = await import('../helpers/workers');
+  await eventually(
+    () => outboxBacklog(sequelize),
+    (n) => n === 0,
+    'outbox empty',
+    120_000,
+  );
+  await waitForQueuesIdle(120_000);
+}
+
 /** Ids of the tweets `authors` wrote, newest first, at most `limit`. */
 export async function tweetIdsBy(
   sequelize: Sequelize,

@@ -38,19 +38,9 @@ export async function measureWrites(
   deps: WriteDeps,
 ): Promise<{ writes: [string, WriteFigures][]; writers: Session[] }> {
   const { base, generator, sequelize, known, connections, seconds } = deps;
-  const { waitForQueuesIdle } = await import('../helpers/workers');
-  const { eventually } = await import('../helpers/poll');
-  const { insertUsers, outboxBacklog, tweetIdsBy } = await import('./world');
+  const { insertUsers, tweetIdsBy, writesSettled } = await import('./world');
   const writers = await Promise.all(Array.from({ length: WRITERS }, deps.register));
-  const settle = async () => {
-    await eventually(
-      () => outboxBacklog(sequelize),
-      (n) => n === 0,
-      'outbox empty',
-      120_000,
-    );
-    await waitForQueuesIdle(120_000);
-  };
+  const settle = () => writesSettled(sequelize);
   const profile = () => {
     if (PROFILE) for (const pid of known.keys()) process.kill(pid, 'SIGUSR2');
   };
