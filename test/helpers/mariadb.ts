@@ -62,6 +62,14 @@ function installDataDirectory(dataDir: string): void {
     ],
     { encoding: 'utf8', timeout: 60_000 },
   );
+  if (result.error) {
+    // A machine with only MySQL's server (or none) lacks them; MariaDB's are one package.
+    throw new Error(
+      "mariadb-install-db could not run: the replica tests need MariaDB's server binaries " +
+        '(Debian: mariadb-server-core)',
+      { cause: result.error },
+    );
+  }
   if (result.status !== 0) {
     throw new Error(
       `mariadb-install-db failed (${result.status}):\n${result.stdout}${result.stderr}`,
