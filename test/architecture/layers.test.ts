@@ -62,10 +62,14 @@ const ALLOWED: Record<string, string> = {
     'app/accounts app/auth app/mail app/notifications app/ops app/realtime app/tweets app/safety app/timeline app/users app/records app/cache app/queue app/http app/infra config',
   seeders:
     'app/text app/auth app/users app/tweets app/hashtags app/timeline app/records app/cache app/infra migrations models config',
+  // The typed client for apps imports nothing of the server, only its own generated types (so
+  // an app can copy the folder); its generator reads the server's routes and event map.
+  'clients/typescript/src': '',
+  'clients/typescript/scripts': 'app',
 };
 
 const ROOT = path.resolve(__dirname, '../..');
-const SOURCE_FOLDERS = ['app', 'workers', 'seeders', 'models', 'migrations', 'config'];
+const SOURCE_FOLDERS = ['app', 'workers', 'seeders', 'models', 'migrations', 'config', 'clients'];
 
 /**
  * Relative module specifiers a file imports: `import ... from`, `export ... from`, bare
@@ -102,9 +106,13 @@ function resolve(from: string, specifier: string): string | null {
   return null;
 }
 
-/** The layer of a file (relative to the root): `app/<folder>`, `app` or its top folder. */
+/**
+ * The layer of a file (relative to the root): `app/<folder>`, `app`, a client's
+ * `clients/<language>/<folder>`, or its top folder.
+ */
 function layerOf(file: string): string {
   const parts = file.split(path.sep);
+  if (parts[0] === 'clients') return parts.slice(0, 3).join('/');
   return parts[0] === 'app' && parts.length > 2 ? `app/${parts[1]}` : parts[0];
 }
 
