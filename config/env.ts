@@ -87,12 +87,83 @@ const replicaUrls = list((entry) => {
 }, 'must be a URL such as mysql://reader:secret@replica-1:3306/chirp');
 
 /** `host:port`, the host in brackets when it is an IPv6 address (`[::1]:26379`). */
-const hostPorts = list((entry) => {
+function hostPort(entry: string): { host: string; port: number } | undefined {
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(entry);
   const port = Number(match?.[3]);
   if (!match || port < 1 || port > 65535) return undefined;
   return { host: match[1] ?? match[2], port };
-}, 'must be host:port with a port from 1 to 65535, such as sentinel-1:26379');
+}
+
+const hostPorts = list(
+  hostPort,
+  'must be host:port with a port from 1 to 65535, such as sentinel-1:26379',
+);
+const clusterSeeds = list(
+  hostPort,
+  'must be host:port with a port from 1 to 65535, such as redis-1:6379',
+);
+
+/** A seed or member of a Redis Cluster. */
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where one Redis role's connections go: one server (through REDIS_SENTINELS when the role
+ * uses REDIS_URL's server), or a Redis Cluster reached through any of its seed nodes.
+ */
+export type RedisEndpoint =
+  | {
+      kind: 'single';
+      url: string;
+      /** Set: the sentinels name the master; `url` still gives db and password. */
+      sentinel: { sentinels: RedisNode[]; name: string } | null;
+    }
+  | { kind: 'cluster'; nodes: RedisNode[]; username?: string; password?: string };
+
+const CLUSTER_URL = /^redis\+cluster:\/\/(?:([^@/]*)@)?([^@/]*)\/?$/;
+
+/**
+ * A role's Redis: `redis://` or `rediss://` for one server, or
+ * `redis+cluster://[user:password@]host1:port1,host2:port2` for a cluster's seed nodes.
+ * The URLs are never echoed back: they may hold passwords.
+ */
+const redisRoleUrl = z.string().transform((value, ctx): RedisEndpoint => {
+  const cluster = CLUSTER_URL.exec(value.trim());
+  if (cluster) {
+    const nodes = clusterSeeds.safeParse(cluster[2]);
+    if (!nodes.success) {
+      for (const issue of nodes.error.issues) {
+        ctx.addIssue({ code: 'custom', message: `cluster seed ${issue.message}` });
+      }
+      return z.NEVER;
+    }
+    const [user = '', password] = (cluster[1] ?? '').split(/:(.*)/s);
+    const decode = (part: string | undefined) =>
+      part === undefined || part === '' ? undefined : decodeURIComponent(part);
+    return {
+      kind: 'cluster',
+      nodes: nodes.data,
+      username: decode(user),
+      password: decode(password),
+    };
+  }
+  try {
+    if (['redis:', 'rediss:'].includes(new URL(value).protocol)) {
+      return { kind: 'single', url: value, sentinel: null };
+    }
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      'must be a URL starting with redis:// or rediss://, or ' +
+      'redis+cluster://host1:port1,host2:port2 for a Redis Cluster',
+  });
+  return z.NEVER;
+});
 
 /**
  * How many proxies in front of the API to trust: X-Forwarded-For's right-most N entries are
@@ -117,6 +188,8 @@ export const envSchema = z
     PORT: int(0, 65535).default(3000),
     DATABASE_URL: url(['mysql:']).default('mysql://root@127.0.0.1:3306/chirp'),
     REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+    REDIS_CACHE_URL: redisRoleUrl.optional(),
+    REDIS_PUBSUB_URL: redisRoleUrl.optional(),
     DATABASE_POOL_MAX: int(1, 200).default(10),
     DATABASE_REPLICA_URLS: replicaUrls.optional(),
     REDIS_SENTINELS: hostPorts.optional(),
@@ -152,6 +225,16 @@ export const envSchema = z
       .optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_CACHE_URL?.kind === 'cluster') {
+      // Lifted once the cache scripts keep their keys within one slot (issue 17 part 2).
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CACHE_URL'],
+        message:
+          'a Redis Cluster is not supported for the cache role yet (its scripts touch keys of ' +
+          'several slots): name one server, redis://host:port/db',
+      });
+    }
     if (env.REDIS_SENTINEL_NAME !== undefined && env.REDIS_SENTINELS === undefined) {
       ctx.addIssue({
         code: 'custom',

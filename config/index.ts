@@ -1,5 +1,7 @@
-import { envSchema } from './env';
+import { envSchema, type Env, type RedisEndpoint } from './env';
 import { DEVELOPMENT_JWT_SECRET } from './env';
+
+export type { RedisEndpoint, RedisNode } from './env';
 
 /** Raised when the environment is invalid; its message names every bad variable. */
 export class ConfigError extends Error {
@@ -13,6 +15,29 @@ function databaseName(databaseUrl: string): string {
   const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
   return name || 'chirp';
 }
+
+/**
+ * The endpoint of each Redis role. Unset (or set to REDIS_URL itself), a role shares the main
+ * one, Sentinel included; a role given its own server or cluster does not use the sentinels.
+ */
+function redisRoles(env: Env): Record<'main' | 'cache' | 'pubsub', RedisEndpoint> {
+  const main: RedisEndpoint = {
+    kind: 'single',
+    url: env.REDIS_URL,
+    sentinel: env.REDIS_SENTINELS
+      ? { sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME ?? 'mymaster' }
+      : null,
+  };
+  const role = (endpoint: RedisEndpoint | undefined): RedisEndpoint =>
+    endpoint === undefined || (endpoint.kind === 'single' && endpoint.url === env.REDIS_URL)
+      ? main
+      : endpoint;
+  return { main, cache: role(env.REDIS_CACHE_URL), pubsub: role(env.REDIS_PUBSUB_URL) };
+}
+
+/** The logical database an endpoint's channels are named after (a cluster has only 0). */
+const channelDb = (endpoint: RedisEndpoint): string =>
+  endpoint.kind === 'cluster' ? '0' : new URL(endpoint.url).pathname.replace(/^\//, '') || '0';
 
 /** Validates an environment (process.env by default) into Chirp's typed configuration. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
@@ -36,6 +61,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   if (!/^[A-Za-z0-9_$]{1,64}$/.test(databaseName(env.DATABASE_URL))) {
     throw new ConfigError(['DATABASE_URL: the database name must be 1-64 of [A-Za-z0-9_$]']);
   }
+  const redis = redisRoles(env);
   return {
     /** NODE_ENV; unset runs as production (only the signing secret's source differs). */
     env: mode,
@@ -53,14 +79,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     })),
     redisUrl: env.REDIS_URL,
     /** Set: REDIS_URL's host is not used; Sentinel names the master (REDIS_URL's db, password). */
-    redisSentinel: env.REDIS_SENTINELS
-      ? { sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME ?? 'mymaster' }
-      : null,
+    redisSentinel: redis.main.kind === 'single' ? redis.main.sentinel : null,
+    /**
+     * Redis by role: `main` (REDIS_URL: queues, token state, outbox relay; must not evict),
+     * `cache` (REDIS_CACHE_URL: timelines, tweet caches, rankings, rate limits; may evict) and
+     * `pubsub` (REDIS_PUBSUB_URL: Socket.IO). Unset roles share the main endpoint.
+     */
+    redis,
     /**
      * Pub/sub channels are shared by every logical database of a Redis server: channels are
-     * named after the database so a test suite on /13 never talks to a cluster on /0.
+     * named after the pub/sub role's database so a test suite on /13 never talks to a
+     * cluster on /0.
      */
-    pubsubPrefix: `chirp:${new URL(env.REDIS_URL).pathname.replace(/^\//, '') || '0'}:`,
+    pubsubPrefix: `chirp:${channelDb(redis.pubsub)}:`,
     jwt: {
       /**
        * The HS256 secret: JWT_SECRET; the public development one only under an explicit

@@ -1,31 +1,21 @@
-import Redis, { type RedisOptions } from 'ioredis';
-import { config, type Config } from '../../config';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import { config, type Config, type RedisEndpoint } from '../../config';
 import { logger } from './logger';
 
-const clients = new Map<Redis, { blocking: boolean }>();
+/** A connection of any role: one server's, or a Redis Cluster's. */
+export type RedisConnection = Redis | Cluster;
+
+/** The Redis roles (config.redis): which data lives where is in docs/operations.md. */
+export type RedisRole = keyof Config['redis'];
+
+type ConnectionOptions = RedisOptions & { name?: string; blocking?: boolean };
+
+const clients = new Map<RedisConnection, { blocking: boolean }>();
 /** When a connection error was last logged, by any connection of this process. */
 let lastErrorLog = 0;
 
-/**
- * A new ioredis connection to REDIS_URL (through REDIS_SENTINELS when set). `blocking` connections (Bull's subscriber and
- * blocking clients) retry forever instead of failing a command after a few attempts, and
- * are cut rather than quit at shutdown (a QUIT would wait behind a blocking pop).
- */
-export function createRedis(
-  options: RedisOptions & { name?: string; blocking?: boolean } = {},
-  target: Pick<Config, 'redisUrl' | 'redisSentinel'> = config,
-): Redis {
-  const { name = 'redis', blocking = false, ...rest } = options;
-  const client = new Redis(target.redisUrl, {
-    connectionName: `chirp:${name}`,
-    // With Sentinel, the sentinels name the master (REDIS_URL still gives db and password)
-    // and ioredis follows a failover to the new master on its own.
-    ...(target.redisSentinel
-      ? { sentinels: target.redisSentinel.sentinels, name: target.redisSentinel.name }
-      : {}),
-    ...(blocking ? { maxRetriesPerRequest: null, enableReadyCheck: false } : {}),
-    ...rest,
-  });
+/** Logs a connection's errors (throttled) and counts it among those closeRedis closes. */
+function track<C extends RedisConnection>(client: C, name: string, blocking: boolean): C {
   client.on('error', (error: Error) => {
     // ioredis reports every failed reconnect of every connection (a process has several, all
     // to the same server): one line a minute per process is enough for an operator.
@@ -41,6 +31,72 @@ export function createRedis(
 }
 
 /**
+ * A new ioredis connection to REDIS_URL (through REDIS_SENTINELS when set). `blocking` connections (Bull's subscriber and
+ * blocking clients) retry forever instead of failing a command after a few attempts, and
+ * are cut rather than quit at shutdown (a QUIT would wait behind a blocking pop).
+ */
+export function createRedis(
+  options: ConnectionOptions = {},
+  target: Pick<Config, 'redisUrl' | 'redisSentinel'> = config,
+): Redis {
+  const { name = 'redis', blocking = false, ...rest } = options;
+  const client = new Redis(target.redisUrl, {
+    connectionName: `chirp:${name}`,
+    // With Sentinel, the sentinels name the master (REDIS_URL still gives db and password)
+    // and ioredis follows a failover to the new master on its own.
+    ...(target.redisSentinel
+      ? { sentinels: target.redisSentinel.sentinels, name: target.redisSentinel.name }
+      : {}),
+    ...(blocking ? { maxRetriesPerRequest: null, enableReadyCheck: false } : {}),
+    ...rest,
+  });
+  return track(client, name, blocking);
+}
+
+function createCluster(
+  endpoint: Extract<RedisEndpoint, { kind: 'cluster' }>,
+  options: ConnectionOptions,
+): Cluster {
+  // These belong to the Cluster itself; the rest to its connection to each node.
+  const {
+    name = 'redis',
+    blocking = false,
+    enableAutoPipelining,
+    lazyConnect,
+    enableReadyCheck,
+    ...nodeLevel
+  } = options;
+  const client = new Cluster(endpoint.nodes, {
+    enableAutoPipelining,
+    lazyConnect,
+    enableReadyCheck: blocking ? false : enableReadyCheck,
+    redisOptions: {
+      connectionName: `chirp:${name}`,
+      username: endpoint.username,
+      password: endpoint.password,
+      ...(blocking ? { maxRetriesPerRequest: null } : {}),
+      ...nodeLevel,
+    },
+  });
+  return track(client, name, blocking);
+}
+
+/**
+ * A new connection for a Redis role (config.redis): an ioredis `Redis` for one server (with
+ * Sentinel where the role uses it), a `Cluster` for a `redis+cluster://` endpoint. Options
+ * are those of createRedis; on a cluster they apply to each node's connection.
+ */
+export function createRoleRedis(
+  role: RedisRole,
+  options: ConnectionOptions = {},
+  target: Pick<Config, 'redis'> = config,
+): RedisConnection {
+  const endpoint = target.redis[role];
+  if (endpoint.kind === 'cluster') return createCluster(endpoint, options);
+  return createRedis(options, { redisUrl: endpoint.url, redisSentinel: endpoint.sentinel });
+}
+
+/**
  * Options of the connections whose commands take milliseconds (the main one, Bull's command
  * connection). One that still reads "ready" while its server just died would hold commands
  * until the drop is noticed and the retries run out: every command gives up after 1.5 s
@@ -48,12 +104,26 @@ export function createRedis(
  */
 export const COMMAND_CONNECTION: RedisOptions = { maxRetriesPerRequest: 2, commandTimeout: 1500 };
 
-/** The process-wide general-purpose connection (caches, counters, timelines). */
+/** The process-wide main connection (REDIS_URL: token state, outbox relay, locks; no eviction). */
 export const redis = createRedis({
   name: 'main',
   ...COMMAND_CONNECTION,
   enableAutoPipelining: true,
 });
+
+/**
+ * The process-wide cache connection (REDIS_CACHE_URL: timelines, tweet caches, rankings, rate
+ * limits), whose keys may be evicted and are rebuilt from MySQL. Without a cache endpoint of
+ * its own it is the main connection itself, so a one-server install opens nothing more.
+ */
+export const cacheRedis: RedisConnection =
+  config.redis.cache === config.redis.main
+    ? redis
+    : createRoleRedis('cache', {
+        name: 'cache',
+        ...COMMAND_CONNECTION,
+        enableAutoPipelining: true,
+      });
 
 /**
  * Ends Lua command definitions on an auto-pipelined connection: called once it serves.
@@ -63,10 +133,14 @@ export const redis = createRedis({
  * callback (test/resilience/firstTraffic.test.ts). After this, a late definition throws
  * where it is made instead.
  */
-export function sealScripts(client: Redis): void {
-  client.defineCommand = (name: string) => {
+export function sealScripts(client: RedisConnection): void {
+  const name =
+    client instanceof Cluster
+      ? client.options.redisOptions?.connectionName
+      : client.options.connectionName;
+  client.defineCommand = (command: string) => {
     throw new Error(
-      `Lua command ${name} defined on ${client.options.connectionName ?? 'a connection'} after ` +
+      `Lua command ${command} defined on ${name ?? 'a connection'} after ` +
         'it started serving: define scripts when their module loads',
     );
   };
@@ -78,19 +152,29 @@ export function sealScripts(client: Redis): void {
  */
 export const isRedisReady = (): boolean => redis.status === 'ready';
 
-/** Resolves once the main connection is ready (start-up waits for it before serving). */
-export async function redisReady(timeoutMs = 10_000): Promise<void> {
-  if (isRedisReady()) return;
-  await new Promise<void>((resolve, reject) => {
+/** Whether the cache connection is up: paths reading caches fall back to MySQL while not. */
+export const isCacheReady = (): boolean => cacheRedis.status === 'ready';
+
+function whenReady(client: RedisConnection, what: string, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`Redis not ready after ${timeoutMs} ms`)),
+      () => reject(new Error(`${what} not ready after ${timeoutMs} ms`)),
       timeoutMs,
     );
-    redis.once('ready', () => {
+    client.once('ready', () => {
       clearTimeout(timer);
       resolve();
     });
   });
+}
+
+/** Resolves once the main and cache connections are ready (start-up waits before serving). */
+export async function redisReady(timeoutMs = 10_000): Promise<void> {
+  await Promise.all([
+    whenReady(redis, 'Redis (REDIS_URL)', timeoutMs),
+    whenReady(cacheRedis, 'Redis cache (REDIS_CACHE_URL)', timeoutMs),
+  ]);
 }
 
 /** Closes every connection this process opened; safe to call twice. */
