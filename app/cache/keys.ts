@@ -54,29 +54,44 @@ export const VIEWER_FLAGS = [
 
 export type ViewerFlag = (typeof VIEWER_FLAGS)[number]['name'];
 
+/** The text around a user id in a user's key (its hash tag), for userKey and the Lua. */
+export const USER_TAG = { open: '{', close: '}' } as const;
+
+/**
+ * A key of one user's: the prefix, then the user's id as the key's hash tag (`tl:h:{42}`), so
+ * on a Redis Cluster everything a viewer's page reads of their own (timeline, celebrities,
+ * hidden and flag sets) is in one slot and one script may read it (docs/decisions/0017).
+ * The Lua that builds such keys gets this layout from USER_TAG (scripts.ts).
+ */
+export const userKey = (prefix: string, userId: string): string =>
+  `${prefix}${USER_TAG.open}${userId}${USER_TAG.close}`;
+
 /** One key function per viewer flag: `keys.liked(userId)`, `keys.retweeted(userId)`. */
 const viewerFlagKeys = Object.fromEntries(
-  VIEWER_FLAGS.map(({ name, prefix }) => [name, (userId: string) => `${prefix}${userId}`]),
+  VIEWER_FLAGS.map(({ name, prefix }) => [name, (userId: string) => userKey(prefix, userId)]),
 ) as Record<ViewerFlag, (userId: string) => string>;
 
+/** Every popular key carries the hash tag `{pop}`: a snapshot unites the hour sets in one MULTI. */
+const POPULAR_TAG = '{pop}:';
+
 export const keys = {
-  home: (userId: string) => `${PREFIX.home}${userId}`,
-  celebrities: (userId: string) => `${PREFIX.celebrities}${userId}`,
-  author: (userId: string) => `${PREFIX.author}${userId}`,
+  home: (userId: string) => userKey(PREFIX.home, userId),
+  celebrities: (userId: string) => userKey(PREFIX.celebrities, userId),
+  author: (userId: string) => userKey(PREFIX.author, userId),
   tweet: (tweetId: string) => `${PREFIX.tweet}${tweetId}`,
-  hidden: (userId: string) => `${PREFIX.hidden}${userId}`,
-  blocked: (userId: string) => `${PREFIX.blocked}${userId}`,
+  hidden: (userId: string) => userKey(PREFIX.hidden, userId),
+  blocked: (userId: string) => userKey(PREFIX.blocked, userId),
   /** The ranked user ids of one user search, which its later pages read. */
   userSearchSnapshot: (snapshot: string) => `${PREFIX.userSearch}${snapshot}`,
   ...viewerFlagKeys,
   /** Every viewer-flag set of a user, in VIEWER_FLAGS order. */
-  viewerFlags: (userId: string) => VIEWER_FLAGS.map(({ prefix }) => `${prefix}${userId}`),
+  viewerFlags: (userId: string) => VIEWER_FLAGS.map(({ prefix }) => userKey(prefix, userId)),
   /** Engagement counted in one hour (a sorted set of tweet ids). */
-  popularHour: (hour: number) => `${PREFIX.popular}h:${hour}`,
+  popularHour: (hour: number) => `${PREFIX.popular}${POPULAR_TAG}h:${hour}`,
   /** A snapshot of the weighted last 24 hours, which pages of popular tweets read. */
-  popularSnapshot: (stamp: string) => `${PREFIX.popular}s:${stamp}`,
+  popularSnapshot: (stamp: string) => `${PREFIX.popular}${POPULAR_TAG}s:${stamp}`,
   /** The stamp of the current snapshot. */
-  popularCurrent: () => `${PREFIX.popular}current`,
+  popularCurrent: () => `${PREFIX.popular}${POPULAR_TAG}current`,
   /** A tag's authors, each scored by the hour of their last use of it. */
   trendingLastUse: (tag: string) => `${PREFIX.trending}{trend}:u:${tag}`,
   /** Tags scored by how many authors' last use of them falls in this hour. */

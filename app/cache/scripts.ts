@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
-import { PREFIX, TIMELINE_TTL_SECONDS, VIEWER_FLAGS } from './keys';
+import { PREFIX, TIMELINE_TTL_SECONDS, USER_TAG, VIEWER_FLAGS } from './keys';
 import { HOUR_MS } from './hourlyRanking';
 
 /**
@@ -18,19 +18,26 @@ const TTL = TIMELINE_TTL_SECONDS;
  * in a Lua string are taken, so nothing interpolated can end the literal early.
  */
 export function luaString(text: string): string {
-  if (!/^[\w:.,"-]*$/.test(text)) throw new Error(`not a Lua-safe constant: ${text}`);
+  if (!/^[\w:.,"{}-]*$/.test(text)) throw new Error(`not a Lua-safe constant: ${text}`);
   return `'${text}'`;
 }
 
 /** `{'a', 'b'}`: a Lua table of string constants. */
 const luaList = (texts: readonly string[]) => `{${texts.map(luaString).join(', ')}}`;
 
+/** A user's key of a prefix, laid out as keys.ts userKey lays it out (the id as hash tag). */
+const USER_KEY = `
+local function userKey(prefix, id)
+  return prefix .. ${luaString(USER_TAG.open)} .. id .. ${luaString(USER_TAG.close)}
+end
+`;
+
 /** The viewer-flag sets' key prefixes, in VIEWER_FLAGS order, and a viewer's keys of them. */
-const FLAG_KEYS = `
+const FLAG_KEYS = `${USER_KEY}
 local FLAG_PREFIXES = ${luaList(VIEWER_FLAGS.map((flag) => flag.prefix))}
 local function flagKeys(viewer)
   local keys = {}
-  for f, prefix in ipairs(FLAG_PREFIXES) do keys[f] = prefix .. viewer end
+  for f, prefix in ipairs(FLAG_PREFIXES) do keys[f] = userKey(prefix, viewer) end
   return keys
 end
 `;
@@ -271,14 +278,15 @@ A page of a home timeline, celebrity tweets merged in, without entries the viewe
     numberOfKeys: 0,
     lua: `${RENDER}${HIDE}
 local user, max, count, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local home, celebs = ${luaString(PREFIX.home)} .. user, ${luaString(PREFIX.celebrities)} .. user
-local hiddenKey = ${luaString(PREFIX.hidden)} .. user
+local home = userKey(${luaString(PREFIX.home)}, user)
+local celebs = userKey(${luaString(PREFIX.celebrities)}, user)
+local hiddenKey = userKey(${luaString(PREFIX.hidden)}, user)
 if redis.call('EXISTS', home, celebs) < 2 then return {'missing'} end
 if redis.call('EXISTS', hiddenKey) == 0 then return {'hidden'} end
 local missing, celebKeys = {}, {}
 for _, celeb in ipairs(redis.call('SMEMBERS', celebs)) do
   if celeb ~= '0' then
-    local key = ${luaString(PREFIX.author)} .. celeb
+    local key = userKey(${luaString(PREFIX.author)}, celeb)
     if redis.call('EXISTS', key) == 0 then
       table.insert(missing, celeb)
     else
@@ -327,6 +335,43 @@ end
 local shown = {}
 for i = 1, math.min(#ids, limit) do shown[i] = ids[i] end
 return {'page', ids, render(user, shown), scanned}`,
+  },
+
+  /**
+   * On a Redis Cluster, the part of a home page that lies in the viewer's slot (everything of
+   * theirs carries their hash tag): the candidate ids of their timeline, whom of the
+   * celebrities they follow to merge, and their hidden set when small enough to send along
+   * (false: ask it per page). The rest (celebrities' entries, tweet records, flags) is read a
+   * pipeline per node (app/tweets/clusterReads.ts). KEYS: home, celebrities, hidden;
+   * ARGV: max (exclusive, or '+inf'), count, most hidden members sent.
+   * → {'missing'} | {'hidden'} | {'ids', {ids}, {celebrities}, {hidden}|false}
+   */
+  homeIds: {
+    numberOfKeys: 3,
+    lua: `
+local home, celebs, hiddenKey = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('EXISTS', home, celebs) < 2 then return {'missing'} end
+if redis.call('EXISTS', hiddenKey) == 0 then return {'hidden'} end
+local upper = ARGV[1] == '+inf' and '+inf' or ('(' .. ARGV[1])
+local ids = redis.call('ZREVRANGEBYSCORE', home, upper, '(0', 'LIMIT', 0, tonumber(ARGV[2]))
+local hidden = false
+if redis.call('SCARD', hiddenKey) <= tonumber(ARGV[3]) then
+  hidden = redis.call('SMEMBERS', hiddenKey)
+end
+return {'ids', ids, redis.call('SMEMBERS', celebs), hidden}`,
+  },
+
+  /**
+   * A viewer's flags of tweets: one list of 0/1 per VIEWER_FLAGS entry, aligned with the ids;
+   * empty when their sets are not all cached. KEYS: the viewer's flag sets (one slot); ARGV: ids.
+   */
+  viewerFlags: {
+    numberOfKeys: VIEWER_FLAGS.length,
+    lua: `
+if redis.call('EXISTS', unpack(KEYS)) < #KEYS then return {} end
+local flags = {}
+for f, key in ipairs(KEYS) do flags[f] = redis.call('SMISMEMBER', key, unpack(ARGV)) end
+return flags`,
   },
 
   /**
@@ -441,6 +486,8 @@ export interface ChirpScripts {
   homePage(...args: string[]): Promise<unknown>;
   /** homePage answering bytes (ioredis makes a `Buffer` variant of every defined command). */
   homePageBuffer(...args: string[]): Promise<unknown>;
+  homeIds(...args: string[]): Promise<unknown>;
+  viewerFlags(...args: string[]): Promise<number[][]>;
   addToTimelines(numberOfKeys: number, ...args: string[]): Promise<number>;
   mergeIntoTimeline(key: string, ...args: string[]): Promise<number>;
   updateExistingSet(key: string, ...args: string[]): Promise<number>;

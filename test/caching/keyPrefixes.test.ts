@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PREFIX, VIEWER_FLAGS, keys } from '../../app/cache/keys';
 import { luaString, scripts } from '../../app/cache/scripts';
+import { slotOf } from '../../app/cache/perNode';
 
 /**
  * app/cache/keys.ts is the only spelling of Redis key prefixes: the Lua gets them
@@ -36,14 +37,30 @@ describe('Redis key prefixes', () => {
     }
   });
 
-  it('make the keys of keys.ts', () => {
-    expect(keys.home('7')).to.equal(`${PREFIX.home}7`);
-    expect(keys.celebrities('7')).to.equal(`${PREFIX.celebrities}7`);
-    expect(keys.author('7')).to.equal(`${PREFIX.author}7`);
+  it("make the keys of keys.ts, a user's tagged with their id (one Cluster slot per user)", () => {
+    expect(keys.home('7')).to.equal(`${PREFIX.home}{7}`);
+    expect(keys.celebrities('7')).to.equal(`${PREFIX.celebrities}{7}`);
+    expect(keys.author('7')).to.equal(`${PREFIX.author}{7}`);
+    expect(keys.hidden('7')).to.equal(`${PREFIX.hidden}{7}`);
+    expect(keys.blocked('7')).to.equal(`${PREFIX.blocked}{7}`);
     expect(keys.tweet('7')).to.equal(`${PREFIX.tweet}7`);
     expect(keys.popularHour(7).startsWith(PREFIX.popular)).to.equal(true);
-    expect(keys.viewerFlags('7')).to.deep.equal(VIEWER_FLAGS.map((flag) => `${flag.prefix}7`));
-    for (const flag of VIEWER_FLAGS) expect(keys[flag.name]('7')).to.equal(`${flag.prefix}7`);
+    expect(keys.viewerFlags('7')).to.deep.equal(VIEWER_FLAGS.map((flag) => `${flag.prefix}{7}`));
+    for (const flag of VIEWER_FLAGS) expect(keys[flag.name]('7')).to.equal(`${flag.prefix}{7}`);
+  });
+
+  it("put what one viewer's page reads of their own in one slot, and popular rankings in one", () => {
+    const own = [
+      keys.home('42'),
+      keys.celebrities('42'),
+      keys.author('42'),
+      keys.hidden('42'),
+      keys.blocked('42'),
+      ...keys.viewerFlags('42'),
+    ];
+    expect(new Set(own.map((key) => slotOf(key))).size).to.equal(1);
+    const popular = [keys.popularHour(1), keys.popularSnapshot('2'), keys.popularCurrent()];
+    expect(new Set(popular.map((key) => slotOf(key))).size).to.equal(1);
   });
 
   it('reach the Lua only from keys.ts: scripts.ts spells none by hand', () => {
