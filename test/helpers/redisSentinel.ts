@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { eventually } from './poll';
 import { freePort } from './processes';
+import { killChild, spawnRedis, withRedis } from './redisProcess';
 
 /** The master name the sentinels monitor (REDIS_SENTINEL_NAME of the processes). */
 export const SENTINEL_MASTER = 'chirp';
@@ -61,7 +61,7 @@ export class SentinelCluster {
           '',
         ].join('\n'),
       );
-      sentinels.push({ port, child: await spawnUntilPing(port, [file, '--sentinel']) });
+      sentinels.push({ port, child: await spawnRedis(port, [file, '--sentinel']) });
     }
     const cluster = new SentinelCluster(dir, master, replica, sentinels);
     // Ready once the replica is in sync and every sentinel knows of it: a failover needs both.
@@ -70,7 +70,7 @@ export class SentinelCluster {
       () =>
         Promise.all(
           sentinels.map((sentinel) =>
-            withClient(sentinel.port, (client) =>
+            withRedis(sentinel.port, (client) =>
               client.call('SENTINEL', 'REPLICAS', SENTINEL_MASTER),
             ),
           ),
@@ -83,7 +83,7 @@ export class SentinelCluster {
 
   /** The port of the master the sentinels name now. */
   async currentMasterPort(): Promise<number> {
-    const answer = await withClient(this.sentinels[0].port, (client) =>
+    const answer = await withRedis(this.sentinels[0].port, (client) =>
       client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER),
     );
     return Number((answer as string[])[1]);
@@ -91,18 +91,18 @@ export class SentinelCluster {
 
   /** Kills the master at once, as a crash would (no last write to disk, no goodbye). */
   async killMaster(): Promise<void> {
-    await kill(this.master.child);
+    await killChild(this.master.child);
   }
 
   async stop(): Promise<void> {
     await Promise.all(
-      [this.master, this.replica, ...this.sentinels].map((server) => kill(server.child)),
+      [this.master, this.replica, ...this.sentinels].map((server) => killChild(server.child)),
     );
     await rm(this.dir, { recursive: true, force: true });
   }
 
   private async replicaLinkUp(): Promise<boolean> {
-    const info = await withClient(this.replica.port, (client) => client.info('replication'));
+    const info = await withRedis(this.replica.port, (client) => client.info('replication'));
     return /master_link_status:up/.test(info);
   }
 }
@@ -110,43 +110,5 @@ export class SentinelCluster {
 async function startRedis(dir: string, port: number, extra: string[]): Promise<Server> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
   args.push('--dbfilename', `dump-${port}.rdb`, '--save', '', '--appendonly', 'no', ...extra);
-  return { port, child: await spawnUntilPing(port, args) };
-}
-
-async function spawnUntilPing(port: number, args: string[]): Promise<ChildProcess> {
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    try {
-      await withClient(port, (client) => client.ping());
-      return child;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error(`redis-server ${args.join(' ')} did not answer on ${port}`);
-}
-
-/** One command on a short-lived direct connection that fails at once instead of retrying. */
-async function withClient<T>(port: number, use: (client: Redis) => Promise<T>): Promise<T> {
-  const client = new Redis(port, '127.0.0.1', {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined); // a refused connection is answered by the rejection below
-  try {
-    await client.connect();
-    return await use(client);
-  } finally {
-    client.disconnect();
-  }
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  return { port, child: await spawnRedis(port, args) };
 }
