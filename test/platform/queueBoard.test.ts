@@ -187,6 +187,17 @@ describe('the queue board under /admin/queues/', () => {
     );
   });
 
+  it("answers the board's own errors in the board's JSON, never dressed as problem details", async () => {
+    const response = await api()
+      .put(`${BOARD}/api/queues/no-such-queue/pause`)
+      .set('Cookie', cookie);
+    // Bull Board's own 404 (`{"error":{"key":"ERRORS.QUEUE_NOT_FOUND"}}`), as it sends it.
+    expect(response.status).to.equal(404);
+    expect(response.headers['content-type']).to.match(/^application\/json/);
+    expect(response.body).to.have.nested.property('error.key').that.is.a('string');
+    expect(response.body).to.not.have.any.keys('type', 'title', 'code');
+  });
+
   it('answers 404 not_found for a path the board does not serve', async () => {
     expectProblem(await api().get(`${BOARD}/no/such/page`).set('Cookie', cookie), 404, 'not_found');
   });
