@@ -7,7 +7,7 @@ import { drainableServer } from './http/drain';
 import { exitOnFatalErrors, handleShutdown } from './infra/lifecycle';
 import { logger, setProcessRole } from './infra/logger';
 import { exitUnlessServicesAnswer } from './infra/preflight';
-import { closeRedis, redis, redisReady, sealScripts } from './infra/redis';
+import { cacheRedis, closeRedis, redis, redisReady, sealScripts } from './infra/redis';
 import { closeQueues } from './queue/queues';
 import { attachRealtime } from './realtime/server';
 import { createApp } from './server';
@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   const { server, drain } = drainableServer(createApp().callback());
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
   const realtime = attachRealtime(server);
-  sealScripts(redis); // every module that defines one is loaded by now
+  // Every module that defines one is loaded by now.
+  sealScripts(redis);
+  sealScripts(cacheRedis);
   profileOnSignal('api');
   await new Promise<void>((resolve) => server.listen(config.port, resolve));
   const address = server.address();

@@ -92,6 +92,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
      * cluster on /0.
      */
     pubsubPrefix: `chirp:${channelDb(redis.pubsub)}:`,
+    /** The same for channels of the main connection (token revocations), after its database. */
+    mainChannelPrefix: `chirp:${channelDb(redis.main)}:`,
     jwt: {
       /**
        * The HS256 secret: JWT_SECRET; the public development one only under an explicit

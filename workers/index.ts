@@ -3,7 +3,7 @@ import { readFromPrimary, sequelize } from '../app/infra/db';
 import { exitOnFatalErrors, handleShutdown, shuttingDown } from '../app/infra/lifecycle';
 import { logger, setProcessRole } from '../app/infra/logger';
 import { exitUnlessServicesAnswer } from '../app/infra/preflight';
-import { closeRedis, redis, sealScripts } from '../app/infra/redis';
+import { cacheRedis, closeRedis, redis, sealScripts } from '../app/infra/redis';
 import { closeMailer } from '../app/mail/mailer';
 import { closeQueues, getQueue } from '../app/queue/queues';
 import type { Job } from 'bull';
@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   startProcessor('notifications', NOTIFICATION_CONCURRENCY, processNotificationJob);
   startProcessor('accounts', ACCOUNT_CONCURRENCY, processAccountJob);
   const stopRelay = startOutboxRelay();
-  sealScripts(redis); // every module that defines one is loaded by now
+  // Every module that defines one is loaded by now.
+  sealScripts(redis);
+  sealScripts(cacheRedis);
   profileOnSignal('worker');
   logger.info({ queues: QUEUE_NAMES }, 'worker started');
 

@@ -61,7 +61,7 @@ async function writeBackFacts(claims: AccessClaims, version: number, revoked: bo
  */
 const VERDICT_TTL_MS = 5000;
 const MAX_VERDICTS = 50_000;
-const REVOCATIONS_CHANNEL = `${config.pubsubPrefix}auth:revocations`;
+const REVOCATIONS_CHANNEL = `${config.mainChannelPrefix}auth:revocations`;
 const verdicts = new Map<string, { live: boolean; until: number }>();
 let listening = false;
 /** Whether the subscriber is subscribed now (no revocation message can be missed). */

@@ -1,6 +1,6 @@
 import { SENTINEL } from './keys';
 import { SNAPSHOT_TTL_SECONDS } from './snapshots';
-import { redis } from '../infra/redis';
+import { cacheRedis } from '../infra/redis';
 
 /**
  * Rankings of the last 24 hours kept as hourly sorted sets (popular tweets by engagement,
@@ -35,11 +35,11 @@ export interface HourlyRanking {
 
 /** The stamp of a fresh enough snapshot of `ranking`, making one when the last is older than 30 s. */
 export async function currentRankingSnapshot(ranking: HourlyRanking): Promise<string> {
-  const current = await redis.get(ranking.current);
+  const current = await cacheRedis.get(ranking.current);
   if (
     current &&
     Date.now() - Number(current) < SNAPSHOT_EVERY_MS &&
-    (await redis.exists(ranking.snapshot(current)))
+    (await cacheRedis.exists(ranking.snapshot(current)))
   ) {
     return current;
   }
@@ -47,7 +47,7 @@ export async function currentRankingSnapshot(ranking: HourlyRanking): Promise<st
   const buckets = windowHours(hourOf(Number(stamp))).map(ranking.hour);
   const weights = buckets.map((_, age) => Math.pow(0.5, age / HALF_LIFE_HOURS));
   const snapshot = ranking.snapshot(stamp);
-  await redis
+  await cacheRedis
     .multi()
     .zunionstore(snapshot, buckets.length, ...buckets, 'WEIGHTS', ...weights)
     .zadd(snapshot, 0, SENTINEL) // exists even when nothing was ranked

@@ -1,5 +1,5 @@
 import { SENTINEL } from './keys';
-import { redis } from '../infra/redis';
+import { cacheRedis } from '../infra/redis';
 
 /**
  * Ranked snapshots: a ranking that changes while a client pages through it (popular tweets by
@@ -15,7 +15,7 @@ export const SNAPSHOT_TTL_SECONDS = 600;
 /** Stores `ids` as a snapshot at `key`, the first ranked highest. */
 export async function storeSnapshot(key: string, ids: string[]): Promise<void> {
   const scored = ids.flatMap((id, rank) => [ids.length - rank, id]);
-  await redis
+  await cacheRedis
     .multi()
     .del(key)
     .zadd(key, 0, SENTINEL, ...scored)
@@ -29,7 +29,7 @@ export async function snapshotPage(
   offset: number,
   count: number,
 ): Promise<string[] | null> {
-  const [[, exists], [, ids]] = (await redis
+  const [[, exists], [, ids]] = (await cacheRedis
     .multi()
     .exists(key)
     .zrevrangebyscore(key, '+inf', '(0', 'LIMIT', offset, count)

@@ -1,11 +1,14 @@
-import { redis } from '../infra/redis';
+import { cacheRedis } from '../infra/redis';
 import { SENTINEL, VIEWER_SET_TTL_SECONDS } from './keys';
 import { withScripts, type ScriptPipeline } from './scripts';
 
-/** The main Redis connection with Chirp's timeline and cache scripts on it. */
-export const store = withScripts(redis);
+/**
+ * The cache connection (REDIS_CACHE_URL) with Chirp's timeline and cache scripts on it: every
+ * key written through it may be evicted and is rebuilt from MySQL when missing.
+ */
+export const store = withScripts(cacheRedis);
 
-/** A pipeline on the main connection on which the scripts can be queued too. */
+/** A pipeline on the cache connection on which the scripts can be queued too. */
 export const scriptPipeline = (): ScriptPipeline => store.pipeline() as unknown as ScriptPipeline;
 
 /** How many members one SADD takes when a set is written whole (one may hold tens of thousands). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { logger } from '../infra/logger';
-import { isRedisReady } from '../infra/redis';
+import { isCacheReady, isRedisReady } from '../infra/redis';
 import { writeOutbox } from '../queue/outbox';
 import { warnThrottled, withTimeout } from '../infra/timing';
 
@@ -30,7 +30,8 @@ export async function cacheUpkeep(
   scope: RepairScope,
 ): Promise<boolean> {
   try {
-    if (!isRedisReady()) throw new Error('redis is not connected');
+    // Upkeep writes caches (cache connection) and token facts (main connection).
+    if (!isRedisReady() || !isCacheReady()) throw new Error('redis is not connected');
     await withTimeout(work(), UPKEEP_TIMEOUT_MS);
     return true;
   } catch (error) {

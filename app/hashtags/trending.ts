@@ -9,7 +9,7 @@ import {
   type TrendingTag,
 } from '../cache/trending';
 import { AppError } from '../http/errors';
-import { isRedisReady } from '../infra/redis';
+import { isCacheReady } from '../infra/redis';
 import { recentTagUses } from '../records/hashtags';
 
 /** How many tags GET /hashtags/trending answers. */
@@ -31,7 +31,7 @@ export async function rebuildTrending(): Promise<void> {
  * ranking lives nowhere else (MySQL could only rebuild it, at a cost not for every read).
  */
 export async function trendingTags(): Promise<TrendingTag[]> {
-  if (!isRedisReady()) {
+  if (!isCacheReady()) {
     throw new AppError(
       'unavailable',
       'Trending tags are kept in Redis, which cannot be reached. Try again shortly.',

@@ -7,7 +7,7 @@ import {
 } from 'rate-limiter-flexible';
 import { config } from '../../config';
 import { AppError } from './errors';
-import { redis } from '../infra/redis';
+import { cacheRedis } from '../infra/redis';
 import type { AppContext } from './context';
 
 /**
@@ -18,14 +18,15 @@ import type { AppContext } from './context';
 const enabled = config.rateLimit.points > 0;
 
 /**
- * On the main connection: its auto-pipelining sends a request's limit check and its other
- * Redis work in one write. While that connection is not ready the check goes straight to the
- * insurance limiter (`rejectIfRedisNotReady`) instead of waiting in the offline queue; the
- * API waits for the connection before it serves, so a node's first requests count in Redis.
+ * On the cache connection (a counter evicted under memory pressure restarts its window): its
+ * auto-pipelining sends a request's limit check and its other cache work in one write. While
+ * that connection is not ready the check goes straight to the insurance limiter
+ * (`rejectIfRedisNotReady`) instead of waiting in the offline queue; the API waits for the
+ * connection before it serves, so a node's first requests count in Redis.
  */
 function limiter(keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
   return new RateLimiterRedis({
-    storeClient: redis,
+    storeClient: cacheRedis,
     rejectIfRedisNotReady: true,
     keyPrefix,
     points,
@@ -35,7 +36,7 @@ function limiter(keyPrefix: string, points: number, duration: number): RateLimit
 }
 
 /*
- * Both limiters are made when this module loads, before the main connection serves: each
+ * Both limiters are made when this module loads, before the cache connection serves: each
  * defines its Lua script on that connection, and a script defined while an auto-pipeline is
  * waiting is missing from it (the first limited request of a busy node crashed it;
  * test/resilience/firstTraffic.test.ts).

@@ -1,4 +1,4 @@
-import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { config, type Config, type RedisEndpoint } from '../../config';
 import { logger } from './logger';
 
@@ -8,7 +8,12 @@ export type RedisConnection = Redis | Cluster;
 /** The Redis roles (config.redis): which data lives where is in docs/operations.md. */
 export type RedisRole = keyof Config['redis'];
 
-type ConnectionOptions = RedisOptions & { name?: string; blocking?: boolean };
+type ConnectionOptions = RedisOptions & {
+  name?: string;
+  blocking?: boolean;
+  /** Options of the Cluster itself, used only when the role's endpoint is a cluster. */
+  cluster?: ClusterOptions;
+};
 
 const clients = new Map<RedisConnection, { blocking: boolean }>();
 /** When a connection error was last logged, by any connection of this process. */
@@ -64,12 +69,14 @@ function createCluster(
     enableAutoPipelining,
     lazyConnect,
     enableReadyCheck,
+    cluster,
     ...nodeLevel
   } = options;
   const client = new Cluster(endpoint.nodes, {
     enableAutoPipelining,
     lazyConnect,
     enableReadyCheck: blocking ? false : enableReadyCheck,
+    ...cluster,
     redisOptions: {
       connectionName: `chirp:${name}`,
       username: endpoint.username,
@@ -93,7 +100,9 @@ export function createRoleRedis(
 ): RedisConnection {
   const endpoint = target.redis[role];
   if (endpoint.kind === 'cluster') return createCluster(endpoint, options);
-  return createRedis(options, { redisUrl: endpoint.url, redisSentinel: endpoint.sentinel });
+  const single: ConnectionOptions = { ...options };
+  delete single.cluster;
+  return createRedis(single, { redisUrl: endpoint.url, redisSentinel: endpoint.sentinel });
 }
 
 /**
@@ -111,19 +120,24 @@ export const redis = createRedis({
   enableAutoPipelining: true,
 });
 
+function cacheConnection(): Redis {
+  if (config.redis.cache === config.redis.main) return redis;
+  const client = createRoleRedis('cache', {
+    name: 'cache',
+    ...COMMAND_CONNECTION,
+    enableAutoPipelining: true,
+  });
+  // The configuration refuses a cluster here until the cache scripts keep to one slot.
+  if (client instanceof Cluster) throw new Error('REDIS_CACHE_URL: a cluster is not served yet');
+  return client;
+}
+
 /**
  * The process-wide cache connection (REDIS_CACHE_URL: timelines, tweet caches, rankings, rate
  * limits), whose keys may be evicted and are rebuilt from MySQL. Without a cache endpoint of
  * its own it is the main connection itself, so a one-server install opens nothing more.
  */
-export const cacheRedis: RedisConnection =
-  config.redis.cache === config.redis.main
-    ? redis
-    : createRoleRedis('cache', {
-        name: 'cache',
-        ...COMMAND_CONNECTION,
-        enableAutoPipelining: true,
-      });
+export const cacheRedis: Redis = cacheConnection();
 
 /**
  * Ends Lua command definitions on an auto-pipelined connection: called once it serves.

@@ -1,9 +1,17 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import { config } from '../../config';
-import { redis } from '../infra/redis';
+import { COMMAND_CONNECTION, createRoleRedis, redis, type RedisConnection } from '../infra/redis';
 import { type ServerToClientEvents, socketIoKey, userRoom } from './events';
 
 let emitter: Emitter<ServerToClientEvents> | undefined;
+let connection: RedisConnection | undefined;
+
+/** The pub/sub role's connection (REDIS_PUBSUB_URL), the main one when it has none of its own. */
+const pubsub = (): RedisConnection =>
+  (connection ??=
+    config.redis.pubsub === config.redis.main
+      ? redis
+      : createRoleRedis('pubsub', { name: 'socket.io-emitter', ...COMMAND_CONNECTION }));
 
 /**
  * The emitter publishes without awaiting: a publish that fails (Redis away) would be an
@@ -12,7 +20,9 @@ let emitter: Emitter<ServerToClientEvents> | undefined;
  */
 const publisher = {
   publish: (channel: string, message: string | Buffer) =>
-    redis.publish(channel, message).catch(() => 0),
+    pubsub()
+      .publish(channel, message)
+      .catch(() => 0),
 };
 
 /** Rooms per publish: one Redis message reaches every node, which delivers to its sockets. */
@@ -35,5 +45,5 @@ export async function emitToUsers<E extends keyof ServerToClientEvents>(
     emitter.to(rooms).emit(event, ...args);
   }
   // The emitter publishes without waiting; a PING queued behind it resolves once they left.
-  await redis.ping();
+  await pubsub().ping();
 }

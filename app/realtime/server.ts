@@ -8,7 +8,7 @@ import { verifyAccessToken } from '../auth/verify';
 import { registry } from '../http/metrics';
 import { handshakeRefusal } from '../http/rateLimit';
 import { logger } from '../infra/logger';
-import { createRedis } from '../infra/redis';
+import { createRoleRedis } from '../infra/redis';
 import {
   type ClientToServerEvents,
   type ServerToClientEvents,
@@ -59,8 +59,8 @@ export function attachRealtime(server: http.Server): { close(): Promise<void> } 
     path: '/socket.io',
     serveClient: false,
     adapter: createAdapter(
-      createRedis({ name: 'socket.io-pub' }),
-      createRedis({ name: 'socket.io-sub', blocking: true }),
+      createRoleRedis('pubsub', { name: 'socket.io-pub' }),
+      createRoleRedis('pubsub', { name: 'socket.io-sub', blocking: true }),
       {
         key: socketIoKey(config.pubsubPrefix),
       },

@@ -1,6 +1,6 @@
 import { FOR_CACHE_FILL } from '../infra/db';
 import { logger } from '../infra/logger';
-import { isRedisReady } from '../infra/redis';
+import { isCacheReady } from '../infra/redis';
 import { SENTINEL, keys } from '../cache/keys';
 import { store, writeViewerSet } from '../cache/store';
 import { blockedEitherWay, blockedEitherWayAmong } from '../records/blocks';
@@ -35,7 +35,7 @@ async function askSet(viewerId: string, userIds: string[]): Promise<Set<string> 
 export async function blockedAmong(viewerId: string, userIds: string[]): Promise<Set<string>> {
   const asked = [...new Set(userIds)].filter((id) => id !== viewerId);
   if (asked.length === 0) return new Set();
-  if (isRedisReady()) {
+  if (isCacheReady()) {
     try {
       const cached = await askSet(viewerId, asked);
       if (cached) return cached;

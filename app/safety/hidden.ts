@@ -1,6 +1,6 @@
 import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
-import { isRedisReady } from '../infra/redis';
+import { isCacheReady } from '../infra/redis';
 import { SENTINEL, keys } from '../cache/keys';
 import { scriptPipeline, store, writeViewerSet } from '../cache/store';
 import { blockedEitherWay, blockedEitherWayAmong, isBlockedEitherWay } from '../records/blocks';
@@ -37,7 +37,7 @@ export async function loadHiddenAuthors(viewerId: string): Promise<Set<string>> 
  * (loaded there when missing), or from MySQL when Redis cannot answer.
  */
 export async function hiddenAuthors(viewerId: string): Promise<Set<string>> {
-  if (isRedisReady()) {
+  if (isCacheReady()) {
     try {
       const members = await store.smembers(keys.hidden(viewerId));
       if (members.length === 0) return await loadHiddenAuthors(viewerId);

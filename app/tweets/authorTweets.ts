@@ -1,4 +1,4 @@
-import { isRedisReady } from '../infra/redis';
+import { isCacheReady } from '../infra/redis';
 import { rebuildAuthor, timelineCap } from '../timeline/build';
 import { keys } from '../cache/keys';
 import { store } from '../cache/store';
@@ -14,7 +14,9 @@ async function fromSet(key: string, below: string | undefined, count: number) {
     .zrevrangebyscore(key, below ? `(${below}` : '+inf', '(0', 'LIMIT', 0, count)
     .zcard(key)
     .exec()) as [[null, string[]], [null, number]];
-  // Enough ids, or the set holds every entry the author has (it is under its cap).
+  // Enough ids, or the set holds every entry the author has (it is under its cap). Gone
+  // since it was seen (expired, or evicted from the cache instance): not an empty page.
+  if (size === 0) return null;
   return ids.length === count || size - 1 < timelineCap() ? ids : null;
 }
 
@@ -30,11 +32,11 @@ export async function authorEntryIds(
   count: number,
 ): Promise<string[] | null> {
   const key = keys.author(authorId);
-  const cached = isRedisReady() && (await store.exists(key)) === 1;
+  const cached = isCacheReady() && (await store.exists(key)) === 1;
   const fromCache = cached ? await fromSet(key, below, count) : null;
   if (fromCache) return fromCache;
   const page = await loadAuthorPage(authorId, below, count);
   if (!page) return null;
-  if (!cached && isRedisReady() && page.followers >= BUSY_FOLLOWERS) await rebuildAuthor(authorId);
+  if (!cached && isCacheReady() && page.followers >= BUSY_FOLLOWERS) await rebuildAuthor(authorId);
   return page.ids;
 }

@@ -1,6 +1,6 @@
 import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
-import { isRedisReady } from '../infra/redis';
+import { isCacheReady } from '../infra/redis';
 import {
   SENTINEL,
   TWEET_CACHE_TTL_SECONDS,
@@ -181,7 +181,7 @@ export async function evictAuthorTweets(authorId: string): Promise<void> {
  * answer is already known, so a cache that is away (or fails) must neither fail nor delay it.
  */
 async function cacheBestEffort(what: string, write: () => Promise<unknown>): Promise<void> {
-  if (!isRedisReady()) return;
+  if (!isCacheReady()) return;
   try {
     await write();
   } catch (error) {
@@ -191,7 +191,7 @@ async function cacheBestEffort(what: string, write: () => Promise<unknown>): Pro
 
 /** Where rows of a cache miss are read: the primary when they will fill the cache (Redis there). */
 function readForFill(read: ReadFrom): ReadFrom {
-  return isRedisReady() ? FOR_CACHE_FILL : read;
+  return isCacheReady() ? FOR_CACHE_FILL : read;
 }
 
 /** Builds every viewer-flag set of a viewer from MySQL (on a cache miss). */
@@ -296,7 +296,7 @@ export async function hydrateTweets(
   if (ids.length === 0) return [];
   let hydrated: Hydrated;
   try {
-    if (!isRedisReady()) throw new Error('redis is not connected');
+    if (!isCacheReady()) throw new Error('redis is not connected');
     hydrated = (await store.hydrateTweets(viewerId ?? '', ...ids)) as Hydrated;
   } catch (error) {
     logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
@@ -318,7 +318,7 @@ export async function hydrateTweetsFromPrimary(
 ): Promise<(string | null)[]> {
   if (ids.length === 0) return [];
   let hydrated = nothingCached(ids);
-  if (viewerId && isRedisReady()) {
+  if (viewerId && isCacheReady()) {
     try {
       const [all, , flags] = (await store.hydrateTweets(viewerId, ...ids)) as Hydrated;
       hydrated = [all, [], flags];

@@ -1,6 +1,6 @@
 import { encodeCursor, toPage } from '../http/paging';
 import { logger } from '../infra/logger';
-import { isRedisReady } from '../infra/redis';
+import { isCacheReady } from '../infra/redis';
 import { hydrateTweets } from './cache';
 import { authorsOfEntry, pageBytes, pageJson } from './presenter';
 import { entryIdsByAuthors } from '../records/tweets';
@@ -103,7 +103,7 @@ export async function readHomeTimeline(
   limit: number,
   beforeCostlyWork: () => Promise<void> = () => Promise.resolve(),
 ): Promise<string | Buffer> {
-  if (!isRedisReady()) {
+  if (!isCacheReady()) {
     await beforeCostlyWork();
     return readFromMysql(viewerId, below, limit);
   }

@@ -2,7 +2,7 @@ import { keys } from '../cache/keys';
 import { currentRankingSnapshot, hourOf, windowHours } from '../cache/hourlyRanking';
 import { snapshotPage } from '../cache/snapshots';
 import { snapshotCursor } from '../http/paging';
-import { redis } from '../infra/redis';
+import { cacheRedis } from '../infra/redis';
 
 /**
  * Popular tweets: engagement is counted into hourly sorted sets as it happens; a read
@@ -21,7 +21,7 @@ const POPULAR_RANKING = {
 /** Counts one engagement for a tweet in the current hour. */
 export async function recordEngagement(tweetId: string, kind: keyof typeof WEIGHTS): Promise<void> {
   const key = POPULAR_RANKING.hour(hourOf(Date.now()));
-  await redis
+  await cacheRedis
     .multi()
     .zincrby(key, WEIGHTS[kind], tweetId)
     .expire(key, 25 * 3600)
@@ -31,7 +31,7 @@ export async function recordEngagement(tweetId: string, kind: keyof typeof WEIGH
 /** Drops a deleted tweet from the current hours' rankings. */
 export async function forgetPopular(tweetIds: string[]): Promise<void> {
   if (tweetIds.length === 0) return;
-  const pipeline = redis.pipeline();
+  const pipeline = cacheRedis.pipeline();
   for (const hour of windowHours(hourOf(Date.now())))
     pipeline.zrem(POPULAR_RANKING.hour(hour), ...tweetIds);
   await pipeline.exec();
