@@ -9,10 +9,12 @@
  * - MySQL rows written, redo log bytes and statements per tweet, like and follow, and Redis
  *   commands per write, counted from the servers' global counters (a quiet machine only);
  * - fan-out work per tweet by follower count: the worker's and Redis's CPU, Redis commands;
+ * - sockets and events per API process: memory per connected socket, API CPU per delivery;
  * - bytes per row on disk of the large tables, after a bulk seed (`--seed-users N`, default
  *   20,000 users with 10 tweets and 20 follows each; 0 skips it).
  */
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type Redis from 'ioredis';
@@ -49,6 +51,12 @@ async function inParallel(count: number, parallel: number, task: (i: number) => 
       while (next < count) await task(next++);
     }),
   );
+}
+
+/** A process's resident memory in bytes. */
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
 /** CPU seconds (user + system) a process has used. */
@@ -178,9 +186,8 @@ async function main(): Promise<void> {
     say(
       `  home timeline of ${(await redis.zcard(keys.home(reader.id))) - 1} entries: ${await usage(keys.home(reader.id))} bytes`,
     );
-    say(
-      `  author timeline of ${(await redis.zcard(keys.author(author.id))) - 1} entries: ${await usage(keys.author(author.id))} bytes`,
-    );
+    // An author timeline is kept only for authors with BUSY_FOLLOWERS followers (a sorted set
+    // shaped as the home timeline); this author has one follower, so there is none to weigh.
     say(
       `  like set of ${(await redis.scard(keys.liked(reader.id))) - 1} tweets: ${await usage(keys.liked(reader.id))} bytes`,
     );
@@ -243,6 +250,62 @@ async function main(): Promise<void> {
         `  ${String(followers).padStart(5)} followers: worker ${round(((w1 - w0) * 1000) / tweets, 2)} ms, Redis ${busyCpuMs(r0, r1, tweets)} ms, ${busyCommands(r0, r1, tweets)} commands`,
       );
     }
+
+    // Sockets and events per API process: the memory a connected socket holds, and the API's
+    // CPU per `tweet:new` it delivers (the worker's fan-out is counted above).
+    const SOCKETS = 1000;
+    const ROUNDS = 10;
+    const { signAccessToken } = await import('../../app/auth/tokens');
+    const { io } = await import('socket.io-client');
+    const speaker = await register();
+    const listeners = await insertUsers(sequelize, 'caplive', SOCKETS);
+    await insertFollows(sequelize, listeners, speaker.id);
+    // A node of their own that served nothing before, so its heap has no garbage to absorb
+    // them and its CPU is only the deliveries' (the posts go through the first node).
+    const livePort = await freePort();
+    const live = await startProcess('dist/app/index.js', { PORT: String(livePort) });
+    const apiPid = live.child.pid!;
+    const rssBefore = rssBytes(apiPid);
+    let heard = 0;
+    const sockets = [];
+    for (let start = 0; start < SOCKETS; start += 100) {
+      const batch = listeners.slice(start, start + 100).map(async (id) => {
+        const socket = io(`http://127.0.0.1:${livePort}`, {
+          auth: { token: signAccessToken({ sub: id, ver: 0, fam: randomUUID() }) },
+          transports: ['websocket'],
+          reconnection: false,
+        });
+        socket.on('tweet:new', () => (heard += 1));
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        return socket;
+      });
+      sockets.push(...(await Promise.all(batch)));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const perSocket = (rssBytes(apiPid) - rssBefore) / SOCKETS;
+    await settle();
+    const a0 = cpuSeconds(apiPid);
+    for (let i = 0; i < ROUNDS; i += 1) {
+      await call('POST', '/tweets', speaker.accessToken, { content: content(i) });
+    }
+    await settle();
+    const { eventually } = await import('../helpers/poll');
+    await eventually(
+      () => Promise.resolve(heard),
+      (n) => n === SOCKETS * ROUNDS,
+      'every socket heard every tweet',
+    );
+    const a1 = cpuSeconds(apiPid);
+    for (const socket of sockets) socket.close();
+    await live.stop();
+    say(`\nRealtime on a fresh API node, ${SOCKETS} sockets, ${heard} deliveries of tweet:new:`);
+    say(`  memory per connected socket: ${round(perSocket / 1024)} KiB (RSS growth / sockets)`);
+    say(
+      `  API CPU per delivered event: ${round(((a1 - a0) * 1_000_000) / heard)} µs (posts made on another node)`,
+    );
   } finally {
     await api.stop();
     await worker.stop();
@@ -268,6 +331,13 @@ async function main(): Promise<void> {
     );
     if (seeded.status !== 0) throw new Error('the seeder failed');
     const seedDb = new URL(seedUrl).pathname.slice(1);
+    // InnoDB refreshes DATA_LENGTH in the background: without ANALYZE the sizes read can be
+    // those of the empty tables (16 KB over 200,000 rows: 0.1 B per row).
+    const names = await sequelize.query<{ name: string }>(
+      'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = :db',
+      { replacements: { db: seedDb }, type: QueryTypes.SELECT },
+    );
+    for (const { name } of names) await sequelize.query(`ANALYZE TABLE \`${seedDb}\`.\`${name}\``);
     const tables = await sequelize.query<{ name: string; n: number; data: number; idx: number }>(
       `SELECT TABLE_NAME AS name, TABLE_ROWS AS n, DATA_LENGTH AS data, INDEX_LENGTH AS idx
          FROM information_schema.TABLES WHERE TABLE_SCHEMA = :db ORDER BY DATA_LENGTH DESC`,
