@@ -29,16 +29,43 @@ function canConnect(host: string, port: number, timeoutMs: number): Promise<stri
   });
 }
 
+/** Null when one of `nodes` accepts a connection, else each `host:port (problem)`. */
+async function noneAnswering(
+  nodes: { host: string; port: number }[],
+  timeoutMs: number,
+): Promise<string | null> {
+  const problems = await Promise.all(
+    nodes.map(({ host, port }) => canConnect(host, port, timeoutMs)),
+  );
+  if (problems.some((problem) => problem === null)) return null;
+  return nodes.map(({ host, port }, i) => `${host}:${port} (${problems[i]})`).join(', ');
+}
+
 async function sentinelsProblem(
   sentinels: { host: string; port: number }[],
   timeoutMs: number,
 ): Promise<string | null> {
-  const problems = await Promise.all(
-    sentinels.map(({ host, port }) => canConnect(host, port, timeoutMs)),
-  );
-  if (problems.some((problem) => problem === null)) return null;
-  const where = sentinels.map(({ host, port }, i) => `${host}:${port} (${problems[i]})`);
-  return `No Redis Sentinel is answering at ${where.join(', ')} (from REDIS_SENTINELS).`;
+  const where = await noneAnswering(sentinels, timeoutMs);
+  return where && `No Redis Sentinel is answering at ${where} (from REDIS_SENTINELS).`;
+}
+
+/** The cache and pub/sub roles' own servers (or a cluster's seeds: one answering is enough). */
+function redisRoleProblems(timeoutMs: number): Promise<string | null>[] {
+  const roles = [
+    { role: 'cache', variable: 'REDIS_CACHE_URL' },
+    { role: 'pubsub', variable: 'REDIS_PUBSUB_URL' },
+  ] as const;
+  return roles.map(async ({ role, variable }) => {
+    const endpoint = config.redis[role];
+    if (endpoint === config.redis.main) return null; // checked as REDIS_URL
+    const nodes = endpoint.kind === 'cluster' ? endpoint.nodes : [endpointOf(endpoint.url, 6379)];
+    const where = await noneAnswering(nodes, timeoutMs);
+    return (
+      where &&
+      `Redis is not answering at ${where} (from ${variable}). Start it, or point ${variable} ` +
+        'at a running server (unset, it is REDIS_URL).'
+    );
+  });
 }
 
 /**
@@ -63,8 +90,8 @@ export async function preflight(timeoutMs = 3000): Promise<string[]> {
   // With Sentinel, REDIS_URL's host is not used: one sentinel answering is enough to start,
   // it names the master.
   const sentinels = config.redisSentinel?.sentinels;
-  const problems = await Promise.all(
-    services.map(async (service) => {
+  const problems = await Promise.all([
+    ...services.map(async (service) => {
       if (service.key === 'redis' && sentinels) return sentinelsProblem(sentinels, timeoutMs);
       const problem = await canConnect(service.host, service.port, timeoutMs);
       if (!problem) return null;
@@ -73,7 +100,8 @@ export async function preflight(timeoutMs = 3000): Promise<string[]> {
         `(from ${service.variable}; ${problem}). ${HOW_TO_START[service.key]}`
       );
     }),
-  );
+    ...redisRoleProblems(timeoutMs),
+  ]);
   return problems.filter((p): p is string => p !== null);
 }
 

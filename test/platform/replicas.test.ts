@@ -1,21 +1,11 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../config';
+import { loadConfig } from '../../config';
 import { createSequelize } from '../../app/infra/db';
 import { createRedis } from '../../app/infra/redis';
 import { bearer } from '../helpers/http';
 import { freePort } from '../helpers/processes';
 import { type LaggingReplicaNode, startLaggingReplicaNode } from './laggingReplica';
-import { runUntilExit, STACK_LINE } from './support';
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
-}
+import { problemsOf, runUntilExit, STACK_LINE } from './support';
 
 describe('DATABASE_REPLICA_URLS', () => {
   it('means no replicas when unset or empty', () => {

@@ -1,5 +1,6 @@
+import { expect } from 'chai';
 import mysql from 'mysql2/promise';
-import { config } from '../../config';
+import { ConfigError, config, loadConfig } from '../../config';
 import { startProcess } from '../helpers/processes';
 
 /** A line of a printed stack trace ("    at fn (file:line:col)"). */
@@ -47,4 +48,15 @@ export async function connectToServer(): Promise<mysql.Connection> {
   const url = new URL(config.databaseUrl);
   url.pathname = '/';
   return mysql.createConnection({ uri: url.toString() });
+}
+
+/** The problems loadConfig names for `env`; fails the test if it accepts it. */
+export function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
 }

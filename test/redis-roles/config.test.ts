@@ -1,17 +1,9 @@
 import { expect } from 'chai';
 import { Cluster } from 'ioredis';
-import { ConfigError, loadConfig } from '../../config';
+import { loadConfig } from '../../config';
 import { createRoleRedis } from '../../app/infra/redis';
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
-}
+import { freePort } from '../helpers/processes';
+import { problemsOf, runUntilExit, STACK_LINE } from '../platform/support';
 
 describe('REDIS_CACHE_URL and REDIS_PUBSUB_URL', () => {
   it('default to REDIS_URL, Sentinel included, and name channels after its database', () => {
@@ -136,5 +128,25 @@ describe('createRoleRedis', () => {
       pubsub.disconnect();
       main.disconnect();
     }
+  });
+});
+
+describe('start-up with a cache or pub/sub Redis that does not answer', () => {
+  it('stops the API with a sentence naming the variable and the address', async function () {
+    this.timeout(20_000);
+    const [cachePort, pubsubPort] = [await freePort(), await freePort()];
+    const { code, output } = await runUntilExit('app/index.ts', {
+      REDIS_CACHE_URL: `redis://127.0.0.1:${cachePort}/0`,
+      REDIS_PUBSUB_URL: `redis+cluster://127.0.0.1:${pubsubPort}`,
+      LOG_LEVEL: 'info',
+    });
+    expect(code).to.equal(69);
+    expect(output).to.contain(
+      `Redis is not answering at 127.0.0.1:${cachePort} (ECONNREFUSED) (from REDIS_CACHE_URL)`,
+    );
+    expect(output).to.contain(
+      `Redis is not answering at 127.0.0.1:${pubsubPort} (ECONNREFUSED) (from REDIS_PUBSUB_URL)`,
+    );
+    expect(output).not.to.match(STACK_LINE);
   });
 });
