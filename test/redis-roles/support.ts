@@ -32,11 +32,17 @@ export class OwnRedis {
     );
     const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
     client.on('error', () => undefined); // until it answers
+    // The server answering must be this one: a leftover on the port would hold stale keys.
     await eventually(
-      () => client.ping().catch(() => null),
-      (answer) => answer === 'PONG',
+      () => client.info('server').catch(() => ''),
+      (info) => info.includes(`process_id:${child.pid}\r`) || child.exitCode !== null,
       `redis-server on ${port}`,
     );
+    if (child.exitCode !== null) {
+      client.disconnect();
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`redis-server on ${port} exited with ${child.exitCode}: is the port taken?`);
+    }
     return new OwnRedis(port, child, dir, client);
   }
 
