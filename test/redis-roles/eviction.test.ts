@@ -122,8 +122,16 @@ describe('a cache instance under allkeys-lru memory pressure (REDIS_CACHE_URL)',
     await expectAnswersAsMySQL(node, users);
     // Writes while the cache is full: fan-out into timelines that may be gone, likes into
     // tweet records and viewer sets that may be gone, retweets into both.
+    const newestPosts = await Promise.all(
+      users.map(({ id }) =>
+        idsOf(
+          'SELECT id FROM tweets WHERE author_id = :id AND retweet_of_id IS NULL ORDER BY id DESC LIMIT 1',
+          { id },
+        ),
+      ),
+    );
     for (const [i, user] of users.entries()) {
-      const target = (await authorFromMySQL(users[(i + 5) % USERS].id))[0];
+      const [target] = newestPosts[(i + 5) % USERS];
       const posted = await node
         .client()
         .post('/tweets')
