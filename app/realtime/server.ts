@@ -1,20 +1,13 @@
 import type http from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
 import client from 'prom-client';
 import { Server, type Socket } from 'socket.io';
-import { config } from '../../config';
 import { isAccessTokenLive, onRevocation } from '../auth/revocation';
 import { verifyAccessToken } from '../auth/verify';
 import { registry } from '../http/metrics';
 import { handshakeRefusal } from '../http/rateLimit';
 import { logger } from '../infra/logger';
-import { createRoleRedis } from '../infra/redis';
-import {
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-  socketIoKey,
-  userRoom,
-} from './events';
+import { realtimeAdapter } from './adapter';
+import { type ClientToServerEvents, type ServerToClientEvents, userRoom } from './events';
 import { PRESENCE_REFRESH_MS, markOnline } from './presence';
 
 interface SocketData {
@@ -52,19 +45,14 @@ const emitted = new client.Counter({
  * Attaches Socket.IO at /socket.io to an API node's HTTP server. A socket proves itself with
  * `auth: {token}` at the handshake (refused with `unauthorized` otherwise), joins
  * `user:<id>`, and is cut the moment its token expires or is revoked. Rooms are shared with
- * every node through the Redis adapter, so an event emitted anywhere reaches it.
+ * every node through the Redis adapter (the sharded one when REDIS_PUBSUB_URL is a cluster:
+ * adapter.ts), so an event emitted anywhere reaches it.
  */
 export function attachRealtime(server: http.Server): { close(): Promise<void> } {
   const io: ChirpServer = new Server(server, {
     path: '/socket.io',
     serveClient: false,
-    adapter: createAdapter(
-      createRoleRedis('pubsub', { name: 'socket.io-pub' }),
-      createRoleRedis('pubsub', { name: 'socket.io-sub', blocking: true }),
-      {
-        key: socketIoKey(config.pubsubPrefix),
-      },
-    ),
+    adapter: realtimeAdapter(),
   });
 
   // Before the token check: a handshake costs its address a point whatever it carries.
