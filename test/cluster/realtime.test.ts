@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { loadConfig } from '../../config';
 import { socketIoKey, userRoom } from '../../app/realtime/events';
 import { roomChannel } from '../../app/realtime/shardedEmitter';
-import type { ApiNode } from '../helpers/apiNode';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
 import { registerUser, type TestUser } from '../helpers/http';
 import { eventually } from '../helpers/poll';
 import { type Failover, RedisCluster } from '../helpers/redisCluster';
@@ -31,11 +31,13 @@ describe('realtime on a Redis Cluster (REDIS_PUBSUB_URL=redis+cluster://…)', f
   let node2: ApiNode;
   /** The channel prefix the processes use on this cluster, as their configuration makes it. */
   let channelPrefix: string;
+  /** The processes' environment beyond the suite's: pub/sub on the cluster. */
+  let env: Record<string, string>;
 
   before(async function () {
     this.timeout(120_000);
     redisCluster = await RedisCluster.start();
-    const env = { REDIS_PUBSUB_URL: redisCluster.url, LOG_LEVEL: 'warn' };
+    env = { REDIS_PUBSUB_URL: redisCluster.url, LOG_LEVEL: 'warn' };
     channelPrefix = socketIoKey(loadConfig({ ...process.env, ...env }).pubsubPrefix);
     cluster = await startCluster(2, env);
     [node1, node2] = cluster.nodes;
@@ -52,11 +54,11 @@ describe('realtime on a Redis Cluster (REDIS_PUBSUB_URL=redis+cluster://…)', f
 
   const channelOf = (user: TestUser) => roomChannel(channelPrefix, userRoom(user.id));
 
-  /** Until the node holding `user`'s socket is SSUBSCRIBEd to the user's channel. */
-  const subscribed = (user: TestUser) =>
+  /** Until `nodes` nodes (those holding `user`'s sockets) are SSUBSCRIBEd to the user's channel. */
+  const subscribed = (user: TestUser, nodes = 1) =>
     eventually(
       () => redisCluster!.shardSubscribers(channelOf(user)),
-      (count) => count === 1,
+      (count) => count === nodes,
       `a sharded subscription to ${channelOf(user)}`,
     );
 
@@ -99,6 +101,33 @@ describe('realtime on a Redis Cluster (REDIS_PUBSUB_URL=redis+cluster://…)', f
         actor: { id: fan.id, username: fan.username, displayName: fan.username },
         read: false,
       });
+    });
+  });
+
+  describe('a node stopping', function () {
+    let doomed: ApiNode | undefined;
+    afterEach(async () => {
+      closeAllSockets();
+      await doomed?.process.stop('SIGKILL');
+    });
+
+    it('exits 0 on SIGTERM, and the other node keeps pushing to the same user', async () => {
+      doomed = await startApiNode(env);
+      const [author, follower] = await registerUsers(2);
+      await follow(follower, author, node1.client());
+      const leaving = await connect(doomed.url, follower.accessToken);
+      const staying = await connect(node2.url, follower.accessToken);
+      await subscribed(follower, 2);
+
+      doomed.process.child.kill('SIGTERM');
+
+      await leaving.disconnected();
+      // Its shard subscriptions go with it (SUNSUBSCRIBE on close), quietly.
+      expect(await doomed.process.exited, doomed.process.output()).to.equal(0);
+      await subscribed(follower, 1);
+      const posted = await postTweet(author, 'one node fewer', { client: node1.client() });
+      const { tweet } = await staying.next('tweet:new', ({ tweet: t }) => t.id === posted.id);
+      expect(tweet).to.deep.equal(posted);
     });
   });
 
