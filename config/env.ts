@@ -225,16 +225,6 @@ export const envSchema = z
       .optional(),
   })
   .superRefine((env, ctx) => {
-    if (env.REDIS_CACHE_URL?.kind === 'cluster') {
-      // Lifted once the cache scripts keep their keys within one slot (issue 17 part 2).
-      ctx.addIssue({
-        code: 'custom',
-        path: ['REDIS_CACHE_URL'],
-        message:
-          'a Redis Cluster is not supported for the cache role yet (its scripts touch keys of ' +
-          'several slots): name one server, redis://host:port/db',
-      });
-    }
     if (env.REDIS_SENTINEL_NAME !== undefined && env.REDIS_SENTINELS === undefined) {
       ctx.addIssue({
         code: 'custom',

@@ -1,7 +1,7 @@
 import { config } from '../config';
 import { hashPassword } from '../app/auth/passwords';
-import { cacheRedis } from '../app/infra/redis';
 import { keys } from '../app/cache/keys';
+import { deleteCacheKeys } from '../app/cache/store';
 import { insertBookmark } from '../app/records/bookmarks';
 import { isBlocking } from '../app/records/blocks';
 import { isMuting } from '../app/records/mutes';
@@ -182,7 +182,7 @@ async function dropStaleCaches(userIds: string[]): Promise<void> {
     ...userIds.flatMap((id) => [keys.author(id), ...keys.viewerFlags(id)]),
     ...entries.map((id) => keys.tweet(id)),
   ];
-  for (let i = 0; i < stale.length; i += 500) await cacheRedis.del(...stale.slice(i, i + 500));
+  for (let i = 0; i < stale.length; i += 500) await deleteCacheKeys(stale.slice(i, i + 500));
 }
 
 function summaryLine(added: Added, corrected: number): string {

@@ -3,7 +3,7 @@ import type { JobPayloads } from '../app/queue/jobs';
 import { isCelebrity, timelineCap } from '../app/timeline/build';
 import { keys } from '../app/cache/keys';
 import { removeFromTimelines } from '../app/timeline/maintain';
-import { scriptPipeline, store } from '../app/cache/store';
+import { TIMELINES_PER_CALL, scriptPipeline, store } from '../app/cache/store';
 import type { ScriptPipeline } from '../app/cache/scripts';
 import type { z } from '../app/http/zod';
 import { emitToUsers } from '../app/realtime/emitter';
@@ -15,9 +15,8 @@ import { followerPage, followersAmong } from '../app/records/follows';
 import { usersHidingAny } from '../app/safety/hidden';
 import { findUser } from '../app/records/users';
 
-/** Followers read per SQL page, and timelines written per script call within it. */
+/** Followers read per SQL page (timelines written per script call: TIMELINES_PER_CALL). */
 const FOLLOWER_PAGE = 2000;
-const KEYS_PER_CALL = 500;
 
 /** Calls `each` with pages of a user's follower ids (keyset paging over follows.id). */
 export async function forEachFollowerPage(
@@ -91,8 +90,8 @@ export async function processFanout(
     const followers = await allowedFollowers(authors, page);
     if (followers.length === 0) return;
     const pipeline = scriptPipeline();
-    for (let i = 0; i < followers.length; i += KEYS_PER_CALL) {
-      const batch = followers.slice(i, i + KEYS_PER_CALL).map(keys.home);
+    for (let i = 0; i < followers.length; i += TIMELINES_PER_CALL) {
+      const batch = followers.slice(i, i + TIMELINES_PER_CALL).map(keys.home);
       pipeline.addToTimelines(batch.length, ...batch, job.data.entryId, cap);
     }
     await pipeline.exec();

@@ -1,7 +1,7 @@
 import type { JobPayloads } from '../app/queue/jobs';
 import { rebuildRevocationFacts } from '../app/auth/revocationEpoch';
 import { keys } from '../app/cache/keys';
-import { store } from '../app/cache/store';
+import { deleteCacheKeys } from '../app/cache/store';
 import { evictAuthorTweets } from '../app/tweets/cache';
 
 /** A `repair` job of the `timeline` queue, queued by cacheUpkeep (app/cache/upkeep.ts). */
@@ -22,7 +22,7 @@ export async function processRepair(scope: RepairJob): Promise<void> {
     // The trending sets are complete or rebuilt whole: without the marker the next read does.
     ...(scope.trending ? [keys.trendingBuilt()] : []),
   ];
-  if (stale.length > 0) await store.del(...stale);
+  await deleteCacheKeys(stale);
   for (const authorId of scope.tweetAuthorIds ?? []) await evictAuthorTweets(authorId);
   // Rebuilt from MySQL as a whole: facts Redis lost may be anyone's, not only these users'.
   if (scope.authUserIds.length > 0) await rebuildRevocationFacts();

@@ -2,7 +2,7 @@ import { config } from '../../config';
 import { AppError } from '../http/errors';
 import { inTransaction } from '../infra/db';
 import { keys } from '../cache/keys';
-import { store } from '../cache/store';
+import { deleteCacheKeys } from '../cache/store';
 import { cacheUpkeep } from '../cache/upkeep';
 import { unmergeFollow } from '../timeline/maintain';
 import { deleteTweet } from '../tweets/service';
@@ -120,7 +120,7 @@ const pairsBatch =
   async (userId: string, size: number): Promise<number> => {
     const others = await inTransaction((transaction) => remove(userId, size, transaction));
     const stale = [...new Set(others)].flatMap((id) => [keys.blocked(id), keys.hidden(id)]);
-    if (stale.length > 0) await cacheUpkeep(() => store.del(...stale), { userIds: others });
+    if (stale.length > 0) await cacheUpkeep(() => deleteCacheKeys(stale), { userIds: others });
     return others.length;
   };
 

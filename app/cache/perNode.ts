@@ -104,7 +104,10 @@ const routingKey = (args: readonly unknown[]): string =>
  * A pipeline that may hold commands of any slots: it queues each command with its routing key
  * and, on `exec`, sends one pipeline per node (perNode), answering replies in queue order as
  * ioredis's `exec` does. Each command's own keys must still share a slot (a user's keys do,
- * by their hash tag). `P` is the pipeline type the caller chains (scripts included).
+ * by their hash tag). Unlike ioredis's, `exec` throws when a command failed: a node lost in
+ * a failover must fail the fan-out job (Bull retries it) or the upkeep (a repair job follows),
+ * not leave some timelines without the entry unnoticed. `P` is the pipeline type the caller
+ * chains (scripts included).
  */
 export function spreadPipeline<P>(client: CacheClient): P {
   const queued: { name: string; args: unknown[] }[] = [];
@@ -113,8 +116,8 @@ export function spreadPipeline<P>(client: CacheClient): P {
     {
       get(_, name) {
         if (name === 'exec') {
-          return () =>
-            perNode(
+          return async () => {
+            const replies = await perNode(
               client,
               queued.map(({ name: command, args }) => ({
                 key: routingKey(args),
@@ -125,6 +128,9 @@ export function spreadPipeline<P>(client: CacheClient): P {
                 },
               })),
             );
+            valuesOf(replies);
+            return replies;
+          };
         }
         if (name === 'length') return queued.length;
         if (typeof name !== 'string' || name === 'then') return undefined;

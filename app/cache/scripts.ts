@@ -1,12 +1,14 @@
 import type Redis from 'ioredis';
-import type { ChainableCommander } from 'ioredis';
+import type { ChainableCommander, Cluster } from 'ioredis';
 import { PREFIX, TIMELINE_TTL_SECONDS, USER_TAG, VIEWER_FLAGS } from './keys';
 import { HOUR_MS } from './hourlyRanking';
 
 /**
  * Lua scripts: each does in one round trip what would otherwise take one per tweet or per
- * follower. They name keys built from their arguments, which a single Redis (or Sentinel
- * pair) allows; Redis Cluster would need hash tags (see docs/decisions).
+ * follower. `homePage` and `hydrateTweets` name keys built from their arguments, which one
+ * Redis (or a Sentinel pair) allows and a Redis Cluster refuses: on a cluster those reads go
+ * through `homeIds`, `viewerFlags` and per-node pipelines instead (app/tweets/clusterReads.ts,
+ * docs/decisions/0017). Every other script declares its keys, all in one slot.
  */
 
 /** Timelines live this long after their last write; a read does not extend them. */
@@ -501,7 +503,7 @@ export type ScriptPipeline = ChainableCommander & {
 };
 
 /** Registers the scripts on a connection (ioredis runs them by EVALSHA, loading on demand). */
-export function withScripts<R extends Redis>(redis: R): R & ChirpScripts {
+export function withScripts<R extends Redis | Cluster>(redis: R): R & ChirpScripts {
   for (const [name, script] of Object.entries(scripts) as [
     ScriptName,
     (typeof scripts)[ScriptName],

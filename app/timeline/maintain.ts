@@ -2,7 +2,7 @@ import { FOR_CACHE_FILL } from '../infra/db';
 import { entryIdsByAuthors, entryIdsSince } from '../records/tweets';
 import { isCelebrity, timelineCap } from './build';
 import { keys } from '../cache/keys';
-import { store } from '../cache/store';
+import { scriptPipeline, store } from '../cache/store';
 
 /** How many of a new followee's recent entries a follow merges in (Mastodon merges 200). */
 const FOLLOW_MERGE = 200;
@@ -19,7 +19,7 @@ export async function addOwnEntry(authorId: string, entryId: string): Promise<vo
 /** Takes deleted entries out of their author's timelines and the tweet cache. */
 export async function removeOwnEntries(entries: { id: string; authorId: string }[]): Promise<void> {
   if (entries.length === 0) return;
-  const pipeline = store.pipeline();
+  const pipeline = scriptPipeline();
   for (const { id, authorId } of entries) {
     pipeline.zrem(keys.home(authorId), id);
     pipeline.zrem(keys.author(authorId), id);
@@ -31,7 +31,7 @@ export async function removeOwnEntries(entries: { id: string; authorId: string }
 /** Takes entries out of many timelines (followers of a deleted tweet's author). */
 export async function removeFromTimelines(timelineKeys: string[], ids: string[]): Promise<void> {
   if (timelineKeys.length === 0 || ids.length === 0) return;
-  const pipeline = store.pipeline();
+  const pipeline = scriptPipeline();
   for (const key of timelineKeys) pipeline.zrem(key, ...ids);
   await pipeline.exec();
 }

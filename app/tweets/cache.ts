@@ -9,7 +9,8 @@ import {
   keys,
   type ViewerFlag,
 } from '../cache/keys';
-import { scriptPipeline, store } from '../cache/store';
+import { deleteCacheKeys, onCluster, scriptPipeline, store } from '../cache/store';
+import { hydrateFromCluster } from './clusterReads';
 import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from '../records/likes';
 import { bookmarkedTweetIds } from '../records/bookmarks';
@@ -152,7 +153,7 @@ export async function refreshCachedCounts(
 }
 
 export async function evictTweets(ids: string[]): Promise<void> {
-  if (ids.length > 0) await store.del(...ids.map(keys.tweet));
+  await deleteCacheKeys(ids.map(keys.tweet));
 }
 
 /** How many of an author's records one round of `evictAuthorTweets` reads and drops. */
@@ -281,6 +282,15 @@ export async function assemble(
   });
 }
 
+/**
+ * The cached records of `ids` and their originals, with the viewer's flags: one script call on
+ * one instance, a round or two of per-node pipelines on a cluster (app/tweets/clusterReads.ts).
+ */
+const readCached = async (viewerId: string, ids: string[]): Promise<Hydrated> =>
+  onCluster
+    ? hydrateFromCluster(store, viewerId, ids)
+    : ((await store.hydrateTweets(viewerId, ...ids)) as Hydrated);
+
 /** What the hydrate script answers when nothing is cached: every tweet is read from MySQL. */
 const nothingCached = (ids: string[]): Hydrated => [[...new Set(ids)], [], []];
 
@@ -297,7 +307,7 @@ export async function hydrateTweets(
   let hydrated: Hydrated;
   try {
     if (!isCacheReady()) throw new Error('redis is not connected');
-    hydrated = (await store.hydrateTweets(viewerId ?? '', ...ids)) as Hydrated;
+    hydrated = await readCached(viewerId ?? '', ids);
   } catch (error) {
     logger.debug({ err: error }, 'tweet cache unavailable; reading MySQL');
     hydrated = nothingCached(ids);
@@ -320,7 +330,7 @@ export async function hydrateTweetsFromPrimary(
   let hydrated = nothingCached(ids);
   if (viewerId && isCacheReady()) {
     try {
-      const [all, , flags] = (await store.hydrateTweets(viewerId, ...ids)) as Hydrated;
+      const [all, , flags] = await readCached(viewerId, ids);
       hydrated = [all, [], flags];
     } catch (error) {
       logger.debug({ err: error }, 'viewer sets unavailable; reading MySQL');

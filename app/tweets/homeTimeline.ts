@@ -6,22 +6,34 @@ import { authorsOfEntry, pageBytes, pageJson } from './presenter';
 import { entryIdsByAuthors } from '../records/tweets';
 import { followeesOf, rebuildAuthor, rebuildHome } from '../timeline/build';
 import { keys } from '../cache/keys';
-import { store } from '../cache/store';
+import { onCluster, store } from '../cache/store';
+import { homeIdsFromCluster } from './clusterReads';
 import { hiddenAuthors, loadHiddenAuthors } from '../safety/hidden';
 
+/** A page's ids, rendered items (null: not rendered), `scanned`, and hidden authors if known. */
 type HomePageResult =
-  ['missing'] | ['hidden'] | ['authors', ...string[]] | ['page', string[], Buffer | null, string];
+  | ['missing']
+  | ['hidden']
+  | ['authors', ...string[]]
+  | ['page', string[], Buffer | null, string, Set<string>?];
 
 /**
  * The home page script's answer, read as bytes: a warm page's rendered items stay the Buffer
  * Redis sent (profiled: decoding the 6 KB page to a string and encoding it again for the
- * socket were about 8 % of a warm read's CPU); the ids and tags become strings.
+ * socket were about 8 % of a warm read's CPU); the ids and tags become strings. On a Redis
+ * Cluster the script cannot reach other users' keys: the ids come from the viewer's slot (and
+ * followed celebrities' sets), and the page is hydrated like any other (decision 17).
  */
 async function homePage(
   viewerId: string,
   below: string | undefined,
   limit: number,
 ): Promise<HomePageResult> {
+  if (onCluster) {
+    // Never rendered: the records are read a pipeline per node and assembled in Node.
+    const result = await homeIdsFromCluster(store, viewerId, below, limit + 1);
+    return result[0] === 'page' ? ['page', result[1], null, '', result[2] ?? undefined] : result;
+  }
   const reply = (await store.homePageBuffer(
     viewerId,
     below ?? '+inf',
@@ -96,6 +108,7 @@ async function readFromMysql(
  * recent tweets, skips entries by or retweeting users the viewer blocks, mutes or is blocked
  * by, and hydrates the page) and no SQL. Anything more (a rebuild, loading the hidden set, a
  * read from MySQL) waits for `beforeCostlyWork`, which refuses a caller over their rate limit.
+ * On a Redis Cluster a warm page is two rounds of per-node pipelines, three with retweets.
  */
 export async function readHomeTimeline(
   viewerId: string,
@@ -126,14 +139,14 @@ export async function readHomeTimeline(
     } else if (result[0] === 'authors') {
       await Promise.all(result.slice(1).map((authorId) => rebuildAuthor(authorId)));
     } else {
-      const [, ids, rendered, scanned] = result;
+      const [, ids, rendered, scanned, knownHidden] = result;
       const nextCursor = homeCursor(ids, limit, scanned);
       // Rendered in Redis: every piece was cached. Otherwise fill the caches on the way; the
       // script could not tell the authors of entries not cached, so they are filtered here.
       if (rendered !== null) return pageBytes(rendered, nextCursor);
       const [texts, hidden] = await Promise.all([
         hydrateTweets(viewerId, ids.slice(0, limit)),
-        hiddenAuthors(viewerId),
+        knownHidden ?? hiddenAuthors(viewerId),
       ]);
       await forgetVanished(viewerId, ids.slice(0, limit), texts);
       return toJsonPage(ids, [...texts, null], limit, hidden, scanned);

@@ -96,9 +96,11 @@ describe('REDIS_CACHE_URL and REDIS_PUBSUB_URL', () => {
     expect(problem).to.match(/^REDIS_PUBSUB_URL: cluster seed entry 2 must be host:port/);
   });
 
-  it('refuse a cluster for the cache role until its scripts are slot-safe, saying why', () => {
-    const [problem] = problemsOf({ REDIS_CACHE_URL: 'redis+cluster://redis-1:7000' });
-    expect(problem).to.match(/^REDIS_CACHE_URL: a Redis Cluster is not supported for the cache/);
+  it('take a cluster for the cache role (its keys and scripts keep to slots: decision 17)', () => {
+    const { cache } = loadConfig({ REDIS_CACHE_URL: 'redis+cluster://redis-1:7000' }).redis;
+    expect(cache.kind === 'cluster' && cache.nodes).to.deep.equal([
+      { host: 'redis-1', port: 7000 },
+    ]);
   });
 });
 
