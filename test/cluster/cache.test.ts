@@ -297,9 +297,10 @@ describe('The cache role on a Redis Cluster (REDIS_CACHE_URL=redis+cluster://...
 
   it('ranks popular tweets by their engagement in MySQL', async () => {
     const rows = await sequelize.query<{ id: string }>(
-      `SELECT id FROM tweets WHERE likes_count + 2 * retweets_count + 2 * replies_count > 0
+      `SELECT id FROM tweets
+        WHERE id IN (:posts) AND likes_count + 2 * retweets_count + 2 * replies_count > 0
         ORDER BY likes_count + 2 * retweets_count + 2 * replies_count DESC`,
-      { type: QueryTypes.SELECT },
+      { replacements: { posts }, type: QueryTypes.SELECT },
     );
     for (const node of nodes) {
       const { body } = await expectCall(node, 200, 'GET', '/tweets/popular?limit=10', {
