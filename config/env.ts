@@ -37,6 +37,29 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   );
 
+/** Whether every %-escape of `text` decodes (a `%` followed by two hex digits, valid UTF-8). */
+function decodable(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const MALFORMED_ESCAPE =
+  'has a malformed %-escape in its user, password or path (escape UTF-8 bytes, as %40 for @)';
+
+/** A URL whose user, password and path decode: they are read with decodeURIComponent. */
+const decodableUrl = (protocols: string[]) =>
+  url(protocols).refine(
+    (value) => {
+      const { username, password, pathname } = new URL(value);
+      return [username, password, pathname].every(decodable);
+    },
+    { message: MALFORMED_ESCAPE },
+  );
+
 /** Where a MySQL server is, as Sequelize's replication options take it. */
 export interface DatabaseEndpoint {
   host: string;
@@ -140,6 +163,10 @@ const redisRoleUrl = z.string().transform((value, ctx): RedisEndpoint => {
       return z.NEVER;
     }
     const [user = '', password] = (cluster[1] ?? '').split(/:(.*)/s);
+    if (![user, password ?? ''].every(decodable)) {
+      ctx.addIssue({ code: 'custom', message: MALFORMED_ESCAPE });
+      return z.NEVER;
+    }
     const decode = (part: string | undefined) =>
       part === undefined || part === '' ? undefined : decodeURIComponent(part);
     return {
@@ -150,7 +177,12 @@ const redisRoleUrl = z.string().transform((value, ctx): RedisEndpoint => {
     };
   }
   try {
-    if (['redis:', 'rediss:'].includes(new URL(value).protocol)) {
+    const single = new URL(value);
+    if (['redis:', 'rediss:'].includes(single.protocol)) {
+      if (![single.username, single.password, single.pathname].every(decodable)) {
+        ctx.addIssue({ code: 'custom', message: MALFORMED_ESCAPE });
+        return z.NEVER;
+      }
       return { kind: 'single', url: value, sentinel: null };
     }
   } catch {
@@ -186,8 +218,8 @@ export const envSchema = z
     // Unset is not "development": a server started as the README says must be safe to expose.
     NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
     PORT: int(0, 65535).default(3000),
-    DATABASE_URL: url(['mysql:']).default('mysql://root@127.0.0.1:3306/chirp'),
-    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
+    DATABASE_URL: decodableUrl(['mysql:']).default('mysql://root@127.0.0.1:3306/chirp'),
+    REDIS_URL: decodableUrl(['redis:', 'rediss:']).default('redis://127.0.0.1:6379/0'),
     REDIS_CACHE_URL: redisRoleUrl.optional(),
     REDIS_PUBSUB_URL: redisRoleUrl.optional(),
     DATABASE_POOL_MAX: int(1, 200).default(10),

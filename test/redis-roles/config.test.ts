@@ -96,6 +96,31 @@ describe('REDIS_CACHE_URL and REDIS_PUBSUB_URL', () => {
     expect(problem).to.match(/^REDIS_PUBSUB_URL: cluster seed entry 2 must be host:port/);
   });
 
+  // A password is read with decodeURIComponent: a bad escape threw a URIError with a stack
+  // trace from deep in start-up instead of a sentence naming the variable.
+  for (const [name, bad] of [
+    ['REDIS_CACHE_URL', 'redis+cluster://app:%zz@redis-1:7000'],
+    ['REDIS_PUBSUB_URL', 'redis://:%e9@pubsub:6379/0'],
+    ['REDIS_URL', 'redis://:50%@redis:6379/0'],
+    ['DATABASE_URL', 'mysql://chirp:%zz@db:3306/chirp'],
+    ['DATABASE_URL', 'mysql://root@db:3306/chi%zzrp'],
+  ]) {
+    it(`refuse a malformed %-escape in ${name}, naming the variable without echoing it`, () => {
+      const problems = problemsOf({ [name]: bad });
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.match(new RegExp(`^${name}: has a malformed %-escape`));
+      expect(problems[0]).not.to.contain(bad);
+    });
+  }
+
+  it('take well-formed escapes in passwords (%40 is @)', () => {
+    const loaded = loadConfig({
+      REDIS_CACHE_URL: 'redis+cluster://app:p%40ss@redis-1:7000',
+      DATABASE_URL: 'mysql://chirp:p%40ss@db:3306/chirp',
+    });
+    expect(loaded.redis.cache.kind === 'cluster' && loaded.redis.cache.password).to.equal('p@ss');
+  });
+
   it('take a cluster for the cache role (its keys and scripts keep to slots: decision 17)', () => {
     const { cache } = loadConfig({ REDIS_CACHE_URL: 'redis+cluster://redis-1:7000' }).redis;
     expect(cache.kind === 'cluster' && cache.nodes).to.deep.equal([
