@@ -1,9 +1,10 @@
-import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { config } from '../config';
 import { queueBoard } from './admin/queueBoard';
 import { authenticate } from './auth/passport';
+import { cors } from './http/cors';
+import { directGets } from './http/dispatch';
 import { AppError } from './http/errors';
 import type { AppState } from './http/context';
 import { httpMetrics } from './http/metrics';
@@ -68,6 +69,8 @@ export function createApp(): Koa<AppState> {
   // authentication and the rate limit, so unlimited callers cannot make the API parse.
   app.use(unmatched());
   app.use(queueBoard()); // beside the router: Bull Board brings its own routes
+  // GET paths spelled as declared skip the router (the hot reads); the router serves the rest.
+  app.use(directGets(routes, authenticate));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

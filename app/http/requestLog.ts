@@ -40,11 +40,13 @@ class RequestState implements AppState {
 export function requestLog(): Middleware<AppState> {
   const clientErrorLine = throttled(CLIENT_ERROR_LINES_PER_SECOND);
   return async (ctx, next) => {
-    const offered = ctx.get('X-Request-Id');
-    const requestId = ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
+    // Node joins a repeated X-Request-Id into one string; its type allows a list anyway.
+    const offered = ctx.req.headers['x-request-id'];
+    const requestId =
+      typeof offered === 'string' && ACCEPTABLE_ID.test(offered) ? offered : randomUUID();
     const state = new RequestState(requestId);
     ctx.state = state;
-    ctx.set('X-Request-Id', requestId);
+    ctx.res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
     try {
       await next();

@@ -108,8 +108,40 @@ function fieldErrors(where: string, error: z.ZodError): FieldError[] {
   }));
 }
 
-async function parseInput(route: Route, ctx: AppContext) {
-  const { body: bodySchema, query: querySchema, params: paramsSchema } = route.request ?? {};
+/** Distinct query strings whose parse a route keeps (first pages, mostly). */
+const QUERY_CACHE_SIZE = 1000;
+
+/**
+ * The route's query schema applied to the raw query string. The same string always parses to
+ * the same value (decoding a cursor is pure), so a route keeps the values of the strings it
+ * saw last: a client reading `?limit=20` again costs neither the parse of the string nor the
+ * schema's (profiled at about 2 % of a warm home page). Refusals are not kept.
+ */
+function queryParser(route: Route): (ctx: AppContext) => z.ZodSafeParseResult<unknown> | null {
+  const schema = route.request?.query;
+  if (!schema) return () => null;
+  const parsed = new Map<string, z.ZodSafeParseResult<unknown>>();
+  return (ctx) => {
+    const text = ctx.querystring;
+    const known = parsed.get(text);
+    if (known) return known;
+    const result = schema.safeParse(ctx.query);
+    if (result.success) {
+      if (parsed.size >= QUERY_CACHE_SIZE) parsed.clear();
+      // Frozen: every request shares the value, so no handler may change it.
+      if (typeof result.data === 'object' && result.data !== null) Object.freeze(result.data);
+      parsed.set(text, result);
+    }
+    return result;
+  };
+}
+
+async function parseInput(
+  route: Route,
+  ctx: AppContext,
+  parseQuery: (ctx: AppContext) => z.ZodSafeParseResult<unknown> | null,
+) {
+  const { body: bodySchema, params: paramsSchema } = route.request ?? {};
   if (paramsSchema) {
     const params = paramsSchema.safeParse(ctx.params);
     // A path that cannot name anything (e.g. /tweets/abc) names nothing: 404, not 400.
@@ -127,10 +159,10 @@ async function parseInput(route: Route, ctx: AppContext) {
     if (parsed.success) body = parsed.data;
     else errors.push(...fieldErrors('body', parsed.error));
   }
-  if (querySchema) {
-    const parsed = querySchema.safeParse(ctx.query);
-    if (parsed.success) query = parsed.data;
-    else errors.push(...fieldErrors('query', parsed.error));
+  const parsedQuery = parseQuery(ctx);
+  if (parsedQuery) {
+    if (parsedQuery.success) query = parsedQuery.data;
+    else errors.push(...fieldErrors('query', parsedQuery.error));
   }
   if (errors.length > 0) {
     throw new AppError('validation_failed', 'The request has invalid fields.', errors);
@@ -192,6 +224,49 @@ async function withinBudget(
 
 export type Authenticate = (ctx: AppContext, mode: AuthMode) => Promise<void>;
 
+/** Sets the reply on the response, through Node's headers where Koa's setters would only walk. */
+function send(context: AppContext, reply: Reply): void {
+  context.status = reply.status;
+  if (reply.headers) context.set(reply.headers);
+  if (reply.json !== undefined) {
+    // Koa's body setter keeps a Content-Type already set.
+    context.res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    context.body = reply.json;
+  } else if (reply.raw) {
+    context.type = reply.raw.type;
+    context.body = reply.raw.body;
+  } else if (reply.body !== undefined) {
+    context.body = reply.body;
+  } else if (reply.status !== 204) {
+    // An empty answer rather than Koa's status text ("Accepted") as text/plain.
+    context.body = '';
+    context.remove('Content-Type');
+  }
+}
+
+/** A route's whole request handling: authentication, rate limit, input, handler, reply. */
+export function routeHandler(route: Route, authenticate: Authenticate) {
+  const parseQuery = queryParser(route);
+  return async (context: AppContext): Promise<void> => {
+    if (route.auth !== 'none') {
+      try {
+        await authenticate(context, route.auth);
+      } catch (error) {
+        // Failed attempts spend the address's budget too: guessing tokens is not free.
+        if (!route.operational) await limitRequest(context);
+        throw error;
+      }
+    }
+    const reply = await withinBudget(route, context, async (allowed) => {
+      const input = await parseInput(route, context, parseQuery);
+      if (route.authLimit) await limitAuthAttempt(context);
+      return route.handle({ ...input, viewer: context.state.viewer, ctx: context, allowed });
+    });
+    if (!config.isProduction) checkReply(route, reply);
+    send(context, reply);
+  };
+}
+
 /** Mounts routes on a Koa router, validating input and authenticating before each handler. */
 export function mountRoutes(
   router: Router<AppState>,
@@ -199,38 +274,7 @@ export function mountRoutes(
   authenticate: Authenticate,
 ): void {
   for (const route of routes) {
-    router[route.method](route.path, async (ctx) => {
-      const context = ctx as unknown as AppContext;
-      if (route.auth !== 'none') {
-        try {
-          await authenticate(context, route.auth);
-        } catch (error) {
-          // Failed attempts spend the address's budget too: guessing tokens is not free.
-          if (!route.operational) await limitRequest(context);
-          throw error;
-        }
-      }
-      const reply = await withinBudget(route, context, async (allowed) => {
-        const input = await parseInput(route, context);
-        if (route.authLimit) await limitAuthAttempt(context);
-        return route.handle({ ...input, viewer: context.state.viewer, ctx: context, allowed });
-      });
-      if (!config.isProduction) checkReply(route, reply);
-      context.status = reply.status;
-      if (reply.headers) context.set(reply.headers);
-      if (reply.json !== undefined) {
-        context.type = 'application/json; charset=utf-8';
-        context.body = reply.json;
-      } else if (reply.raw) {
-        context.type = reply.raw.type;
-        context.body = reply.raw.body;
-      } else if (reply.body !== undefined) {
-        context.body = reply.body;
-      } else if (reply.status !== 204) {
-        // An empty answer rather than Koa's status text ("Accepted") as text/plain.
-        context.body = '';
-        context.remove('Content-Type');
-      }
-    });
+    const handle = routeHandler(route, authenticate);
+    router[route.method](route.path, (ctx) => handle(ctx as unknown as AppContext));
   }
 }
