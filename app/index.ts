@@ -8,7 +8,8 @@ import { exitOnFatalErrors, handleShutdown } from './infra/lifecycle';
 import { logger, setProcessRole } from './infra/logger';
 import { exitUnlessServicesAnswer } from './infra/preflight';
 import { cacheRedis, closeRedis, redis, redisReady, sealScripts } from './infra/redis';
-import { closeQueues } from './queue/queues';
+import { pushNotificationJob } from './realtime/notificationPush';
+import { closeQueues, runJobsAtCommit } from './queue/queues';
 import { attachRealtime } from './realtime/server';
 import { createApp } from './server';
 import { profileOnSignal } from './ops/profiler';
@@ -16,6 +17,9 @@ import { profileOnSignal } from './ops/profiler';
 async function main(): Promise<void> {
   setProcessRole('api');
   exitOnFatalErrors();
+  // A push is one read and one PUBLISH: done here after the commit, a worker only gets the
+  // pushes this node could not make (Redis away).
+  runJobsAtCommit('notifications', pushNotificationJob);
   await exitUnlessServicesAnswer();
   await redisReady();
   const pending = await pendingMigrations(sequelize);

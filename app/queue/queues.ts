@@ -70,12 +70,28 @@ const IMMEDIATE_ENQUEUE_TIMEOUT_MS = 1000;
 /** The job options every enqueue of a queue uses, but for its id. */
 export type EnqueueOptions = JobOptions & { jobId: string };
 
+/** Work a process does itself, right after the commit, for jobs of a queue (runJobsAtCommit). */
+type AtCommit<N extends QueueName> = (payload: JobPayloads[N]) => Promise<unknown>;
+const atCommit = new Map<QueueName, AtCommit<QueueName>>();
+
+/**
+ * Has this process do the work of `name`'s jobs itself once their transaction commits, with
+ * `run` (what the queue's processor does), instead of handing them to Bull: for short work
+ * whose cost would be mostly the job's own (a notification push: a Bull add, Bull's scripts
+ * in the worker, its SQL read again there). The outbox still holds each job until `run`
+ * succeeded; when it fails (Redis away or silent) the row stays and the relay queues the job
+ * for a worker. `run` may then happen twice (it timed out after all), as a job may.
+ */
+export function runJobsAtCommit<N extends QueueName>(name: N, run: AtCommit<N>): void {
+  atCommit.set(name, run as AtCommit<QueueName>);
+}
+
 /**
  * Queues a job as part of a transaction. The job is written to the `outbox` table inside
  * the transaction, so it exists exactly when the change it describes does. Once the
- * transaction commits it is handed to Bull at once and its outbox row deleted; if that
- * fails (Redis away) the row stays and the workers' relay hands it over later. Either way
- * the job carries a fixed id, so Bull takes it once.
+ * transaction commits it is handed to Bull at once (or done here: runJobsAtCommit) and its
+ * outbox row deleted; if that fails (Redis away) the row stays and the workers' relay hands
+ * it over later. Either way the job carries a fixed id, so Bull takes it once.
  */
 export async function enqueueAfterCommit<N extends QueueName>(
   transaction: Transaction,
@@ -84,10 +100,12 @@ export async function enqueueAfterCommit<N extends QueueName>(
   options: EnqueueOptions,
 ): Promise<void> {
   const id = await writeOutbox(name, payload, options.jobId, transaction);
+  const run = atCommit.get(name);
   transaction.afterCommit(async () => {
     try {
       if (!isRedisReady()) throw new Error('redis is not connected');
-      await withTimeout(enqueue(name, payload, options), IMMEDIATE_ENQUEUE_TIMEOUT_MS);
+      const done = run ? run(payload) : enqueue(name, payload, options);
+      await withTimeout(done, IMMEDIATE_ENQUEUE_TIMEOUT_MS);
       outboxRowSent(id);
     } catch (error) {
       warnThrottled(

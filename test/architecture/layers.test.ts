@@ -47,7 +47,8 @@ const ALLOWED: Record<string, string> = {
   // Hashtags list the tweets that use a tag (and the trending tags), shown as tweets are.
   'app/hashtags': 'app/text app/tweets app/records app/cache app/http app/infra config',
   // Socket.IO, operations endpoints and the admin board sit beside the resources they read.
-  'app/realtime': 'app/auth app/notifications app/tweets app/http app/infra config',
+  // An API node pushes a notification itself after its action commits (a job's work).
+  'app/realtime': 'app/auth app/notifications app/tweets app/queue app/http app/infra config',
   'app/ops': 'app/queue app/http app/infra config',
   // Admins act on accounts and tweets: suspensions revoke sessions and drop cached tweets.
   'app/admin':

@@ -10,6 +10,7 @@ import {
   eventually,
   expectCall,
   finishedJob,
+  homeTimeline,
   logCursor,
   notifications,
   outboxRows,
@@ -55,9 +56,16 @@ describe('When the enqueue after commit fails while Redis is up', function () {
     await chirp?.stop();
   });
 
-  it('accepts a follow whose push job Bull refuses, and queues the push once Bull takes jobs again', async () => {
-    const [follower, followed] = users;
+  // A post, not a like or a follow: their notification's push is made by the API itself,
+  // and a PUBLISH still passes where Redis refuses writes.
+  it('accepts a post whose fan-out job Bull refuses, and fans it out once Bull takes jobs again', async () => {
+    const [follower, author] = users;
+    await expectCall(chirp, 200, 'POST', `/users/${author.id}/follow`, {
+      token: follower.accessToken,
+    });
+    await waitForEmptyOutbox();
     let jobId: string;
+    let posted: string;
     const workerLogs = logCursor(chirp.worker);
     // Out of memory under the default `noeviction` policy: Redis still answers (reads, PING)
     // but refuses every write, so Bull's add fails at once and leaves nothing in Redis.
@@ -65,16 +73,14 @@ describe('When the enqueue after commit fails while Redis is up', function () {
     try {
       const ready = await call(chirp, 'GET', '/readyz');
       expect(ready.status, 'Redis still answers').to.equal(200);
-      const followedNow = await expectCall(chirp, 200, 'POST', `/users/${followed.id}/follow`, {
-        token: follower.accessToken,
+      const post = await expectCall(chirp, 201, 'POST', '/tweets', {
+        token: author.accessToken,
+        body: { content: 'posted while Bull refuses jobs' },
       });
-      expect(followedNow.body).to.include({ id: followed.id, following: true });
-      // The follow and its notification committed together: only the push waits for Bull.
-      const listed = followsBy(await notifications(chirp, followed), follower);
-      expect(listed, 'the notification, at once').to.have.length(1);
-      jobId = `notify:push:${listed[0].id}`;
-      expect(await outboxRows([jobId]), 'the push job, kept in the outbox').to.equal(1);
-      expect(await redis.exists(`bull:notifications:${jobId}`), 'no such job in Bull').to.equal(0);
+      posted = post.body.id;
+      jobId = `fanout:${posted}`;
+      expect(await outboxRows([jobId]), 'the fan-out job, kept in the outbox').to.equal(1);
+      expect(await redis.exists(`bull:fanout:${jobId}`), 'no such job in Bull').to.equal(0);
 
       // The relay tries, fails, and keeps the row for a later round (an attempt counted).
       await eventually(
@@ -88,8 +94,9 @@ describe('When the enqueue after commit fails while Redis is up', function () {
     }
 
     await waitForEmptyOutbox();
-    await finishedJob(redis, 'notifications', jobId);
-    expect(followsBy(await notifications(chirp, followed), follower)).to.have.length(1);
+    await finishedJob(redis, 'fanout', jobId);
+    const timeline = await homeTimeline(chirp, follower);
+    expect(timeline.filter((entry) => entry.id === posted)).to.have.length(1);
   });
 
   // A job of the format queued before notifications committed with their action.
