@@ -78,40 +78,41 @@ function scrapeOnce(): Promise<ReplicaState[]> {
   return pending;
 }
 
+/** A gauge with one series per read replica, its value read from the scrape's states. */
+function replicaGauge(name: string, help: string, value: (state: ReplicaState) => number): void {
+  new client.Gauge({
+    name,
+    help,
+    labelNames: ['replica', 'host'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const states = await scrapeOnce();
+      config.databaseReplicas.forEach((endpoint, index) =>
+        this.set(replicaLabels(endpoint, index), value(states[index])),
+      );
+    },
+  });
+}
+
 /**
  * How far each read replica (DATABASE_REPLICA_URLS) is behind the primary, read at scrape:
  * MySQL's Seconds_Behind_Master. -1 when it is not known: a replication thread is stopped
  * (MySQL says NULL), the server is no replica, or it did not answer within a second. No
  * replicas, no series.
  */
-new client.Gauge({
-  name: 'chirp_mysql_replica_lag_seconds',
-  help: 'Seconds each read replica is behind the primary (Seconds_Behind_Master), -1 when unknown',
-  labelNames: ['replica', 'host'] as const,
-  registers: [registry],
-  async collect() {
-    this.reset();
-    const states = await scrapeOnce();
-    config.databaseReplicas.forEach((endpoint, index) =>
-      this.set(replicaLabels(endpoint, index), states[index].lagSeconds ?? -1),
-    );
-  },
-});
+replicaGauge(
+  'chirp_mysql_replica_lag_seconds',
+  'Seconds each read replica is behind the primary (Seconds_Behind_Master), -1 when unknown',
+  (state) => state.lagSeconds ?? -1,
+);
 
 /**
  * 1 while a replica's IO and SQL threads both run, else 0 (stopped, broken, unreachable): a
  * replica at 0 falls further behind with every write, though it still answers reads.
  */
-new client.Gauge({
-  name: 'chirp_mysql_replica_running',
-  help: "1 while a read replica's replication (IO and SQL threads) runs, 0 otherwise",
-  labelNames: ['replica', 'host'] as const,
-  registers: [registry],
-  async collect() {
-    this.reset();
-    const states = await scrapeOnce();
-    config.databaseReplicas.forEach((endpoint, index) =>
-      this.set(replicaLabels(endpoint, index), states[index].running ? 1 : 0),
-    );
-  },
-});
+replicaGauge(
+  'chirp_mysql_replica_running',
+  "1 while a read replica's replication (IO and SQL threads) runs, 0 otherwise",
+  (state) => (state.running ? 1 : 0),
+);
