@@ -77,7 +77,9 @@ export function opsRoutes(openApiDocument: () => object): Route[] {
       description:
         'Answers only `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN set it is ' +
         'off (403). Includes `chirp_queue_jobs{queue, state}`: the jobs of every queue, read ' +
-        'at scrape.',
+        'at scrape; with DATABASE_REPLICA_URLS, `chirp_mysql_replica_lag_seconds{replica, ' +
+        'host}` (-1 when unknown) and `chirp_mysql_replica_running{replica, host}`, asked at ' +
+        'scrape.',
       tags,
       auth: 'none',
       operational: true,

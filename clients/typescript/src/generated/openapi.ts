@@ -845,7 +845,7 @@ export interface paths {
     };
     /**
      * Prometheus metrics of this process, for a scraper holding METRICS_TOKEN
-     * @description Answers only `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN set it is off (403). Includes `chirp_queue_jobs{queue, state}`: the jobs of every queue, read at scrape.
+     * @description Answers only `Authorization: Bearer <METRICS_TOKEN>`; without METRICS_TOKEN set it is off (403). Includes `chirp_queue_jobs{queue, state}`: the jobs of every queue, read at scrape; with DATABASE_REPLICA_URLS, `chirp_mysql_replica_lag_seconds{replica, host}` (-1 when unknown) and `chirp_mysql_replica_running{replica, host}`, asked at scrape.
      */
     get: operations['getMetrics'];
     put?: never;
