@@ -100,6 +100,7 @@ export async function createTweet(
 ): Promise<string> {
   let parent: TweetCounts | null = null;
   let tags: string[] = [];
+  let answer: Promise<string> | undefined;
   const id = await inTransaction(async (transaction) => {
     if (replyToId) {
       const target = await lockTweet(replyToId, transaction);
@@ -114,6 +115,17 @@ export async function createTweet(
       { authorId, content, replyToId: replyToId ?? null },
       transaction,
     );
+    // Registered before the fan-out job's hook, so it runs first: the record is read back and
+    // cached before the job leaves, and the worker finds it there (handed over first, the job
+    // often ran before the record was cached, and read it from MySQL and cached it again).
+    // Its failure is the request's, after the job was handed over all the same.
+    transaction.afterCommit(() => {
+      answer = postedTweetJson(authorId, tweetId);
+      return answer.then(
+        () => undefined,
+        () => undefined,
+      );
+    });
     await bumpUserCounter([authorId], 'tweets_count', 1, transaction);
     await enqueueAfterCommit(
       transaction,
@@ -144,7 +156,7 @@ export async function createTweet(
     },
     { userIds: [authorId], tweetIds: replied ? [replied.id] : [], trending: tags.length > 0 },
   );
-  return postedTweetJson(authorId, id);
+  return answer ?? postedTweetJson(authorId, id);
 }
 
 /**
