@@ -5,26 +5,13 @@ import { queueBoard } from './admin/queueBoard';
 import { authenticate } from './auth/passport';
 import { cors } from './http/cors';
 import { directGets } from './http/dispatch';
-import { AppError } from './http/errors';
 import type { AppState } from './http/context';
-import { httpMetrics } from './http/metrics';
+import { observeRequest } from './http/metrics';
 import { problemDetails } from './http/problem';
 import { requestLog } from './http/requestLog';
 import { securityHeaders } from './http/securityHeaders';
 import { mountRoutes } from './http/route';
 import { routes } from './routes';
-
-/** Turns "no route matched" (404) and "wrong method" (405/501, with Allow) into problems. */
-function unmatched(): Koa.Middleware<AppState> {
-  return async (ctx, next) => {
-    await next();
-    if (ctx.body != null) return;
-    if (ctx.status === 405 || ctx.status === 501) {
-      throw new AppError('method_not_allowed', `This path answers ${ctx.response.get('Allow')}.`);
-    }
-    if (ctx.status === 404) throw new AppError('not_found', 'No such route.');
-  };
-}
 
 /** The router with every API route mounted: what the app serves and the document must cover. */
 export function createRouter(): Router<AppState> {
@@ -43,8 +30,8 @@ export function createApp(): Koa<AppState> {
   });
   const router = createRouter();
 
-  app.use(requestLog());
-  app.use(httpMetrics());
+  app.use(requestLog(observeRequest));
+  // Also turns "no route matched" and "wrong method" into problems.
   app.use(problemDetails());
   app.use(
     securityHeaders({
@@ -67,7 +54,6 @@ export function createApp(): Koa<AppState> {
   );
   // No body parser here: a route that takes a body reads it itself (app/http/body.ts), after
   // authentication and the rate limit, so unlimited callers cannot make the API parse.
-  app.use(unmatched());
   app.use(queueBoard()); // beside the router: Bull Board brings its own routes
   // GET paths spelled as declared skip the router (the hot reads); the router serves the rest.
   app.use(directGets(routes, authenticate));

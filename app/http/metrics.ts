@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import client from 'prom-client';
 import type { AppState } from './context';
 
@@ -21,23 +21,18 @@ const duration = new client.Histogram({
   registers: [registry],
 });
 
-/** Counts and times every request under its route pattern (never the raw URL). */
-export function httpMetrics(): Middleware<AppState> {
-  return async (ctx, next) => {
-    // Timed here rather than by startTimer, whose closures and label copies cost per request.
-    const started = process.hrtime.bigint();
-    try {
-      await next();
-    } finally {
-      const labels = {
-        method: ctx.method,
-        // `_matchedRoute` is set by @koa/router (and app/http/dispatch.ts); unmatched paths
-        // share one label.
-        route: String((ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched'),
-        status: String(ctx.status),
-      };
-      requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    }
+/**
+ * Counts and times a finished request under its route pattern (never the raw URL); called by
+ * the request log, which times every request already, rather than by a middleware of its own.
+ */
+export function observeRequest(ctx: ParameterizedContext<AppState>, seconds: number): void {
+  const labels = {
+    method: ctx.method,
+    // `_matchedRoute` is set by @koa/router (and app/http/dispatch.ts); unmatched paths share
+    // one label.
+    route: String((ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched'),
+    status: String(ctx.status),
   };
+  requests.inc(labels);
+  duration.observe(labels, seconds);
 }

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import { AppError } from './errors';
 import { databaseUnavailable } from '../infra/db';
 import { warnThrottled } from '../infra/timing';
@@ -64,14 +64,27 @@ export function problemJson(problem: AppError): Record<string, unknown> {
   };
 }
 
+/** "No route matched" (404) and "wrong method" (405/501, with Allow) as problems. */
+function unmatched(ctx: ParameterizedContext<AppState>): AppError | null {
+  if (ctx.body != null) return null;
+  if (ctx.status === 405 || ctx.status === 501) {
+    return new AppError('method_not_allowed', `This path answers ${ctx.response.get('Allow')}.`);
+  }
+  if (ctx.status === 404) return new AppError('not_found', 'No such route.');
+  return null;
+}
+
 /**
- * Renders every error as RFC 9457 problem details. An error the client should not see the
- * inside of becomes a generic 500, logged once in full with the request id.
+ * Renders every error as RFC 9457 problem details, and so a request no route answered. An error
+ * the client should not see the inside of becomes a generic 500, logged once in full with the
+ * request id.
  */
 export function problemDetails(): Middleware<AppState> {
   return async (ctx, next) => {
     try {
       await next();
+      const problem = unmatched(ctx);
+      if (problem) throw problem;
     } catch (caught) {
       let problem = caught instanceof AppError ? caught : fromHttpError(caught as HttpLikeError);
       if (!problem) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Middleware, ParameterizedContext } from 'koa';
 import { type Logger, logger, redactUrl, throttled } from '../infra/logger';
 import type { AppState, Viewer } from './context';
 
@@ -37,7 +37,9 @@ class RequestState implements AppState {
  * Gives each request an id (the caller's `X-Request-Id` when it is sane), echoes it, hangs a
  * child logger on `ctx.state.log` and writes one line per finished request.
  */
-export function requestLog(): Middleware<AppState> {
+export function requestLog(
+  finished?: (ctx: ParameterizedContext<AppState>, seconds: number) => void,
+): Middleware<AppState> {
   const clientErrorLine = throttled(CLIENT_ERROR_LINES_PER_SECOND);
   return async (ctx, next) => {
     // Node joins a repeated X-Request-Id into one string; its type allows a list anyway.
@@ -52,9 +54,11 @@ export function requestLog(): Middleware<AppState> {
       await next();
     } finally {
       const status = ctx.status;
+      const nanoseconds = Number(process.hrtime.bigint() - started);
+      finished?.(ctx, nanoseconds / 1e9);
       // A 2xx or 3xx line is written at debug: at info it is not even put together.
       if (status >= 400 || state.debugEnabled()) {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const ms = nanoseconds / 1e6;
         const line = {
           method: ctx.method,
           url: redactUrl(ctx.originalUrl),

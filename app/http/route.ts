@@ -136,21 +136,24 @@ function queryParser(route: Route): (ctx: AppContext) => z.ZodSafeParseResult<un
   };
 }
 
-async function parseInput(
+/** The route's path params, checked: a path that cannot name anything is a 404. */
+function parseParams(route: Route, ctx: AppContext): void {
+  const paramsSchema = route.request?.params;
+  if (!paramsSchema) return;
+  const params = paramsSchema.safeParse(ctx.params);
+  // A path that cannot name anything (e.g. /tweets/abc) names nothing: 404, not 400.
+  if (!params.success) throw new AppError('not_found', 'No such resource.');
+  ctx.params = params.data as Record<string, string>;
+}
+
+/** A route's input from its query and (already read) body, or a 400 naming each field. */
+function parseInput(
   route: Route,
   ctx: AppContext,
   parseQuery: (ctx: AppContext) => z.ZodSafeParseResult<unknown> | null,
+  raw: unknown,
 ) {
-  const { body: bodySchema, params: paramsSchema } = route.request ?? {};
-  if (paramsSchema) {
-    const params = paramsSchema.safeParse(ctx.params);
-    // A path that cannot name anything (e.g. /tweets/abc) names nothing: 404, not 400.
-    if (!params.success) throw new AppError('not_found', 'No such resource.');
-    ctx.params = params.data as Record<string, string>;
-  }
-  // Read only here, after authentication and the rate limit, and only by routes that take a
-  // body: a body sent anywhere else is never read.
-  const raw = bodySchema ? await readJsonBody(ctx) : undefined;
+  const bodySchema = route.request?.body;
   const errors: FieldError[] = [];
   let body: unknown;
   let query: unknown;
@@ -258,7 +261,11 @@ export function routeHandler(route: Route, authenticate: Authenticate) {
       }
     }
     const reply = await withinBudget(route, context, async (allowed) => {
-      const input = await parseInput(route, context, parseQuery);
+      parseParams(route, context);
+      // Read only here, after authentication, the rate limit and the path's check, and only
+      // by routes that take a body: a body sent anywhere else is never read.
+      const raw = route.request?.body ? await readJsonBody(context) : undefined;
+      const input = parseInput(route, context, parseQuery, raw);
       if (route.authLimit) await limitAuthAttempt(context);
       return route.handle({ ...input, viewer: context.state.viewer, ctx: context, allowed });
     });
