@@ -54,8 +54,12 @@ const MALFORMED_ESCAPE =
 const decodableUrl = (protocols: string[]) =>
   url(protocols).refine(
     (value) => {
-      const { username, password, pathname } = new URL(value);
-      return [username, password, pathname].every(decodable);
+      try {
+        const { username, password, pathname } = new URL(value);
+        return [username, password, pathname].every(decodable);
+      } catch {
+        return true; // not a URL at all: url() above says so
+      }
     },
     { message: MALFORMED_ESCAPE },
   );
