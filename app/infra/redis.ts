@@ -1,4 +1,5 @@
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import ShardedSubscriber from 'ioredis/built/cluster/ShardedSubscriber';
 import { config, type Config, type RedisEndpoint } from '../../config';
 import { logger } from './logger';
 
@@ -57,6 +58,25 @@ export function createRedis(
   });
   return track(client, name, blocking);
 }
+
+/**
+ * ioredis 5.11 (and 6.0) stops a node's sharded subscriber on a failover by disconnecting its
+ * connection and removing every listener, error included. A shard channel's `sunsubscribe`
+ * that Redis pushes as the slot moves can still arrive on that connection: ioredis finds no
+ * command waiting for it and emits an `error` nobody listens to, which Node throws, so the
+ * API process died ("Command queue state error ... Last reply: sunsubscribe", seen under load
+ * in test/cluster/realtime.test.ts). A stopped subscriber's connection keeps a listener that
+ * drops its errors: it is gone, and the group resubscribes on the new master.
+ */
+const { prototype: subscriber } = ShardedSubscriber;
+const stopShardedSubscriber = Object.getOwnPropertyDescriptor(subscriber, 'stop')!.value as (
+  this: ShardedSubscriber,
+) => void;
+subscriber.stop = function stop(this: ShardedSubscriber): void {
+  const instance = this.getInstance();
+  stopShardedSubscriber.call(this);
+  instance?.on('error', () => undefined);
+};
 
 function createCluster(
   endpoint: Extract<RedisEndpoint, { kind: 'cluster' }>,
