@@ -39,6 +39,11 @@ export const PREFIX = {
    * Redis Cluster slot holds them all and one script may touch any of them.
    */
   trending: 'tr:',
+  /**
+   * A counter raised (and kept a minute) when a user's viewer flags change while their sets
+   * are not in Redis: a fill that read MySQL before the change must not write (cache.ts).
+   */
+  flagsChanged: 'vfc:',
 } as const;
 
 /**
@@ -84,6 +89,8 @@ export const keys = {
   /** The ranked user ids of one user search, which its later pages read. */
   userSearchSnapshot: (snapshot: string) => `${PREFIX.userSearch}${snapshot}`,
   ...viewerFlagKeys,
+  /** Marks a change of the user's viewer flags made while their sets were missing. */
+  flagsChanged: (userId: string) => userKey(PREFIX.flagsChanged, userId),
   /** Every viewer-flag set of a user, in VIEWER_FLAGS order. */
   viewerFlags: (userId: string) => VIEWER_FLAGS.map(({ prefix }) => userKey(prefix, userId)),
   /** Engagement counted in one hour (a sorted set of tweet ids). */

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { ChainableCommander, Cluster } from 'ioredis';
-import { PREFIX, TIMELINE_TTL_SECONDS, USER_TAG, VIEWER_FLAGS } from './keys';
+import { PREFIX, SENTINEL, TIMELINE_TTL_SECONDS, USER_TAG, VIEWER_FLAGS } from './keys';
 import { HOUR_MS } from './hourlyRanking';
 
 /**
@@ -405,6 +405,43 @@ trim(KEYS[1], cap)
 return 1`,
   },
 
+  /**
+   * Fills a user's viewer-flag sets read from MySQL, unless a flag of theirs changed while the
+   * sets were missing since the read began: the marker (KEYS[1], a counter updateViewerSet
+   * raises) no longer holds the value read before it. KEYS[1] marker, KEYS[2..] the sets;
+   * ARGV[1] the marker as read ('' when none), ARGV[2] ttl, ARGV[3..] each set's ids, joined
+   * by commas.
+   */
+  fillViewerSets: {
+    numberOfKeys: -1,
+    lua: `
+if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
+for i = 2, #KEYS do
+  redis.call('SADD', KEYS[i], '${SENTINEL}')
+  for id in string.gmatch(ARGV[i + 1], '[^,]+') do redis.call('SADD', KEYS[i], id) end
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return 1`,
+  },
+
+  /**
+   * Adds or removes a tweet in one of a user's viewer-flag sets when the set exists; when it
+   * does not, raises the user's marker (kept a minute), so that a fill whose read began before
+   * this change does not write (fillViewerSets). KEYS[1] set, KEYS[2] marker; ARGV: 'add' or
+   * 'rem', tweet id.
+   */
+  updateViewerSet: {
+    numberOfKeys: 2,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('INCR', KEYS[2])
+  redis.call('EXPIRE', KEYS[2], 60)
+  return 0
+end
+redis.call(ARGV[1] == 'add' and 'SADD' or 'SREM', KEYS[1], ARGV[2])
+return 1`,
+  },
+
   /** Adds or removes set members only when the set exists. KEYS[1]; ARGV: 'add'|'rem', members… */
   updateExistingSet: {
     numberOfKeys: 1,
@@ -493,6 +530,8 @@ export interface ChirpScripts {
   addToTimelines(numberOfKeys: number, ...args: string[]): Promise<number>;
   mergeIntoTimeline(key: string, ...args: string[]): Promise<number>;
   updateExistingSet(key: string, ...args: string[]): Promise<number>;
+  fillViewerSets(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
+  updateViewerSet(set: string, marker: string, ...args: string[]): Promise<number>;
   writeTweetCache(key: string, ...args: string[]): Promise<number>;
   moveTagUse(numberOfKeys: number, ...args: string[]): Promise<number>;
 }

@@ -2,7 +2,6 @@ import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
 import {
-  SENTINEL,
   TWEET_CACHE_TTL_SECONDS,
   VIEWER_FLAGS,
   VIEWER_SET_TTL_SECONDS,
@@ -200,6 +199,7 @@ async function loadViewerSets(
   viewerId: string,
   read: ReadFrom,
 ): Promise<Record<ViewerFlag, Set<string>>> {
+  const version = await viewerSetsVersion(viewerId);
   const loaded = await Promise.all(
     VIEWER_FLAGS.map(async ({ name }) => {
       const ids = await VIEWER_FLAG_LOADERS[name](viewerId, read);
@@ -207,16 +207,46 @@ async function loadViewerSets(
     }),
   );
   const sets = Object.fromEntries(loaded) as Record<ViewerFlag, Set<string>>;
-  await cacheBestEffort('viewer sets', async () => {
-    const pipeline = store.multi();
-    for (const [name, members] of loaded) {
-      const key = keys[name](viewerId);
-      pipeline.sadd(key, SENTINEL, ...members);
-      pipeline.expire(key, VIEWER_SET_TTL_SECONDS);
-    }
-    await pipeline.exec();
-  });
+  await writeViewerSets(viewerId, sets, version);
   return sets;
+}
+
+/**
+ * The viewer's flag-change marker, read before their sets are read from MySQL ('' when none;
+ * '' too when Redis cannot answer, and then the write is skipped with it).
+ */
+export async function viewerSetsVersion(viewerId: string): Promise<string> {
+  if (!isCacheReady()) return '';
+  try {
+    return (await store.get(keys.flagsChanged(viewerId))) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Writes viewer-flag sets read from MySQL, unless a flag of the viewer changed, with the sets
+ * missing, after `version` was read: the read may predate that change (a like committed
+ * between the read and this write found no set to add itself to), and the sets would then
+ * lack it for a day. Skipped, the next read loads them again.
+ */
+export async function writeViewerSets(
+  viewerId: string,
+  sets: Record<ViewerFlag, Set<string>>,
+  version: string,
+): Promise<void> {
+  await cacheBestEffort('viewer sets', async () => {
+    const setKeys = VIEWER_FLAGS.map(({ name }) => keys[name](viewerId));
+    const members = VIEWER_FLAGS.map(({ name }) => [...sets[name]].join(','));
+    await store.fillViewerSets(
+      1 + setKeys.length,
+      keys.flagsChanged(viewerId),
+      ...setKeys,
+      version,
+      VIEWER_SET_TTL_SECONDS,
+      ...members,
+    );
+  });
 }
 
 /** After a committed like/unlike or retweet/unretweet: keeps the viewer's set in step. */
@@ -226,7 +256,12 @@ export async function updateViewerSet(
   tweetId: string,
   present: boolean,
 ): Promise<void> {
-  await store.updateExistingSet(keys[kind](viewerId), present ? 'add' : 'rem', tweetId);
+  await store.updateViewerSet(
+    keys[kind](viewerId),
+    keys.flagsChanged(viewerId),
+    present ? 'add' : 'rem',
+    tweetId,
+  );
 }
 
 /**
