@@ -10,13 +10,15 @@ import { observeRequest } from './http/metrics';
 import { problemDetails } from './http/problem';
 import { requestLog } from './http/requestLog';
 import { securityHeaders } from './http/securityHeaders';
-import { mountRoutes } from './http/route';
+import { mountRoutes, routeHandlers, type RouteHandlers } from './http/route';
 import { routes } from './routes';
 
 /** The router with every API route mounted: what the app serves and the document must cover. */
-export function createRouter(): Router<AppState> {
+export function createRouter(
+  handlers: RouteHandlers = routeHandlers(routes, authenticate),
+): Router<AppState> {
   const router = new Router<AppState>();
-  mountRoutes(router, routes, authenticate);
+  mountRoutes(router, handlers);
   return router;
 }
 
@@ -28,7 +30,8 @@ export function createApp(): Koa<AppState> {
     proxy: config.trustProxyHops > 0,
     maxIpsCount: config.trustProxyHops,
   });
-  const router = createRouter();
+  const handlers = routeHandlers(routes, authenticate);
+  const router = createRouter(handlers);
 
   app.use(requestLog(observeRequest));
   // Also turns "no route matched" and "wrong method" into problems.
@@ -56,7 +59,7 @@ export function createApp(): Koa<AppState> {
   // authentication and the rate limit, so unlimited callers cannot make the API parse.
   app.use(queueBoard()); // beside the router: Bull Board brings its own routes
   // GET paths spelled as declared skip the router (the hot reads); the router serves the rest.
-  app.use(directGets(routes, authenticate));
+  app.use(directGets(handlers));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -248,7 +248,7 @@ function send(context: AppContext, reply: Reply): void {
 }
 
 /** A route's whole request handling: authentication, rate limit, input, handler, reply. */
-export function routeHandler(route: Route, authenticate: Authenticate) {
+function routeHandler(route: Route, authenticate: Authenticate) {
   const parseQuery = queryParser(route);
   return async (context: AppContext): Promise<void> => {
     if (route.auth !== 'none') {
@@ -274,14 +274,16 @@ export function routeHandler(route: Route, authenticate: Authenticate) {
   };
 }
 
+/** Each route's request handling, made once: the router and the direct GETs share it. */
+export type RouteHandlers = Map<Route, (context: AppContext) => Promise<void>>;
+
+export function routeHandlers(routes: Route[], authenticate: Authenticate): RouteHandlers {
+  return new Map(routes.map((route) => [route, routeHandler(route, authenticate)]));
+}
+
 /** Mounts routes on a Koa router, validating input and authenticating before each handler. */
-export function mountRoutes(
-  router: Router<AppState>,
-  routes: Route[],
-  authenticate: Authenticate,
-): void {
-  for (const route of routes) {
-    const handle = routeHandler(route, authenticate);
+export function mountRoutes(router: Router<AppState>, handlers: RouteHandlers): void {
+  for (const [route, handle] of handlers) {
     router[route.method](route.path, (ctx) => handle(ctx as unknown as AppContext));
   }
 }
