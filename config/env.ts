@@ -47,6 +47,10 @@ function decodable(text: string): boolean {
   }
 }
 
+/** Whether a URL's user, password and path decode. */
+const partsDecode = ({ username, password, pathname }: URL): boolean =>
+  [username, password, pathname].every(decodable);
+
 const MALFORMED_ESCAPE =
   'has a malformed %-escape in its user, password or path (escape UTF-8 bytes, as %40 for @)';
 
@@ -55,8 +59,7 @@ const decodableUrl = (protocols: string[]) =>
   url(protocols).refine(
     (value) => {
       try {
-        const { username, password, pathname } = new URL(value);
-        return [username, password, pathname].every(decodable);
+        return partsDecode(new URL(value));
       } catch {
         return true; // not a URL at all: url() above says so
       }
@@ -183,7 +186,7 @@ const redisRoleUrl = z.string().transform((value, ctx): RedisEndpoint => {
   try {
     const single = new URL(value);
     if (['redis:', 'rediss:'].includes(single.protocol)) {
-      if (![single.username, single.password, single.pathname].every(decodable)) {
+      if (!partsDecode(single)) {
         ctx.addIssue({ code: 'custom', message: MALFORMED_ESCAPE });
         return z.NEVER;
       }
