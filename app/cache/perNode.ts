@@ -43,7 +43,9 @@ export async function perNode(client: CacheClient, commands: readonly Routed[]):
   const groups = new Map<string, number[]>();
   commands.forEach(({ key }, i) => {
     const node = nodeOf(client, key);
-    groups.set(node, [...(groups.get(node) ?? []), i]);
+    const group = groups.get(node);
+    if (group) group.push(i);
+    else groups.set(node, [i]);
   });
   const replies: Reply[] = new Array<Reply>(commands.length);
   await Promise.all(
@@ -80,7 +82,9 @@ export async function deleteKeys(client: CacheClient, keys: readonly string[]): 
   const bySlot = new Map<number, string[]>();
   for (const key of keys) {
     const slot = slotOf(key);
-    bySlot.set(slot, [...(bySlot.get(slot) ?? []), key]);
+    const slotKeys = bySlot.get(slot);
+    if (slotKeys) slotKeys.push(key);
+    else bySlot.set(slot, [key]);
   }
   valuesOf(
     await perNode(
