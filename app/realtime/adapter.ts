@@ -32,21 +32,15 @@ export const isShardedPubsub = (): boolean => config.redis.pubsub.kind === 'clus
  */
 export function realtimeAdapter(): ServerOptions['adapter'] {
   const key = socketIoKey(config.pubsubPrefix);
-  if (isShardedPubsub()) {
-    return createShardedAdapter(
-      createRoleRedis('pubsub', { name: 'socket.io-pub' }),
-      createRoleRedis('pubsub', {
-        name: 'socket.io-sub',
-        blocking: true,
-        cluster: SHARDED_SUBSCRIBER,
-      }),
-      // "dynamic" (the default, spelled out: the emitter relies on it): one channel per room.
-      { channelPrefix: key, subscriptionMode: 'dynamic' },
-    );
-  }
-  return createAdapter(
-    createRoleRedis('pubsub', { name: 'socket.io-pub' }),
-    createRoleRedis('pubsub', { name: 'socket.io-sub', blocking: true }),
-    { key },
-  );
+  const pub = createRoleRedis('pubsub', { name: 'socket.io-pub' });
+  // The cluster options apply only when the role is a cluster.
+  const sub = createRoleRedis('pubsub', {
+    name: 'socket.io-sub',
+    blocking: true,
+    cluster: SHARDED_SUBSCRIBER,
+  });
+  return isShardedPubsub()
+    ? // "dynamic" (the default, spelled out: the emitter relies on it): one channel per room.
+      createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: 'dynamic' })
+    : createAdapter(pub, sub, { key });
 }
