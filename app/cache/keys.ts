@@ -40,10 +40,12 @@ export const PREFIX = {
    */
   trending: 'tr:',
   /**
-   * A counter raised (and kept a minute) when a user's viewer flags change while their sets
-   * are not in Redis: a fill that read MySQL before the change must not write (cache.ts).
+   * A counter raised (and kept a minute) when one of a user's viewer sets (flags, hidden,
+   * blocked) changes while it is not in Redis: a fill that read MySQL before the change must
+   * not write (viewerSets.ts). Spelled `vfc:` from when it covered the flag sets alone: kept,
+   * so that nodes of both releases raise and read the same marker during a rolling deploy.
    */
-  flagsChanged: 'vfc:',
+  viewerSetsChanged: 'vfc:',
 } as const;
 
 /**
@@ -89,8 +91,8 @@ export const keys = {
   /** The ranked user ids of one user search, which its later pages read. */
   userSearchSnapshot: (snapshot: string) => `${PREFIX.userSearch}${snapshot}`,
   ...viewerFlagKeys,
-  /** Marks a change of the user's viewer flags made while their sets were missing. */
-  flagsChanged: (userId: string) => userKey(PREFIX.flagsChanged, userId),
+  /** Marks a change of one of the user's viewer sets made while that set was missing. */
+  viewerSetsChanged: (userId: string) => userKey(PREFIX.viewerSetsChanged, userId),
   /** Every viewer-flag set of a user, in VIEWER_FLAGS order. */
   viewerFlags: (userId: string) => VIEWER_FLAGS.map(({ prefix }) => userKey(prefix, userId)),
   /** Engagement counted in one hour (a sorted set of tweet ids). */

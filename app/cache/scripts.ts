@@ -14,6 +14,9 @@ import { HOUR_MS } from './hourlyRanking';
 /** Timelines live this long after their last write; a read does not extend them. */
 const TTL = TIMELINE_TTL_SECONDS;
 
+/** Members per SADD when a script writes a set whole (Lua's unpack takes a few thousand). */
+const SADD_CHUNK = 1000;
+
 /**
  * A Lua string literal of `text`. Key prefixes reach the scripts only through this, so the
  * Lua spells no prefix of its own (keys.ts owns them). Only characters that need no escape
@@ -406,9 +409,10 @@ return 1`,
   },
 
   /**
-   * Fills a user's viewer-flag sets read from MySQL, unless a flag of theirs changed while the
-   * sets were missing since the read began: the marker (KEYS[1], a counter updateViewerSet
-   * raises) no longer holds the value read before it. KEYS[1] marker, KEYS[2..] the sets;
+   * Fills a user's viewer sets read from MySQL (app/cache/viewerSets.ts), unless one of them
+   * changed while missing since the read began: the marker (KEYS[1], a counter updateViewerSet
+   * raises) no longer holds the value read before it. A set that exists is left alone (it is
+   * complete, and kept in step since it was written). KEYS[1] marker, KEYS[2..] the sets;
    * ARGV[1] the marker as read ('' when none), ARGV[2] ttl, ARGV[3..] each set's ids, joined
    * by commas.
    */
@@ -417,18 +421,23 @@ return 1`,
     lua: `
 if (redis.call('GET', KEYS[1]) or '') ~= ARGV[1] then return 0 end
 for i = 2, #KEYS do
-  redis.call('SADD', KEYS[i], '${SENTINEL}')
-  for id in string.gmatch(ARGV[i + 1], '[^,]+') do redis.call('SADD', KEYS[i], id) end
-  redis.call('EXPIRE', KEYS[i], ARGV[2])
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    local ids = {'${SENTINEL}'}
+    for id in string.gmatch(ARGV[i + 1], '[^,]+') do ids[#ids + 1] = id end
+    for from = 1, #ids, ${SADD_CHUNK} do
+      redis.call('SADD', KEYS[i], unpack(ids, from, math.min(from + ${SADD_CHUNK} - 1, #ids)))
+    end
+    redis.call('EXPIRE', KEYS[i], ARGV[2])
+  end
 end
 return 1`,
   },
 
   /**
-   * Adds or removes a tweet in one of a user's viewer-flag sets when the set exists; when it
+   * Adds or removes a member of one of a user's viewer sets when the set exists; when it
    * does not, raises the user's marker (kept a minute), so that a fill whose read began before
    * this change does not write (fillViewerSets). KEYS[1] set, KEYS[2] marker; ARGV: 'add' or
-   * 'rem', tweet id.
+   * 'rem', member.
    */
   updateViewerSet: {
     numberOfKeys: 2,

@@ -1,5 +1,4 @@
 import { cacheRedis } from '../infra/redis';
-import { SENTINEL, VIEWER_SET_TTL_SECONDS } from './keys';
 import { deleteKeys, spreadPipeline } from './perNode';
 import { withScripts, type ScriptPipeline } from './scripts';
 
@@ -30,19 +29,3 @@ export const deleteCacheKeys = (keys: readonly string[]): Promise<void> => delet
  * share a slot, and each user's timeline has its own), sent a pipeline per node.
  */
 export const TIMELINES_PER_CALL = onCluster ? 1 : 500;
-
-/** How many members one SADD takes when a set is written whole (one may hold tens of thousands). */
-const SADD_CHUNK = 5000;
-
-/**
- * Writes a per-user set whole, as loaded from MySQL on a miss: the sentinel (so a user with
- * no members still has a set), the members a chunk per SADD, and the set's time to live, in
- * one MULTI.
- */
-export async function writeViewerSet(key: string, members: string[]): Promise<void> {
-  const multi = store.multi().sadd(key, SENTINEL);
-  for (let i = 0; i < members.length; i += SADD_CHUNK) {
-    multi.sadd(key, ...members.slice(i, i + SADD_CHUNK));
-  }
-  await multi.expire(key, VIEWER_SET_TTL_SECONDS).exec();
-}

@@ -2,21 +2,23 @@ import { FOR_CACHE_FILL } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
 import { SENTINEL, keys } from '../cache/keys';
-import { store, writeViewerSet } from '../cache/store';
+import { store } from '../cache/store';
+import { fillViewerSets, viewerSetsVersion } from '../cache/viewerSets';
 import { blockedEitherWay, blockedEitherWayAmong } from '../records/blocks';
 
 /**
  * Who is absent to a viewer on every read but the home timeline: the users they block and
  * who block them (mutes hide only from the home timeline and notifications: hidden.ts). MySQL
  * holds the rows; Redis holds each viewer's set of those ids (`blk:<viewer>`, with the
- * sentinel, like the viewer-flag sets), kept in step by refreshHiddenPair after a block or
- * unblock commits. A page asks it once, in one SMISMEMBER, for all the users it shows.
+ * sentinel: a viewer set, app/cache/viewerSets.ts), kept in step by refreshHiddenPair after a
+ * block or unblock commits. A page asks it once, in one SMISMEMBER, for all the users it shows.
  */
 
 /** Builds the viewer's blocked set in Redis from the primary (on a miss), and answers it. */
 async function loadBlocked(viewerId: string): Promise<Set<string>> {
+  const version = await viewerSetsVersion(viewerId);
   const ids = await blockedEitherWay(viewerId, FOR_CACHE_FILL);
-  await writeViewerSet(keys.blocked(viewerId), ids);
+  await fillViewerSets(viewerId, [[keys.blocked(viewerId), ids]], version);
   return new Set(ids);
 }
 

@@ -2,15 +2,17 @@ import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
 import { SENTINEL, keys } from '../cache/keys';
-import { scriptPipeline, store, writeViewerSet } from '../cache/store';
+import { store } from '../cache/store';
+import { fillViewerSets, updateViewerSets, viewerSetsVersion } from '../cache/viewerSets';
 import { blockedEitherWay, blockedEitherWayAmong, isBlockedEitherWay } from '../records/blocks';
 import { isMuting, mutedBy, mutersAmong } from '../records/mutes';
 
 /**
  * Whose entries a viewer must not see: the users they block, who block them, and whom they
  * mute. MySQL holds the rows; Redis holds each viewer's set of those ids (`hid:<viewer>`, with
- * the sentinel, like the viewer-flag sets), which the home timeline script reads to skip
- * entries by them or retweeting them. See docs/decisions/0016 for where each filter runs.
+ * the sentinel: a viewer set, app/cache/viewerSets.ts), which the home timeline script reads
+ * to skip entries by them or retweeting them. See docs/decisions/0016 for where each filter
+ * runs.
  */
 
 /** Everyone the viewer must not see, read from MySQL. */
@@ -27,8 +29,9 @@ export async function hiddenAuthorsFromMysql(
 
 /** Builds the viewer's hidden set in Redis from the primary (on a miss), and answers it. */
 export async function loadHiddenAuthors(viewerId: string): Promise<Set<string>> {
+  const version = await viewerSetsVersion(viewerId);
   const ids = await hiddenAuthorsFromMysql(viewerId, FOR_CACHE_FILL);
-  await writeViewerSet(keys.hidden(viewerId), ids);
+  await fillViewerSets(viewerId, [[keys.hidden(viewerId), ids]], version);
   return new Set(ids);
 }
 
@@ -52,7 +55,8 @@ export async function hiddenAuthors(viewerId: string): Promise<Set<string>> {
 /**
  * After a block, unblock, mute or unmute between `a` and `b` committed: each one's cached set
  * says again whether the other is hidden, as the primary now has it (an unblock leaves a mute
- * in force, and the reverse). Sets not cached stay so: they load whole when next read.
+ * in force, and the reverse). Sets not cached stay so (they load whole when next read), and
+ * a fill that read the primary before this commit does not write (viewerSets.ts).
  */
 export async function refreshHiddenPair(a: string, b: string): Promise<void> {
   const [blocked, aMutesB, bMutesA] = await Promise.all([
@@ -60,13 +64,13 @@ export async function refreshHiddenPair(a: string, b: string): Promise<void> {
     isMuting(a, b, FOR_CACHE_FILL),
     isMuting(b, a, FOR_CACHE_FILL),
   ]);
-  await scriptPipeline()
-    .updateExistingSet(keys.hidden(a), blocked || aMutesB ? 'add' : 'rem', b)
-    .updateExistingSet(keys.hidden(b), blocked || bMutesA ? 'add' : 'rem', a)
+  await updateViewerSets([
+    { userId: a, key: keys.hidden(a), member: b, present: blocked || aMutesB },
+    { userId: b, key: keys.hidden(b), member: a, present: blocked || bMutesA },
     // The blocked sets (blocked.ts) hold blocks alone, for the reads other than home.
-    .updateExistingSet(keys.blocked(a), blocked ? 'add' : 'rem', b)
-    .updateExistingSet(keys.blocked(b), blocked ? 'add' : 'rem', a)
-    .exec();
+    { userId: a, key: keys.blocked(a), member: b, present: blocked },
+    { userId: b, key: keys.blocked(b), member: a, present: blocked },
+  ]);
 }
 
 /**

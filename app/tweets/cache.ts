@@ -1,14 +1,9 @@
 import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
-import {
-  TWEET_CACHE_TTL_SECONDS,
-  VIEWER_FLAGS,
-  VIEWER_SET_TTL_SECONDS,
-  keys,
-  type ViewerFlag,
-} from '../cache/keys';
+import { TWEET_CACHE_TTL_SECONDS, VIEWER_FLAGS, keys, type ViewerFlag } from '../cache/keys';
 import { deleteCacheKeys, onCluster, scriptPipeline, store } from '../cache/store';
+import { fillViewerSets, updateViewerSets, viewerSetsVersion } from '../cache/viewerSets';
 import { hydrateFromCluster } from './clusterReads';
 import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from '../records/likes';
@@ -212,41 +207,22 @@ async function loadViewerSets(
 }
 
 /**
- * The viewer's flag-change marker, read before their sets are read from MySQL ('' when none;
- * '' too when Redis cannot answer, and then the write is skipped with it).
- */
-export async function viewerSetsVersion(viewerId: string): Promise<string> {
-  if (!isCacheReady()) return '';
-  try {
-    return (await store.get(keys.flagsChanged(viewerId))) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-/**
- * Writes viewer-flag sets read from MySQL, unless a flag of the viewer changed, with the sets
- * missing, after `version` was read: the read may predate that change (a like committed
- * between the read and this write found no set to add itself to), and the sets would then
- * lack it for a day. Skipped, the next read loads them again.
+ * Writes viewer-flag sets read from MySQL, unless a change to one of the viewer's sets, made
+ * while it was missing, followed `version` (app/cache/viewerSets.ts): skipped, the next read
+ * loads them again.
  */
 export async function writeViewerSets(
   viewerId: string,
   sets: Record<ViewerFlag, Set<string>>,
   version: string,
 ): Promise<void> {
-  await cacheBestEffort('viewer sets', async () => {
-    const setKeys = VIEWER_FLAGS.map(({ name }) => keys[name](viewerId));
-    const members = VIEWER_FLAGS.map(({ name }) => [...sets[name]].join(','));
-    await store.fillViewerSets(
-      1 + setKeys.length,
-      keys.flagsChanged(viewerId),
-      ...setKeys,
+  await cacheBestEffort('viewer sets', () =>
+    fillViewerSets(
+      viewerId,
+      VIEWER_FLAGS.map(({ name }) => [keys[name](viewerId), sets[name]] as const),
       version,
-      VIEWER_SET_TTL_SECONDS,
-      ...members,
-    );
-  });
+    ),
+  );
 }
 
 /** After a committed like/unlike or retweet/unretweet: keeps the viewer's set in step. */
@@ -256,12 +232,9 @@ export async function updateViewerSet(
   tweetId: string,
   present: boolean,
 ): Promise<void> {
-  await store.updateViewerSet(
-    keys[kind](viewerId),
-    keys.flagsChanged(viewerId),
-    present ? 'add' : 'rem',
-    tweetId,
-  );
+  await updateViewerSets([
+    { userId: viewerId, key: keys[kind](viewerId), member: tweetId, present },
+  ]);
 }
 
 /**

@@ -57,6 +57,7 @@ describe('Redis key prefixes', () => {
       keys.hidden('42'),
       keys.blocked('42'),
       ...keys.viewerFlags('42'),
+      keys.viewerSetsChanged('42'), // a fill script reads it with the sets
     ];
     expect(new Set(own.map((key) => slotOf(key))).size).to.equal(1);
     const popular = [keys.popularHour(1), keys.popularSnapshot('2'), keys.popularCurrent()];

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { keys } from '../../app/cache/keys';
-import { viewerSetsVersion, writeViewerSets } from '../../app/tweets/cache';
+import { viewerSetsVersion } from '../../app/cache/viewerSets';
+import { writeViewerSets } from '../../app/tweets/cache';
 import { cacheRedis } from '../../app/infra/redis';
 import { api, bearer, registerUser } from '../helpers/http';
 import { postTweet } from '../helpers/socialGraph';

@@ -1,0 +1,87 @@
+import { isCacheReady } from '../infra/redis';
+import { VIEWER_SET_TTL_SECONDS, keys } from './keys';
+import { perNode, valuesOf } from './perNode';
+import type { ScriptPipeline } from './scripts';
+import { store } from './store';
+
+/**
+ * A user's viewer sets: the sets of ids (with the sentinel) that the user's pages read of
+ * their own, the flag sets (app/tweets/cache.ts) and the hidden and blocked sets
+ * (app/safety). Each is filled whole from MySQL when missing and kept in step after every
+ * committed change. A fill and a change can cross: the fill reads MySQL before the change
+ * commits, the change then finds no set to update, and the fill writes a set without it,
+ * trusted for its whole day (a like shown unliked, a blocked user's tweets shown). So a change
+ * that finds its set missing raises the user's marker, and a fill, which read the marker
+ * before MySQL, writes only if it has not moved.
+ *
+ * One marker per user covers all their viewer sets: one key, one read per fill and one
+ * shape of script for every kind of set. What it costs: a change to one missing set also
+ * turns away a concurrent fill of another of the user's sets, which the next read repeats;
+ * the marker lives a minute and only changes to missing sets raise it, so that is rare.
+ */
+
+/**
+ * The user's marker, read before a fill reads MySQL ('' when none; '' too when Redis cannot
+ * answer, and the fill's write, if Redis then answers, is turned away when a marker exists).
+ */
+export async function viewerSetsVersion(userId: string): Promise<string> {
+  if (!isCacheReady()) return '';
+  try {
+    return (await store.get(keys.viewerSetsChanged(userId))) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Writes sets of a user read from MySQL (each key with its ids), unless one of the user's
+ * sets changed while missing after `version` was read: the read may predate that change.
+ * A set that exists already is left as it is: it is complete, kept in step since it was
+ * written, and this read may be older than a change it took. Answers whether it wrote;
+ * turned away, the next read loads the sets again.
+ */
+export async function fillViewerSets(
+  userId: string,
+  sets: readonly (readonly [key: string, ids: Iterable<string>])[],
+  version: string,
+): Promise<boolean> {
+  const written = await store.fillViewerSets(
+    1 + sets.length,
+    keys.viewerSetsChanged(userId),
+    ...sets.map(([key]) => key),
+    version,
+    VIEWER_SET_TTL_SECONDS,
+    ...sets.map(([, ids]) => [...ids].join(',')),
+  );
+  return written === 1;
+}
+
+/** One committed change of a user's viewer set: whether `member` is now in it. */
+export interface ViewerSetChange {
+  userId: string;
+  key: string;
+  member: string;
+  present: boolean;
+}
+
+/**
+ * Applies committed changes to viewer sets that exist; for one that does not, raises its
+ * user's marker (fillViewerSets). One round trip per node; throws when any failed.
+ */
+export async function updateViewerSets(changes: readonly ViewerSetChange[]): Promise<void> {
+  valuesOf(
+    await perNode(
+      store,
+      changes.map(({ userId, key, member, present }) => ({
+        key,
+        add: (pipeline) =>
+          (pipeline as ScriptPipeline).updateViewerSet(
+            key,
+            keys.viewerSetsChanged(userId),
+            present ? 'add' : 'rem',
+            member,
+          ),
+      })),
+    ),
+  );
+}
