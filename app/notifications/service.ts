@@ -1,4 +1,5 @@
 import { toPage } from '../http/paging';
+import { FOR_CACHE_FILL } from '../infra/db';
 import type { LegacyNotificationJob } from '../queue/jobs';
 import { hydrateTweets, hydrateTweetsFromPrimary } from '../tweets/cache';
 import { pageJson } from '../tweets/presenter';
@@ -70,12 +71,13 @@ async function presentTexts(
 
 /**
  * One notification and its recipient, for the realtime push; null once it is gone (its tweet
- * deleted).
+ * deleted). Read from the primary: the push follows its action's commit at once, before a
+ * replica may have the row.
  */
 export async function notificationForPush(
   id: string,
 ): Promise<{ userId: string; notification: NotificationJson } | null> {
-  const row = await notificationRow(id);
+  const row = await notificationRow(id, FOR_CACHE_FILL);
   if (!row) return null;
   const userId = String(row.userId);
   const [text] = await presentTexts(userId, [row], hydrateTweetsFromPrimary);

@@ -42,10 +42,11 @@ export async function blockedEitherWay(userId: string, read: PairRead = {}): Pro
 export async function blockedEitherWayAmong(
   authorIds: string[],
   userIds: string[],
+  read: PairRead = {},
 ): Promise<string[]> {
   const [blockers, blocked] = await Promise.all([
-    blocks.ownersAmong(authorIds, userIds),
-    blocks.othersAmong(authorIds, userIds),
+    blocks.ownersAmong(authorIds, userIds, read),
+    blocks.othersAmong(authorIds, userIds, read),
   ]);
   return [...new Set([...blockers, ...blocked])];
 }

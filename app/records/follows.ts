@@ -91,20 +91,25 @@ export async function followerPage(
   userId: string,
   after: string,
   limit: number,
+  read: ReadFrom = {},
 ): Promise<{ id: string; followerId: string }[]> {
   const rows = await sequelize.query<{ id: string; followerId: string }>(
     `SELECT id, follower_id AS followerId FROM follows
      WHERE followee_id = :userId AND id > :after ORDER BY id LIMIT :limit`,
-    { replacements: { userId, after, limit }, type: QueryTypes.SELECT },
+    { replacements: { userId, after, limit }, type: QueryTypes.SELECT, ...read },
   );
   return rows.map((row) => ({ id: String(row.id), followerId: String(row.followerId) }));
 }
 
 /** Which of `ids` follow the user. */
-export async function followersAmong(userId: string, ids: string[]): Promise<string[]> {
+export async function followersAmong(
+  userId: string,
+  ids: string[],
+  read: ReadFrom = {},
+): Promise<string[]> {
   const rows = await sequelize.query<{ id: string }>(
     'SELECT follower_id AS id FROM follows WHERE followee_id = :userId AND follower_id IN (:ids)',
-    { replacements: { userId, ids }, type: QueryTypes.SELECT },
+    { replacements: { userId, ids }, type: QueryTypes.SELECT, ...read },
   );
   return rows.map((row) => String(row.id));
 }

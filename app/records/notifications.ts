@@ -1,5 +1,5 @@
 import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize } from '../infra/db';
+import { execute, sequelize, type ReadFrom } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { blockedEitherWaySql } from './blocks';
 import { mutingSql } from './mutes';
@@ -152,10 +152,14 @@ export async function notifyInTransaction(
 }
 
 /** One notification with its actor (null: gone). */
-export async function notificationRow(id: string): Promise<NotificationRow | null> {
+export async function notificationRow(
+  id: string,
+  read: ReadFrom = {},
+): Promise<NotificationRow | null> {
   const [row] = await sequelize.query<NotificationRow>(`${SELECT} WHERE n.id = :id ${VISIBLE}`, {
     replacements: { id },
     type: QueryTypes.SELECT,
+    ...read,
   });
   return row ?? null;
 }

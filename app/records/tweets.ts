@@ -207,6 +207,7 @@ export async function findPostId(
  */
 export async function entryAuthor(
   id: string,
+  read: ReadFrom = {},
 ): Promise<{ authorId: string; followers: number; originalAuthorId: string | null } | null> {
   const [row] = await sequelize.query<{
     authorId: string;
@@ -218,7 +219,7 @@ export async function entryAuthor(
      FROM tweets t JOIN users u ON u.id = t.author_id
      LEFT JOIN tweets o ON o.id = t.retweet_of_id
      WHERE t.id = :id`,
-    { replacements: { id }, type: QueryTypes.SELECT },
+    { replacements: { id }, type: QueryTypes.SELECT, ...read },
   );
   if (!row) return null;
   return {

@@ -109,23 +109,31 @@ export function pairTable({ table, owner, other }: PairTable) {
     },
 
     /** Which of `userIds` own a row naming any of `otherIds` (one range read per other). */
-    ownersAmong: async (otherIds: string[], userIds: string[]): Promise<string[]> => {
+    ownersAmong: async (
+      otherIds: string[],
+      userIds: string[],
+      read: PairRead = {},
+    ): Promise<string[]> => {
       if (otherIds.length === 0 || userIds.length === 0) return [];
       const rows = await sequelize.query<{ id: string }>(
         `SELECT DISTINCT ${owner} AS id FROM ${table}
          WHERE ${other} IN (:otherIds) AND ${owner} IN (:userIds)`,
-        { replacements: { otherIds, userIds }, type: QueryTypes.SELECT },
+        { replacements: { otherIds, userIds }, type: QueryTypes.SELECT, ...read },
       );
       return rows.map((row) => String(row.id));
     },
 
     /** Which of `userIds` are named by a row of any of `ownerIds`. */
-    othersAmong: async (ownerIds: string[], userIds: string[]): Promise<string[]> => {
+    othersAmong: async (
+      ownerIds: string[],
+      userIds: string[],
+      read: PairRead = {},
+    ): Promise<string[]> => {
       if (ownerIds.length === 0 || userIds.length === 0) return [];
       const rows = await sequelize.query<{ id: string }>(
         `SELECT DISTINCT ${other} AS id FROM ${table}
          WHERE ${owner} IN (:ownerIds) AND ${other} IN (:userIds)`,
-        { replacements: { ownerIds, userIds }, type: QueryTypes.SELECT },
+        { replacements: { ownerIds, userIds }, type: QueryTypes.SELECT, ...read },
       );
       return rows.map((row) => String(row.id));
     },

@@ -77,10 +77,14 @@ export async function refreshHiddenPair(a: string, b: string): Promise<void> {
  * Which of `userIds` must not get entries by any of `authorIds` (an entry's author and, for a
  * retweet, its original's): the fan-out asks it of each page of followers, two indexed reads.
  */
-export async function usersHidingAny(authorIds: string[], userIds: string[]): Promise<Set<string>> {
+export async function usersHidingAny(
+  authorIds: string[],
+  userIds: string[],
+  read: ReadFrom = {},
+): Promise<Set<string>> {
   const [blocked, muters] = await Promise.all([
-    blockedEitherWayAmong(authorIds, userIds),
-    mutersAmong(authorIds, userIds),
+    blockedEitherWayAmong(authorIds, userIds, read),
+    mutersAmong(authorIds, userIds, read),
   ]);
   return new Set([...blocked, ...muters]);
 }

@@ -17,6 +17,8 @@ export interface NodeAccount {
  * is stale.
  */
 export interface LaggingReplicaNode {
+  /** `http://127.0.0.1:<port>`, for Socket.IO clients. */
+  url: string;
   request(): Client;
   register(prefix: string): Promise<NodeAccount>;
   /** The replica catches up with these rows of `table`, and nothing else. */
@@ -45,8 +47,9 @@ export async function startLaggingReplicaNode(tag: string): Promise<LaggingRepli
     await stop(); // neither a half-started node nor its database may outlive the test
     throw error;
   }
-  const { client: request } = node;
+  const { client: request, url } = node;
   return {
+    url,
     request,
     async register(prefix) {
       const response = await request()
