@@ -9,6 +9,7 @@ import { logger, setProcessRole } from './infra/logger';
 import { exitUnlessServicesAnswer } from './infra/preflight';
 import { cacheRedis, closeRedis, redis, redisReady, sealScripts } from './infra/redis';
 import { pushNotificationJob } from './realtime/notificationPush';
+import { deliverSmallEntry } from './delivery/fanout';
 import { closeQueues, runJobsAtCommit } from './queue/queues';
 import { attachRealtime } from './realtime/server';
 import { createApp } from './server';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   // A push is one read and one PUBLISH: done here after the commit, a worker only gets the
   // pushes this node could not make (Redis away).
   runJobsAtCommit('notifications', pushNotificationJob);
+  // A new entry of an author with few followers is delivered here too (decision 19).
+  runJobsAtCommit('fanout', deliverSmallEntry);
   await exitUnlessServicesAnswer();
   await redisReady();
   const pending = await pendingMigrations(sequelize);

@@ -70,7 +70,13 @@ const IMMEDIATE_ENQUEUE_TIMEOUT_MS = 1000;
 /** The job options every enqueue of a queue uses, but for its id. */
 export type EnqueueOptions = JobOptions & { jobId: string };
 
-/** Work a process does itself, right after the commit, for jobs of a queue (runJobsAtCommit). */
+/** What at-commit work answers for a job it leaves to the workers (it is queued instead). */
+export const FOR_WORKERS = Symbol('for the workers');
+
+/**
+ * Work a process does itself, right after the commit, for jobs of a queue (runJobsAtCommit);
+ * it may answer FOR_WORKERS for a job too big to do here.
+ */
 type AtCommit<N extends QueueName> = (payload: JobPayloads[N]) => Promise<unknown>;
 const atCommit = new Map<QueueName, AtCommit<QueueName>>();
 
@@ -78,7 +84,8 @@ const atCommit = new Map<QueueName, AtCommit<QueueName>>();
  * Has this process do the work of `name`'s jobs itself once their transaction commits, with
  * `run` (what the queue's processor does), instead of handing them to Bull: for short work
  * whose cost would be mostly the job's own (a notification push: a Bull add, Bull's scripts
- * in the worker, its SQL read again there). The outbox still holds each job until `run`
+ * in the worker, its SQL read again there); `run` answers FOR_WORKERS to hand a job to Bull
+ * after all. The outbox still holds each job until `run`
  * succeeded; when it fails (Redis away or silent) the row stays and the relay queues the job
  * for a worker. `run` may then happen twice (it timed out after all), as a job may.
  */
@@ -104,7 +111,11 @@ export async function enqueueAfterCommit<N extends QueueName>(
   transaction.afterCommit(async () => {
     try {
       if (!isRedisReady()) throw new Error('redis is not connected');
-      const done = run ? run(payload) : enqueue(name, payload, options);
+      const done = run
+        ? run(payload).then((ran) =>
+            ran === FOR_WORKERS ? enqueue(name, payload, options) : undefined,
+          )
+        : enqueue(name, payload, options);
       await withTimeout(done, IMMEDIATE_ENQUEUE_TIMEOUT_MS);
       outboxRowSent(id);
     } catch (error) {

@@ -50,6 +50,10 @@ const ALLOWED: Record<string, string> = {
   // An API node pushes a notification itself after its action commits (a job's work).
   'app/realtime': 'app/auth app/notifications app/tweets app/queue app/http app/infra config',
   'app/ops': 'app/queue app/http app/infra config',
+  // Delivering a new entry to followers' timelines and sockets: a worker's job, or an API
+  // node's own work after the commit for an author with few followers.
+  'app/delivery':
+    'app/realtime app/tweets app/safety app/timeline app/records app/cache app/queue app/http app/infra config',
   // Admins act on accounts and tweets: suspensions revoke sessions and drop cached tweets.
   'app/admin':
     'app/auth app/users app/tweets app/records app/cache app/queue app/http app/infra config',
@@ -57,10 +61,10 @@ const ALLOWED: Record<string, string> = {
   'app/accounts':
     'app/auth app/users app/tweets app/safety app/timeline app/records app/cache app/queue app/http app/infra config',
   // The top, which nothing imports: the API process, CLIs, workers, seeders.
-  app: 'app/accounts app/admin app/auth app/hashtags app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
+  app: 'app/accounts app/admin app/auth app/delivery app/hashtags app/notifications app/ops app/realtime app/search app/tweets app/users app/queue app/http app/infra migrations config',
   'app/cli': 'app/text app/auth app/users app/records app/queue app/infra migrations models config',
   workers:
-    'app/accounts app/auth app/mail app/notifications app/ops app/realtime app/tweets app/safety app/timeline app/users app/records app/cache app/queue app/http app/infra config',
+    'app/accounts app/auth app/delivery app/mail app/notifications app/ops app/realtime app/tweets app/safety app/timeline app/users app/records app/cache app/queue app/http app/infra config',
   seeders:
     'app/text app/auth app/users app/tweets app/hashtags app/timeline app/records app/cache app/infra migrations models config',
   // The typed client for apps imports nothing of the server, only its own generated types (so

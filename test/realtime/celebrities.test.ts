@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ApiNode } from '../helpers/apiNode';
 import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
-import { storedTimelineHas, waitForJob, waitForQueuesIdle } from '../timeline/support';
+import { storedTimelineHas, waitForDelivery, waitForQueuesIdle } from '../timeline/support';
 import { type Cluster, homeTimeline, startCluster, stopCluster } from './cluster';
 import { closeAllSockets, connect } from './sockets';
 
@@ -49,7 +49,7 @@ describe('tweet:new for celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', function ()
       expect(tweet).to.deep.equal(posted);
     }
     // Proof that the celebrity path ran: no follower's stored timeline holds the tweet...
-    await waitForJob('fanout', `fanout:${posted.id}`);
+    await waitForDelivery(posted.id);
     for (const follower of [online, alsoOnline, offline]) {
       expect(await storedTimelineHas(follower.id, posted.id), follower.username).to.equal(false);
     }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { ApiNode } from '../helpers/apiNode';
 import { follow, registerUsers, postTweet } from '../helpers/socialGraph';
-import { waitForJob, waitForQueuesIdle } from '../timeline/support';
+import { waitForDelivery, waitForQueuesIdle } from '../timeline/support';
 import { RETWEET_ITEM_KEYS, TWEET_KEYS } from '../tweets/support';
 import {
   type Cluster,
@@ -153,7 +153,7 @@ describe('tweet:new and tweet:deleted across two API nodes', function () {
         await postTweet(author, 'while you were away, 1', { client: node2.client() }),
         await postTweet(author, 'while you were away, 2', { client: node2.client() }),
       ];
-      for (const tweet of missed) await waitForJob('fanout', `fanout:${tweet.id}`);
+      for (const tweet of missed) await waitForDelivery(tweet.id);
 
       await readerSocket.reconnect();
       const timeline = await homeTimeline(node1, reader);

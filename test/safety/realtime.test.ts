@@ -3,7 +3,7 @@ import { getQueue } from '../../app/queue/queues';
 import type { ApiNode } from '../helpers/apiNode';
 import { eventually } from '../helpers/poll';
 import { follow, postTweet, registerUsers } from '../helpers/socialGraph';
-import { storedTimelineHas, waitForQueuesIdle } from '../timeline/support';
+import { deliveredByWorkers, storedTimelineHas, waitForQueuesIdle } from '../timeline/support';
 import { type Cluster, engage, homeTimeline, startCluster, stopCluster } from '../realtime/cluster';
 import { closeAllSockets, connect } from '../realtime/sockets';
 import { act } from './support';
@@ -43,6 +43,8 @@ describe('blocks and mutes in the fan-out and realtime, across two API nodes', f
 
   it('delivers nothing that was in flight when the block committed', async () => {
     const [me, blocked, friend] = await registerUsers(3);
+    // Their entries go through the (paused) fanout queue, not delivered at commit.
+    await Promise.all([deliveredByWorkers(blocked.id), deliveredByWorkers(friend.id)]);
     await follow(me, blocked, node1.client());
     await follow(me, friend, node1.client());
     const older = await postTweet(blocked, 'older', { client: node2.client() });

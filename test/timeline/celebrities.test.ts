@@ -7,7 +7,7 @@ import {
   storedTimelineHas,
   timelineIds,
   useApiNodeAndWorker,
-  waitForJob,
+  waitForDelivery,
   waitForQueuesIdle,
 } from './support';
 
@@ -27,7 +27,7 @@ describe('Home timelines with celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', funct
     await waitForQueuesIdle();
 
     const id = (await postTweet(celebrity, 'hello, fans', { client: client() })).id;
-    await waitForJob('fanout', `fanout:${id}`);
+    await waitForDelivery(id);
 
     for (const follower of followers) {
       expect(await storedTimelineHas(follower.id, id), follower.username).to.equal(false);
@@ -74,13 +74,13 @@ describe('Home timelines with celebrities (FANOUT_CELEBRITY_THRESHOLD=2)', funct
       await readPage(follower, { client: client() });
     }
     const before = (await postTweet(author, 'two followers', { client: client() })).id;
-    await waitForJob('fanout', `fanout:${before}`);
+    await waitForDelivery(before);
     expect(await storedTimelineHas(first.id, before)).to.equal(true); // fanned out: regular
 
     await follow(third, author, client()); // three followers: now a celebrity
     await waitForQueuesIdle();
     const after = (await postTweet(author, 'three followers', { client: client() })).id;
-    await waitForJob('fanout', `fanout:${after}`);
+    await waitForDelivery(after);
 
     expect(await storedTimelineHas(first.id, after)).to.equal(false); // merged on read instead
     for (const follower of [first, second, third]) {

@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { FANOUT_AT_COMMIT_MAX_FOLLOWERS } from '../../app/delivery/fanout';
+import { sequelize } from '../../app/infra/db';
+import { insertFollows, insertUsers } from '../bench/world';
 import { redis } from '../../app/infra/redis';
 import type { QueueName } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
@@ -89,6 +93,40 @@ export async function waitForJob(queue: QueueName, jobId: string, timeoutMs = 15
     timeoutMs,
   );
   return job!;
+}
+
+/**
+ * Waits until a new entry has been delivered, whoever delivered it: an API node at commit (its
+ * author has few followers, decision 19: no job, and the outbox row gone) or a worker (the
+ * `fanout` job completed; the in-process API of `api()` always queues the job).
+ */
+export async function waitForDelivery(entryId: string, timeoutMs = 15_000): Promise<void> {
+  const jobId = `fanout:${entryId}`;
+  await eventually(
+    async () => {
+      const job = await getQueue('fanout').getJob(jobId);
+      if (job) return job.isCompleted();
+      const [rows] = await sequelize.query('SELECT 1 FROM outbox WHERE job_id = ?', {
+        replacements: [jobId],
+      });
+      return rows.length === 0;
+    },
+    Boolean,
+    `entry ${entryId} delivered`,
+    timeoutMs,
+  );
+}
+
+/**
+ * Gives the user followers enough (throwaway accounts, written straight to MySQL) that their
+ * new entries are delivered by a worker's `fanout` job, not by the API node at commit
+ * (FANOUT_AT_COMMIT_MAX_FOLLOWERS, decision 19): for tests of the job's path on API nodes.
+ */
+export async function deliveredByWorkers(userId: string): Promise<void> {
+  // Usernames are 15 characters at most: 'f', 10 random, the index (up to three digits).
+  const prefix = `f${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const crowd = await insertUsers(sequelize, prefix, FANOUT_AT_COMMIT_MAX_FOLLOWERS + 1);
+  await insertFollows(sequelize, crowd, userId);
 }
 
 /**
