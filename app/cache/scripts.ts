@@ -98,6 +98,25 @@ end
 /** How many rounds of `count` candidates one home page reads at most to fill a filtered page. */
 const HOME_SCAN_ROUNDS = 10;
 
+/**
+ * spendPoint(key, seconds): one point of a rate-limit window counted on `key`, as
+ * rate-limiter-flexible's RateLimiterRedis counts it (the same key and steps, so a request
+ * spent here and one spent through the limiter share the budget); answers the points
+ * consumed so far and the window's ms left (app/http/rateLimit.ts requestCounter).
+ */
+const SPEND_POINT = `
+local function spendPoint(key, seconds)
+  redis.call('SET', key, 0, 'EX', seconds, 'NX')
+  local consumed = redis.call('INCRBY', key, 1)
+  local ms = redis.call('PTTL', key)
+  if ms == -1 then
+    redis.call('EXPIRE', key, seconds)
+    ms = 1000 * tonumber(seconds)
+  end
+  return consumed, ms
+end
+`;
+
 const HIDE = `
 local AUTHOR_OF = '^%d+|%d+|%d+|%d+|(%d*)|{"id":"%d+",[^{]*{"id":"(%d+)"'
 -- A record's retweetOf and author, matched in place (no copy of the prefix).
@@ -275,13 +294,16 @@ A page of a home timeline, celebrity tweets merged in, without entries the viewe
    * not see (their hidden set, HIDE), rendered. Hidden entries are skipped and more are read
    * (up to HOME_SCAN_ROUNDS times `count`) so a page stays full; when the rounds run out first,
    * `scanned` is the last id examined and the next page continues below it (nothing skipped).
-   * ARGV: user, max (exclusive, or '+inf'), count (limit + 1, to know if more follow), limit.
+   * ARGV: user, max (exclusive, or '+inf'), count (limit + 1, to know if more follow), limit,
+   * and optionally a rate-limit counter to spend first (SPEND_POINT: key, points, seconds).
    * → {'missing'} | {'hidden'} (the hidden set to load) | {'authors', id…} (author caches to
-   * rebuild) | {'page', {ids}, json|false, scanned|''}
+   * rebuild) | {'page', {ids}, json|false, scanned|''}; with a counter, its consumed points
+   * and ms left come first, and a spent budget answers {consumed, ms, 'limited'} alone.
    */
   homePage: {
     numberOfKeys: 0,
-    lua: `${RENDER}${HIDE}
+    lua: `${RENDER}${HIDE}${SPEND_POINT}
+local function page()
 local user, max, count, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local home = userKey(${luaString(PREFIX.home)}, user)
 local celebs = userKey(${luaString(PREFIX.celebrities)}, user)
@@ -339,7 +361,15 @@ else
 end
 local shown = {}
 for i = 1, math.min(#ids, limit) do shown[i] = ids[i] end
-return {'page', ids, render(user, shown), scanned}`,
+return {'page', ids, render(user, shown), scanned}
+end
+if not ARGV[5] then return page() end
+local consumed, ms = spendPoint(ARGV[5], ARGV[7])
+if consumed > tonumber(ARGV[6]) then return {consumed, ms, 'limited'} end
+local answer = page()
+table.insert(answer, 1, ms)
+table.insert(answer, 1, consumed)
+return answer`,
   },
 
   /**

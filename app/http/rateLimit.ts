@@ -104,14 +104,53 @@ async function spend(
   setHeaders(ctx, store.points, await consume(store, key, what));
 }
 
+/** Whose general budget a request spends: the signed-in user's, else the client IP's. */
+const requestKey = (ctx: AppContext) =>
+  ctx.state.viewer ? `u:${ctx.state.viewer.id}` : `ip:${clientAddress(ctx.req)}`;
+
 /**
  * Spends one point of the caller's budget: the signed-in user's, else the client IP's (which
  * honours X-Forwarded-For only with TRUST_PROXY). Throws 429 `rate_limited` when it is spent.
  */
 export async function limitRequest(ctx: AppContext): Promise<void> {
   if (!enabled) return;
-  const key = ctx.state.viewer ? `u:${ctx.state.viewer.id}` : `ip:${clientAddress(ctx.req)}`;
-  await spend(ctx, general, key, 'requests');
+  await spend(ctx, general, requestKey(ctx), 'requests');
+}
+
+/**
+ * The caller's general budget as a Redis counter, for a script on the cache connection that
+ * spends it in the round trip of its own work (SPEND_POINT in app/cache/scripts.ts counts as
+ * rate-limiter-flexible's script does, on the same key). Null when limits are off, or when
+ * the cache connection is not ready: the limiter then counts in memory (its insurance).
+ */
+export interface RateCounter {
+  key: string;
+  points: number;
+  seconds: number;
+}
+
+export function requestCounter(ctx: AppContext): RateCounter | null {
+  if (!enabled || cacheRedis.status !== 'ready') return null;
+  return {
+    key: general.getKey(requestKey(ctx)),
+    points: general.points,
+    seconds: general.duration,
+  };
+}
+
+/**
+ * What a script's spend of `requestCounter` found: `consumed` points so far in a window with
+ * `msLeft` to run. Sets the RateLimit-* headers, or throws the 429 when the budget is spent.
+ */
+export function settleRequest(ctx: AppContext, consumed: number, msLeft: number): void {
+  const result = new RateLimiterRes(
+    Math.max(general.points - consumed, 0),
+    msLeft,
+    consumed,
+    consumed === 1,
+  );
+  if (consumed > general.points) throw tooMany(general, result, 'requests');
+  setHeaders(ctx, general.points, result);
 }
 
 /** Spends a point of the strict budget of the client's address (login, register, forgot). */

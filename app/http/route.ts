@@ -4,7 +4,13 @@ import { config } from '../../config';
 import { AppError, type ErrorCode, type FieldError } from './errors';
 import { readJsonBody } from './body';
 import type { AppContext, AppState, Viewer } from './context';
-import { limitAuthAttempt, limitRequest } from './rateLimit';
+import {
+  type RateCounter,
+  limitAuthAttempt,
+  limitRequest,
+  requestCounter,
+  settleRequest,
+} from './rateLimit';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** `required`: 401 without a valid token; `optional`: a token is used when present. */
@@ -24,7 +30,27 @@ export interface RouteInput<B, Q, P, A extends AuthMode> {
    * `readAhead` route runs before that verdict, and awaits this before any costly work.
    */
   allowed: () => Promise<void>;
+  /** A `readAhead` route's way to spend the caller's budget in its own script (ScriptBudget). */
+  budget: ScriptBudget;
 }
+
+/**
+ * The caller's general rate-limit budget, for a `readAhead` route whose warm path is one Redis
+ * script: `take()`, called before its first round trip, answers the counter for the script to
+ * spend along with its own work (null: the budget is spent through the limiter instead, or
+ * limits are off), and `spent()` is told what the script found (it sets the RateLimit-*
+ * headers, or throws the 429). Taken but never told (the script failed), the request spends
+ * through the limiter after all.
+ */
+export interface ScriptBudget {
+  take(): RateCounter | null;
+  spent(consumed: number, msLeft: number): void;
+}
+
+const NO_BUDGET: ScriptBudget = {
+  take: () => null,
+  spent: () => undefined,
+};
 
 /** What a handler answers; `body` is sent as JSON unless `raw` is set. */
 export interface Reply {
@@ -198,29 +224,54 @@ const alreadyAllowed = () => Promise.resolve();
 
 /**
  * Runs a route's work once the caller's rate limit allows it. A `readAhead` route runs
- * alongside the check instead, so its Redis round trip overlaps the check's; its answer is
- * dropped for a 429 if the budget was spent, and its costly paths await `allowed` first.
+ * alongside the check instead, so its Redis round trip overlaps the check's (or its script
+ * spends the budget itself: ScriptBudget); its answer is dropped for a 429 if the budget was
+ * spent, and its costly paths await `allowed` first.
  */
 async function withinBudget(
   route: Route,
   ctx: AppContext,
-  work: (allowed: () => Promise<void>) => Promise<Reply>,
+  work: (allowed: () => Promise<void>, budget: ScriptBudget) => Promise<Reply>,
 ): Promise<Reply> {
-  if (route.operational) return work(alreadyAllowed);
+  if (route.operational) return work(alreadyAllowed, NO_BUDGET);
   if (!route.readAhead) {
     await limitRequest(ctx);
-    return work(alreadyAllowed);
+    return work(alreadyAllowed, NO_BUDGET);
   }
-  const verdict = limitRequest(ctx);
-  verdict.catch(() => undefined); // awaited below; this only marks it handled meanwhile
+  let verdict: Promise<void> | undefined;
+  let taken = false;
+  let settled = false;
+  const allowed = () => {
+    if (settled) return alreadyAllowed(); // the script spent the point, and was allowed
+    verdict ??= limitRequest(ctx);
+    verdict.catch(() => undefined); // awaited below; this only marks it handled meanwhile
+    return verdict;
+  };
+  const budget: ScriptBudget = {
+    take() {
+      if (taken || verdict) return null;
+      const counter = requestCounter(ctx);
+      taken = counter !== null;
+      return counter;
+    },
+    spent(consumed, msLeft) {
+      settled = true;
+      settleRequest(ctx, consumed, msLeft);
+    },
+  };
+  // The work runs up to its first round trip before this returns; unless its script took
+  // the budget, the limiter's check leaves in the same write.
+  const working = work(allowed, budget);
+  if (!taken) void allowed();
   let reply: Reply | undefined;
   let failure: unknown;
   try {
-    reply = await work(() => verdict);
+    reply = await working;
   } catch (error) {
     failure = error;
   }
-  await verdict; // a spent budget answers 429, whatever the work did
+  // A spent budget answers 429, whatever the work did.
+  if (!settled) await allowed();
   if (reply === undefined) throw failure;
   return reply;
 }
@@ -260,14 +311,20 @@ function routeHandler(route: Route, authenticate: Authenticate) {
         throw error;
       }
     }
-    const reply = await withinBudget(route, context, async (allowed) => {
+    const reply = await withinBudget(route, context, async (allowed, budget) => {
       parseParams(route, context);
       // Read only here, after authentication, the rate limit and the path's check, and only
       // by routes that take a body: a body sent anywhere else is never read.
       const raw = route.request?.body ? await readJsonBody(context) : undefined;
       const input = parseInput(route, context, parseQuery, raw);
       if (route.authLimit) await limitAuthAttempt(context);
-      return route.handle({ ...input, viewer: context.state.viewer, ctx: context, allowed });
+      return route.handle({
+        ...input,
+        viewer: context.state.viewer,
+        ctx: context,
+        allowed,
+        budget,
+      });
     });
     if (!config.isProduction) checkReply(route, reply);
     send(context, reply);

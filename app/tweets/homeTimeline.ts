@@ -1,4 +1,6 @@
+import { AppError } from '../http/errors';
 import { encodeCursor, toPage } from '../http/paging';
+import type { ScriptBudget } from '../http/route';
 import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
 import { hydrateTweets } from './cache';
@@ -28,18 +30,27 @@ async function homePage(
   viewerId: string,
   below: string | undefined,
   limit: number,
+  budget: ScriptBudget | null,
 ): Promise<HomePageResult> {
   if (onCluster) {
     // Never rendered: the records are read a pipeline per node and assembled in Node.
     const result = await homeIdsFromCluster(store, viewerId, below, limit + 1);
     return result[0] === 'page' ? ['page', result[1], null, '', result[2] ?? undefined] : result;
   }
-  const reply = (await store.homePageBuffer(
+  // The caller's rate-limit point is spent by the same script (one round trip, not two).
+  const counter = budget?.take() ?? null;
+  const spend = counter ? [counter.key, String(counter.points), String(counter.seconds)] : [];
+  let reply = (await store.homePageBuffer(
     viewerId,
     below ?? '+inf',
     String(limit + 1),
     String(limit),
+    ...spend,
   )) as Buffer[];
+  if (counter) {
+    budget!.spent(Number(reply[0]), Number(reply[1])); // throws the 429 of a spent budget
+    reply = reply.slice(2);
+  }
   const tag = String(reply[0]);
   if (tag !== 'page') return [tag, ...reply.slice(1).map(String)] as HomePageResult;
   const [, ids, rendered, scanned] = reply as unknown as [Buffer, Buffer[], Buffer | null, Buffer];
@@ -115,6 +126,7 @@ export async function readHomeTimeline(
   below: string | undefined,
   limit: number,
   beforeCostlyWork: () => Promise<void> = () => Promise.resolve(),
+  budget: ScriptBudget | null = null,
 ): Promise<string | Buffer> {
   if (!isCacheReady()) {
     await beforeCostlyWork();
@@ -124,8 +136,10 @@ export async function readHomeTimeline(
   for (let attempt = 0; attempt < 4; attempt += 1) {
     let result: HomePageResult;
     try {
-      result = await homePage(viewerId, below, limit);
+      // Only the first script spends the budget (ScriptBudget.take answers it once).
+      result = await homePage(viewerId, below, limit, budget);
     } catch (error) {
+      if (error instanceof AppError) throw error; // the 429 of a spent budget
       logger.debug({ err: error }, 'timeline store unavailable; reading MySQL');
       await beforeCostlyWork();
       return readFromMysql(viewerId, below, limit);

@@ -52,10 +52,10 @@ export const tweetRoutes = [
     auth: 'required',
     request: { query: PageQuery },
     responses: { 200: { description: 'A page of the home timeline', schema: TimelinePage } },
-    // The hot path: a warm page is one Redis round trip, sent with the rate-limit check.
+    // The hot path: a warm page is one Redis round trip, the rate-limit point spent in it.
     readAhead: true,
-    async handle({ query, viewer, allowed }) {
-      const page = await readHomeTimeline(viewer.id, query.cursor, query.limit, allowed);
+    async handle({ query, viewer, allowed, budget }) {
+      const page = await readHomeTimeline(viewer.id, query.cursor, query.limit, allowed, budget);
       return { status: 200, json: page };
     },
   }),

@@ -51,6 +51,26 @@ describe('Rate limits: RATE_LIMIT_POINTS per RATE_LIMIT_DURATION for every reque
       expectRateLimited(answers[5], LIMIT, WINDOW_SECONDS);
     });
 
+    it('spends one point per home timeline read, in the same budget as every other route', async () => {
+      // GET /tweets spends its point in its own Redis script (ScriptBudget), cold (the first
+      // read builds the timeline) or warm: the count goes on across routes, one per request.
+      const answers = [
+        ...(await sendTimes(2, node, '/users/me', { token: alice.accessToken })),
+        ...(await sendTimes(3, node, '/tweets', { token: alice.accessToken })),
+        ...(await sendTimes(1, node, '/users/me', { token: alice.accessToken })),
+        ...(await sendTimes(1, node, '/tweets', { token: alice.accessToken })),
+      ];
+
+      expect(statuses(answers)).to.deep.equal([200, 200, 200, 200, 200, 429, 429]);
+      expect(remaining(answers.slice(0, 5))).to.deep.equal(['4', '3', '2', '1', '0']);
+      for (const answer of answers.slice(0, 5)) {
+        expect(answer.headers.get('ratelimit-limit')).to.equal(String(LIMIT));
+        expectResetHeader(answer, WINDOW_SECONDS);
+      }
+      expectRateLimited(answers[5], LIMIT, WINDOW_SECONDS);
+      expectRateLimited(answers[6], LIMIT, WINDOW_SECONDS);
+    });
+
     it("leaves another user's budget whole", async () => {
       const spent = await sendTimes(6, node, '/users/me', { token: alice.accessToken });
       expect(statuses(spent)).to.deep.equal([200, 200, 200, 200, 200, 429]);
