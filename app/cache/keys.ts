@@ -41,8 +41,9 @@ export const PREFIX = {
   trending: 'tr:',
   /**
    * A counter raised (and kept a minute) when one of a user's viewer sets (flags, hidden,
-   * blocked) changes while it is not in Redis: a fill that read MySQL before the change must
-   * not write (viewerSets.ts). Spelled `vfc:` from when it covered the flag sets alone: kept,
+   * blocked) changes while it is not in Redis, and by every change whose state was read from
+   * MySQL (a block refresh): a fill, or such a change, that read MySQL before it must not
+   * write (viewerSets.ts). Spelled `vfc:` from when it covered the flag sets alone: kept,
    * so that nodes of both releases raise and read the same marker during a rolling deploy.
    */
   viewerSetsChanged: 'vfc:',

@@ -278,6 +278,17 @@ local function trim(key, cap)
 end
 `;
 
+/**
+ * Raises a user's viewer-sets marker (app/cache/viewerSets.ts) and keeps it a minute: long
+ * enough for a read of MySQL that began before it to reach its write.
+ */
+const RAISE_MARKER = `
+local function raiseMarker(marker)
+  redis.call('INCR', marker)
+  redis.call('EXPIRE', marker, 60)
+end
+`;
+
 /** Exported for test/caching/keyPrefixes.test.ts, which reads the Lua as sent to Redis. */
 export const scripts = {
   /** ARGV: viewer ('' when anonymous), ids… → hydrated records (ids first, then originals). */
@@ -471,14 +482,36 @@ return 1`,
    */
   updateViewerSet: {
     numberOfKeys: 2,
-    lua: `
+    lua: `${RAISE_MARKER}
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('INCR', KEYS[2])
-  redis.call('EXPIRE', KEYS[2], 60)
+  raiseMarker(KEYS[2])
   return 0
 end
 redis.call(ARGV[1] == 'add' and 'SADD' or 'SREM', KEYS[1], ARGV[2])
 return 1`,
+  },
+
+  /**
+   * Sets members of a user's viewer sets as a read of MySQL found them (app/cache/viewerSets.ts
+   * updateViewerSetsAsRead), unless the marker moved since it was read before MySQL: another
+   * write may then hold a newer state, and the sets are deleted instead (loaded whole on their
+   * next read). Either way the marker is raised, so an older read does not write after this
+   * one. KEYS[1] marker, KEYS[2..] the sets; ARGV[1] the marker as read ('' when none), then
+   * per set 'add' or 'rem' and the member. → 1 when applied, 0 when the sets were deleted.
+   */
+  updateViewerSetsAsRead: {
+    numberOfKeys: -1,
+    lua: `${RAISE_MARKER}
+local moved = (redis.call('GET', KEYS[1]) or '') ~= ARGV[1]
+raiseMarker(KEYS[1])
+for i = 2, #KEYS do
+  if moved then
+    redis.call('DEL', KEYS[i])
+  elseif redis.call('EXISTS', KEYS[i]) == 1 then
+    redis.call(ARGV[2 * i - 2] == 'add' and 'SADD' or 'SREM', KEYS[i], ARGV[2 * i - 1])
+  end
+end
+return moved and 0 or 1`,
   },
 
   /** Adds or removes set members only when the set exists. KEYS[1]; ARGV: 'add'|'rem', members… */
@@ -571,6 +604,7 @@ export interface ChirpScripts {
   updateExistingSet(key: string, ...args: string[]): Promise<number>;
   fillViewerSets(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
   updateViewerSet(set: string, marker: string, ...args: string[]): Promise<number>;
+  updateViewerSetsAsRead(numberOfKeys: number, ...args: string[]): Promise<number>;
   writeTweetCache(key: string, ...args: string[]): Promise<number>;
   moveTagUse(numberOfKeys: number, ...args: string[]): Promise<number>;
 }

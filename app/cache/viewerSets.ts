@@ -17,7 +17,13 @@ import { store } from './store';
  * One marker per user covers all their viewer sets: one key, one read per fill and one
  * shape of script for every kind of set. What it costs: a change to one missing set also
  * turns away a concurrent fill of another of the user's sets, which the next read repeats;
- * the marker lives a minute and only changes to missing sets raise it, so that is rare.
+ * the marker lives a minute and only changes to missing sets (and block and mute refreshes,
+ * below) raise it, so that is rare.
+ *
+ * Changes that read MySQL for the state they write (a block refresh: app/safety/hidden.ts) can
+ * cross each other too: two refreshes of one pair, an unblock's and the block's that followed,
+ * read in order and write out of it, and the older state wins. Such a change reads the marker
+ * before MySQL and writes only if it has not moved, raising it always (updateViewerSetsAsRead).
  */
 
 /**
@@ -84,4 +90,28 @@ export async function updateViewerSets(changes: readonly ViewerSetChange[]): Pro
       })),
     ),
   );
+}
+
+/**
+ * Applies changes of one user's sets that a read of MySQL found, `version` being the user's
+ * marker read before it. When the marker moved since, another write (a change read later, or
+ * a fill) may hold a newer state than this read: the sets are dropped rather than written,
+ * and their next read loads them whole from the primary, which is always right (reading MySQL
+ * again and retrying could lose the race again). Either way it raises the marker, so an older
+ * read, and a fill that began before this change, do not write after it. Answers whether it
+ * applied the changes.
+ */
+export async function updateViewerSetsAsRead(
+  userId: string,
+  version: string,
+  changes: readonly Omit<ViewerSetChange, 'userId'>[],
+): Promise<boolean> {
+  const applied = await store.updateViewerSetsAsRead(
+    1 + changes.length,
+    keys.viewerSetsChanged(userId),
+    ...changes.map(({ key }) => key),
+    version,
+    ...changes.flatMap(({ member, present }) => [present ? 'add' : 'rem', member]),
+  );
+  return applied === 1;
 }

@@ -3,7 +3,7 @@ import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
 import { SENTINEL, keys } from '../cache/keys';
 import { store } from '../cache/store';
-import { fillViewerSets, updateViewerSets, viewerSetsVersion } from '../cache/viewerSets';
+import { fillViewerSets, updateViewerSetsAsRead, viewerSetsVersion } from '../cache/viewerSets';
 import { blockedEitherWay, blockedEitherWayAmong, isBlockedEitherWay } from '../records/blocks';
 import { isMuting, mutedBy, mutersAmong } from '../records/mutes';
 
@@ -53,24 +53,60 @@ export async function hiddenAuthors(viewerId: string): Promise<Set<string>> {
 }
 
 /**
- * After a block, unblock, mute or unmute between `a` and `b` committed: each one's cached set
- * says again whether the other is hidden, as the primary now has it (an unblock leaves a mute
- * in force, and the reverse). Sets not cached stay so (they load whole when next read), and
- * a fill that read the primary before this commit does not write (viewerSets.ts).
+ * What a refresh of a pair read: each user's viewer-sets marker, then, from the primary,
+ * whether a block or either mute stands between them.
  */
-export async function refreshHiddenPair(a: string, b: string): Promise<void> {
+export interface HiddenPairRead {
+  a: string;
+  b: string;
+  versions: readonly [a: string, b: string];
+  blocked: boolean;
+  aMutesB: boolean;
+  bMutesA: boolean;
+}
+
+/** The first half of refreshHiddenPair: the markers, then the pair's state in the primary. */
+export async function readHiddenPair(a: string, b: string): Promise<HiddenPairRead> {
+  const versions = await Promise.all([viewerSetsVersion(a), viewerSetsVersion(b)]);
   const [blocked, aMutesB, bMutesA] = await Promise.all([
     isBlockedEitherWay(a, b, FOR_CACHE_FILL),
     isMuting(a, b, FOR_CACHE_FILL),
     isMuting(b, a, FOR_CACHE_FILL),
   ]);
-  await updateViewerSets([
-    { userId: a, key: keys.hidden(a), member: b, present: blocked || aMutesB },
-    { userId: b, key: keys.hidden(b), member: a, present: blocked || bMutesA },
-    // The blocked sets (blocked.ts) hold blocks alone, for the reads other than home.
-    { userId: a, key: keys.blocked(a), member: b, present: blocked },
-    { userId: b, key: keys.blocked(b), member: a, present: blocked },
+  return { a, b, versions, blocked, aMutesB, bMutesA };
+}
+
+/**
+ * The second half of refreshHiddenPair: each user's cached sets say what `read` found, unless
+ * the user's marker moved since it was read (another refresh or a fill wrote, maybe a newer
+ * state): then that user's sets are dropped, to load whole from the primary when next read.
+ */
+export async function writeHiddenPair(read: HiddenPairRead): Promise<void> {
+  const { a, b, versions, blocked, aMutesB, bMutesA } = read;
+  await Promise.all([
+    updateViewerSetsAsRead(a, versions[0], [
+      { key: keys.hidden(a), member: b, present: blocked || aMutesB },
+      // The blocked sets (blocked.ts) hold blocks alone, for the reads other than home.
+      { key: keys.blocked(a), member: b, present: blocked },
+    ]),
+    updateViewerSetsAsRead(b, versions[1], [
+      { key: keys.hidden(b), member: a, present: blocked || bMutesA },
+      { key: keys.blocked(b), member: a, present: blocked },
+    ]),
   ]);
+}
+
+/**
+ * After a block, unblock, mute or unmute between `a` and `b` committed: each one's cached set
+ * says again whether the other is hidden, as the primary now has it (an unblock leaves a mute
+ * in force, and the reverse). Sets not cached stay so (they load whole when next read), and
+ * a fill that read the primary before this commit does not write (viewerSets.ts). Two
+ * refreshes of the pair (an unblock, then a block at once) may read in one order and write in
+ * the other: the later write, of the older read, finds the marker moved and drops the sets
+ * instead of undoing the block (writeHiddenPair).
+ */
+export async function refreshHiddenPair(a: string, b: string): Promise<void> {
+  await writeHiddenPair(await readHiddenPair(a, b));
 }
 
 /**

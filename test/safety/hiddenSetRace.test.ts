@@ -3,7 +3,7 @@ import { keys } from '../../app/cache/keys';
 import { fillViewerSets, viewerSetsVersion } from '../../app/cache/viewerSets';
 import { cacheRedis } from '../../app/infra/redis';
 import { blockedEitherWay } from '../../app/records/blocks';
-import { hiddenAuthorsFromMysql } from '../../app/safety/hidden';
+import { hiddenAuthorsFromMysql, readHiddenPair, writeHiddenPair } from '../../app/safety/hidden';
 import { api, bearer, type TestUser } from '../helpers/http';
 import { engage, follow, postTweet, registerUsers } from '../helpers/socialGraph';
 import { readPage, useWorker, waitForQueuesIdle } from '../timeline/support';
@@ -108,5 +108,60 @@ describe('hidden and blocked sets filled from MySQL while a block changes', func
 
       expect(await tweetStatus(me, theirs.id), 'GET /tweets/:id after unblock').to.equal(200);
     });
+  });
+});
+
+/*
+ * After each block, unblock, mute or unmute, a refresh reads the pair's state from MySQL and
+ * then writes it to both users' sets. An unblock at once followed by a block again (or two API
+ * nodes handling them) made two refreshes that could land out of order: the unblock's, read
+ * before the block committed, wrote 'not blocked' after the block's own refresh, and the block
+ * went unenforced for the set's day. Here the unblock's refresh is split by hand around the
+ * block, as the fill above is.
+ */
+describe('two refreshes of a block between the same users landing out of order', function () {
+  this.timeout(60_000);
+  useWorker();
+
+  const tweetStatus = async (viewer: TestUser, id: string) =>
+    (await api().get(`/tweets/${id}`).set(bearer(viewer.accessToken))).status;
+
+  it('hides a followee’s retweet of a user blocked again while the unblock’s refresh was writing', async () => {
+    const { me, them, theirs } = await retweetScene();
+    expect(await homeShows(me), 'the hidden set is cached').to.include(theirs.id);
+    await act(me, 'block', them);
+    await act(me, 'unblock', them);
+    const unblockRefresh = await readHiddenPair(me.id, them.id); // reads: not blocked
+
+    await act(me, 'block', them); // commits, and its refresh writes 'blocked'
+    await writeHiddenPair(unblockRefresh); // the unblock's refresh lands last
+
+    expect(await homeShows(me), 'the blocked user’s tweet').not.to.include(theirs.id);
+  });
+
+  it('shows the retweet again after an unblock whose block’s refresh wrote last', async () => {
+    const { me, them, theirs } = await retweetScene();
+    expect(await homeShows(me), 'the hidden set is cached').to.include(theirs.id);
+    await act(me, 'block', them);
+    const blockRefresh = await readHiddenPair(me.id, them.id); // reads: blocked
+
+    await act(me, 'unblock', them);
+    await writeHiddenPair(blockRefresh);
+
+    expect(await homeShows(me), 'the unblocked user’s tweet').to.include(theirs.id);
+  });
+
+  it('answers 404 for the tweet of a user who blocked the viewer again while the unblock’s refresh was writing', async () => {
+    const [me, them] = await registerUsers(2);
+    const theirs = await postTweet(them, 'out of reach again');
+    await act(them, 'block', me);
+    await act(them, 'unblock', me);
+    expect(await tweetStatus(me, theirs.id), 'the blocked set is cached').to.equal(200);
+    const unblockRefresh = await readHiddenPair(them.id, me.id);
+
+    await act(them, 'block', me);
+    await writeHiddenPair(unblockRefresh);
+
+    expect(await tweetStatus(me, theirs.id), 'GET /tweets/:id of the blocker').to.equal(404);
   });
 });
