@@ -26,10 +26,15 @@ const FOLLOWER_PAGE = 2000;
 
 /**
  * The most followers an author may have for an API node to deliver their new entry itself,
- * right after the commit: one page of followers, one script call, one publish. Above it, the
- * entry's `fanout` job goes to the workers.
+ * right after the commit: one page of followers, one script call, one publish. Above it, or
+ * for a celebrity (FANOUT_CELEBRITY_THRESHOLD set lower: their delivery scans everyone online),
+ * the entry's `fanout` job goes to the workers.
  */
 export const FANOUT_AT_COMMIT_MAX_FOLLOWERS = 100;
+
+/** Whether an API node delivers an entry of an author with this many followers itself. */
+const deliveredAtCommit = (followers: number) =>
+  followers <= FANOUT_AT_COMMIT_MAX_FOLLOWERS && !isCelebrity(followers);
 
 /** Calls `each` with pages of a user's follower ids (keyset paging over follows.id). */
 export async function forEachFollowerPage(
@@ -82,15 +87,13 @@ export type Delivery = { delivered: number };
  * followers per SQL query and a few hundred timelines per pipelined script call. Adding is
  * idempotent (a sorted-set member), so a retry after a crash half-way leaves each timeline
  * with the entry once. Celebrities are skipped: their tweets are merged in at read time.
- * With `maxFollowers`, an author with more followers is left alone and null answered.
+ * With `onlySmall`, an entry an API node does not deliver itself (deliveredAtCommit) is left
+ * alone and null answered.
  */
-export async function deliverEntry(
-  entryId: string,
-  maxFollowers = Infinity,
-): Promise<Delivery | null> {
+export async function deliverEntry(entryId: string, onlySmall = false): Promise<Delivery | null> {
   const entry = await entryAuthor(entryId, FOR_CACHE_FILL);
   if (!entry) return { delivered: 0 }; // deleted before we got to it
-  if (entry.followers > maxFollowers) return null;
+  if (onlySmall && !deliveredAtCommit(entry.followers)) return null;
   const authorId = entry.authorId;
   const authors = entry.originalAuthorId ? [authorId, entry.originalAuthorId] : [authorId];
   const cap = String(timelineCap());
@@ -125,12 +128,12 @@ export async function deliverEntry(
 
 /**
  * An API node's at-commit work for a `fanout` job (runJobsAtCommit): the entry delivered here
- * when its author has at most FANOUT_AT_COMMIT_MAX_FOLLOWERS followers, else handed to the
- * workers. A small delivery done here costs less than the job would (Bull's add, its scripts
+ * when its author has at most FANOUT_AT_COMMIT_MAX_FOLLOWERS followers (and is no celebrity),
+ * else handed to the workers. A small delivery done here costs less than the job would (Bull's add, its scripts
  * in the worker, the worker's reads) and reaches followers sooner.
  */
 export async function deliverSmallEntry({
   entryId,
 }: JobPayloads['fanout']): Promise<Delivery | typeof FOR_WORKERS> {
-  return (await deliverEntry(entryId, FANOUT_AT_COMMIT_MAX_FOLLOWERS)) ?? FOR_WORKERS;
+  return (await deliverEntry(entryId, true)) ?? FOR_WORKERS;
 }

@@ -63,6 +63,32 @@ describe('delivery of a new tweet by the API node that committed it', function (
   });
 });
 
+describe('delivery of a celebrity tweet (FANOUT_CELEBRITY_THRESHOLD=1)', function () {
+  this.timeout(30_000);
+  let node: ApiNode | undefined;
+
+  before(async function () {
+    this.timeout(60_000);
+    node = await startApiNode({ FANOUT_CELEBRITY_THRESHOLD: '1' });
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  it('is left to the workers however few the followers (its delivery scans everyone online)', async () => {
+    const [author, reader, other] = await registerUsers(3);
+    await follow(reader, author, node!.client());
+    await follow(other, author, node!.client());
+
+    const tweet = await postTweet(author, 'a small celebrity', { client: node!.client() });
+
+    const job = await getQueue('fanout').getJob(`fanout:${tweet.id}`);
+    expect(job?.data).to.deep.equal({ entryId: tweet.id });
+    await job?.remove();
+  });
+});
+
 describe('pushes made at commit on an API node whose read replica lags', function () {
   this.timeout(30_000);
   let node: LaggingReplicaNode | undefined;
