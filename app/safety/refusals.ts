@@ -14,7 +14,9 @@ export async function refuseIfBlocked(
   transaction: Transaction,
 ): Promise<void> {
   if (actorId === otherId) return;
-  if (await isBlockedEitherWay(actorId, otherId, { transaction })) {
-    throw new AppError('blocked', 'A block between you and this user refuses that.');
-  }
+  if (await isBlockedEitherWay(actorId, otherId, { transaction })) throw blockedRefusal();
 }
+
+/** The 403 `blocked` of an action refused by a block, either way. */
+export const blockedRefusal = (): AppError =>
+  new AppError('blocked', 'A block between you and this user refuses that.');

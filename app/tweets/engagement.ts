@@ -7,7 +7,6 @@ import { recordEngagement } from './popular';
 import { refreshCachedCounts, updateViewerSet } from './cache';
 import { bumpUserCounter } from '../records/users';
 import { bumpCounter, lockOriginal } from './counters';
-import { refuseIfBlocked } from '../safety/refusals';
 import { deleteLike, insertLike } from '../records/likes';
 import {
   deleteTweetRow,
@@ -27,8 +26,7 @@ export async function like(
   id: string,
 ): Promise<{ liked: true; likesCount: number }> {
   const { tweet, changed } = await inTransaction(async (transaction) => {
-    const original = await lockOriginal(id, transaction);
-    await refuseIfBlocked(viewerId, original.authorId, transaction);
+    const original = await lockOriginal(id, transaction, viewerId);
     if (!(await insertLike(viewerId, original.id, transaction))) {
       return { tweet: original, changed: false };
     }
@@ -80,8 +78,7 @@ export async function retweet(
   id: string,
 ): Promise<{ retweeted: true; retweetsCount: number }> {
   const { tweet, entryId } = await inTransaction(async (transaction) => {
-    const original = await lockOriginal(id, transaction);
-    await refuseIfBlocked(viewerId, original.authorId, transaction);
+    const original = await lockOriginal(id, transaction, viewerId);
     const entry = await insertRetweetEntry(viewerId, original.id, transaction);
     if (!entry) return { tweet: original, entryId: null };
     await bumpUserCounter([viewerId], 'tweets_count', 1, transaction);

@@ -20,11 +20,10 @@ import {
 } from './popular';
 import { pageJson } from './presenter';
 import { visibleEntries, withoutBlocked } from './visibility';
-import { bumpUserCounter, findUserRole, isInactive, userExists } from '../records/users';
+import { bumpUserCounter, findUserRole, userExists } from '../records/users';
 import { insertAuditEntry } from '../records/auditLog';
 import { recordEntities } from './postEntities';
-import { bumpCounter } from './counters';
-import { refuseIfBlocked } from '../safety/refusals';
+import { bumpCounter, refuseUnlessReachable } from './counters';
 import { deleteDependants } from './dependants';
 import { keepDeletedReplyLink } from '../records/deletedTweetLinks';
 import {
@@ -105,10 +104,8 @@ export async function createTweet(
     if (replyToId) {
       const target = await lockTweet(replyToId, transaction);
       // A reply answers a tweet, not a retweet entry, of an author who is there for others.
-      if (!target || target.retweetOfId || (await isInactive(target.authorId, transaction))) {
-        throw notFound('tweet to reply to');
-      }
-      await refuseIfBlocked(authorId, target.authorId, transaction);
+      if (!target || target.retweetOfId) throw notFound('tweet to reply to');
+      await refuseUnlessReachable(target.authorId, authorId, transaction, 'tweet to reply to');
       parent = await bumpCounter(target, 'replies_count', 1, transaction);
     }
     const tweetId = await insertTweet(
