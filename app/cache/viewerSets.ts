@@ -1,7 +1,5 @@
 import { isCacheReady } from '../infra/redis';
 import { VIEWER_SET_TTL_SECONDS, keys } from './keys';
-import { perNode, valuesOf } from './perNode';
-import type { ScriptPipeline } from './scripts';
 import { store } from './store';
 
 /**
@@ -62,34 +60,23 @@ export async function fillViewerSets(
   return written === 1;
 }
 
-/** One committed change of a user's viewer set: whether `member` is now in it. */
+/** One committed change of a user's viewer set (`key`): whether `member` is now in it. */
 export interface ViewerSetChange {
-  userId: string;
   key: string;
   member: string;
   present: boolean;
 }
 
 /**
- * Applies committed changes to viewer sets that exist; for one that does not, raises its
- * user's marker (fillViewerSets). One round trip per node; throws when any failed.
+ * Applies a committed change to a viewer set of `userId` when the set exists; when it does
+ * not, raises the user's marker (fillViewerSets). One script call: the set and the marker
+ * share the user's slot. Throws when it failed.
  */
-export async function updateViewerSets(changes: readonly ViewerSetChange[]): Promise<void> {
-  valuesOf(
-    await perNode(
-      store,
-      changes.map(({ userId, key, member, present }) => ({
-        key,
-        add: (pipeline) =>
-          (pipeline as ScriptPipeline).updateViewerSet(
-            key,
-            keys.viewerSetsChanged(userId),
-            present ? 'add' : 'rem',
-            member,
-          ),
-      })),
-    ),
-  );
+export async function changeViewerSet(
+  userId: string,
+  { key, member, present }: ViewerSetChange,
+): Promise<void> {
+  await store.updateViewerSet(key, keys.viewerSetsChanged(userId), present ? 'add' : 'rem', member);
 }
 
 /**
@@ -104,7 +91,7 @@ export async function updateViewerSets(changes: readonly ViewerSetChange[]): Pro
 export async function updateViewerSetsAsRead(
   userId: string,
   version: string,
-  changes: readonly Omit<ViewerSetChange, 'userId'>[],
+  changes: readonly ViewerSetChange[],
 ): Promise<boolean> {
   const applied = await store.updateViewerSetsAsRead(
     1 + changes.length,

@@ -3,7 +3,7 @@ import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
 import { TWEET_CACHE_TTL_SECONDS, VIEWER_FLAGS, keys, type ViewerFlag } from '../cache/keys';
 import { deleteCacheKeys, onCluster, scriptPipeline, store } from '../cache/store';
-import { fillViewerSets, updateViewerSets, viewerSetsVersion } from '../cache/viewerSets';
+import { fillViewerSets, changeViewerSet, viewerSetsVersion } from '../cache/viewerSets';
 import { hydrateFromCluster } from './clusterReads';
 import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from '../records/likes';
@@ -232,9 +232,7 @@ export async function updateViewerSet(
   tweetId: string,
   present: boolean,
 ): Promise<void> {
-  await updateViewerSets([
-    { userId: viewerId, key: keys[kind](viewerId), member: tweetId, present },
-  ]);
+  await changeViewerSet(viewerId, { key: keys[kind](viewerId), member: tweetId, present });
 }
 
 /**
