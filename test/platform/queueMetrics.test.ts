@@ -67,12 +67,14 @@ describe('GET /metrics: chirp_queue_jobs{queue, state}', () => {
     added.push(
       await queue.add(
         { kind: 'repair', tweetIds: [], userIds: [], authUserIds: [] },
-        { jobId: `metrics-fail-${Date.now()}`, attempts: 1 },
+        // LIFO: taken next, before any job another test left waiting (one with attempts left
+        // would go back to waiting, not to failed).
+        { jobId: `metrics-fail-${Date.now()}`, attempts: 1, lifo: true },
       ),
     );
     // What a worker does: take the job (active), then record its failure.
     const taken = (await queue.getNextJob()) as Job | undefined;
-    expect(taken, 'a job to take').to.not.equal(undefined);
+    expect(taken?.id, 'the job just added, taken').to.equal(added[added.length - 1].id);
     // Read until the scrape shows it: Bull moves the job to `active` over its own connections.
     // A failure names the processes consuming the queue, which would take jobs from under us.
     const workers = async () => (await queue.getWorkers()).map((w) => w.name);
