@@ -1,11 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from '../../config';
 import { logger } from '../infra/logger';
+import { warnThrottled } from '../infra/timing';
 import { createRedis, isRedisReady, redis } from '../infra/redis';
 import { findTokenVersion } from '../records/users';
 import { familyRevoked } from '../records/refreshTokens';
 import type { AccessClaims } from './tokens';
 import {
   EPOCH_KEY,
+  confirmationKey,
   epochFresh,
   familyKey,
   familyMarkSeconds,
@@ -43,7 +47,7 @@ async function checkInMysql(claims: AccessClaims): Promise<boolean> {
 async function writeBackFacts(claims: AccessClaims, version: number, revoked: boolean) {
   try {
     // The family mark goes back first: a version key found without it reads as "not revoked".
-    if (revoked) await publishFamilyRevoked(claims.fam, claims.sub);
+    if (revoked) await publishFamilyRevoked(claims.fam, claims.sub, { confirmed: false });
     // NX: a reset that committed after our read has published a newer version; keep it.
     await redis.set(versionKey(claims.sub), String(version), 'EX', VERSION_TTL_SECONDS, 'NX');
   } catch {
@@ -54,14 +58,21 @@ async function writeBackFacts(claims: AccessClaims, version: number, revoked: bo
 /**
  * Verdicts are also kept in process for a few seconds, so a busy client costs no Redis
  * round trip per request. Every revocation is published on a channel; each process drops
- * its verdicts when it hears one (and the revoking process at once), so a revocation takes
- * effect everywhere within milliseconds. A process keeps and uses verdicts only while it is
- * subscribed: from the moment its subscriber connection drops until it has subscribed again,
- * messages are lost, so every request asks Redis.
+ * its verdicts when it hears one (and the revoking process at once), and confirms it. The
+ * revoking request is answered once every process that got the message has confirmed
+ * (PUBLISH counts them), so from the answer on no process holds a verdict from before it;
+ * one that does not confirm in time makes the announcement fail, and the revocation goes the
+ * way of one Redis could not take (revocationNotPublished). A process keeps and uses verdicts
+ * only while it is subscribed: from the moment its subscriber connection drops until it has
+ * subscribed again, messages are lost, so every request asks Redis.
  */
 const VERDICT_TTL_MS = 5000;
 const MAX_VERDICTS = 50_000;
 const REVOCATIONS_CHANNEL = `${config.mainChannelPrefix}auth:revocations`;
+/** How long a revocation waits for every listening process to confirm it. */
+const CONFIRM_TIMEOUT_MS = 500;
+const CONFIRM_POLL_MS = 5;
+const CONFIRMATION_TTL_SECONDS = 60;
 const verdicts = new Map<string, { live: boolean; until: number }>();
 let listening = false;
 /** Whether the subscriber is subscribed now (no revocation message can be missed). */
@@ -93,9 +104,11 @@ function listenForRevocations(): void {
     blocking: true,
     autoResubscribe: false,
   });
-  subscriber.on('message', (_channel: string, userId: string) => {
+  subscriber.on('message', (_channel: string, message: string) => {
+    const [userId, confirmation] = message.split(' ');
     forgetVerdicts();
     for (const listener of revocationListeners) listener(userId);
+    if (confirmation) void confirm(confirmation);
   });
   subscriber.on('close', () => {
     hearing = false;
@@ -145,9 +158,38 @@ function revocationMayBeMissing(userId: string): boolean {
   return false;
 }
 
-async function announceRevocation(userId: string): Promise<void> {
+/** Tells the revoking process that this one has dropped its verdicts. */
+async function confirm(confirmation: string): Promise<void> {
+  const key = confirmationKey(confirmation);
+  try {
+    await redis.multi().incr(key).expire(key, CONFIRMATION_TTL_SECONDS).exec();
+  } catch (error) {
+    // The revoking process stops waiting and takes the path of an unpublished revocation.
+    warnThrottled('revocation-confirm', { err: error }, 'cannot confirm a token revocation');
+  }
+}
+
+/**
+ * Publishes a revocation. `confirmed`: resolves once every process that got the message has
+ * dropped its verdicts, and rejects when one has not within CONFIRM_TIMEOUT_MS.
+ */
+async function announceRevocation(userId: string, confirmed: boolean): Promise<void> {
   forgetVerdicts();
-  await redis.publish(REVOCATIONS_CHANNEL, userId);
+  if (!confirmed) {
+    await redis.publish(REVOCATIONS_CHANNEL, userId);
+    return;
+  }
+  const confirmation = randomUUID();
+  const listeners = await redis.publish(REVOCATIONS_CHANNEL, `${userId} ${confirmation}`);
+  const deadline = performance.now() + CONFIRM_TIMEOUT_MS;
+  for (;;) {
+    const count = Number((await redis.get(confirmationKey(confirmation))) ?? 0);
+    if (count >= listeners) return;
+    if (performance.now() >= deadline) {
+      throw new Error(`${count} of ${listeners} processes confirmed the revocation in time`);
+    }
+    await sleep(CONFIRM_POLL_MS);
+  }
 }
 
 /** True when the token's user still has its version and its family was not logged out. */
@@ -185,16 +227,27 @@ async function checkInRedis(claims: AccessClaims): Promise<boolean> {
   return Number(version) === claims.ver && familyRevoked === null;
 }
 
-/** Records a new token version for a user (after the reset that bumped it committed). */
+/**
+ * Records a new token version for a user (after the reset that bumped it committed), and
+ * resolves once every process refuses the old tokens (see announceRevocation).
+ */
 export async function publishTokenVersion(userId: string, version: number): Promise<void> {
   forgetVerdicts();
   await redis.set(versionKey(userId), String(version), 'EX', VERSION_TTL_SECONDS);
-  await announceRevocation(userId);
+  await announceRevocation(userId, true);
 }
 
-/** Marks a family's access tokens revoked for as long as any of them could be unexpired. */
-export async function publishFamilyRevoked(familyId: string, userId: string): Promise<void> {
+/**
+ * Marks a family's access tokens revoked for as long as any of them could be unexpired.
+ * `confirmed` (the default for a logout): resolves once every process refuses them; a cache
+ * refill writing back a fact MySQL already holds does not wait.
+ */
+export async function publishFamilyRevoked(
+  familyId: string,
+  userId: string,
+  { confirmed = true } = {},
+): Promise<void> {
   forgetVerdicts();
   await redis.set(familyKey(familyId), '1', 'EX', familyMarkSeconds());
-  await announceRevocation(userId);
+  await announceRevocation(userId, confirmed);
 }

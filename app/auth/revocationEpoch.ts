@@ -19,6 +19,8 @@ export const EPOCH_KEY = 'auth:epoch';
 const SWEEP_LOCK_KEY = 'auth:epoch:sweep';
 export const versionKey = (userId: string) => `auth:tv:${userId}`;
 export const familyKey = (familyId: string) => `auth:fr:${familyId}`;
+/** How many processes confirmed a revocation message (app/auth/revocation.ts). */
+export const confirmationKey = (id: string) => `auth:ack:${id}`;
 /** How long any access token of a revoked family could still be unexpired, and a bit. */
 export const familyMarkSeconds = () => config.jwt.accessTtlSeconds + 60;
 

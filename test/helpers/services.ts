@@ -67,6 +67,11 @@ export class TcpRelay {
   private upstreams = new Set<net.Socket>();
   /** While set, a new connection is closed at once; the relayed ones go on. */
   refusingNew = false;
+  /**
+   * While set, what the target sends reaches the client `ms` late, in order: on every
+   * connection, or only on the one whose upstream has local port `upstreamPort`.
+   */
+  delayToClient: { ms: number; upstreamPort?: number } | null = null;
   constructor(
     readonly port: number,
     private readonly target: { host: string; port: number },
@@ -93,7 +98,26 @@ export class TcpRelay {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      // What the target sends goes on after its delay, never before what came earlier.
+      const queue: { at: number; send: () => void }[] = [];
+      let timer: NodeJS.Timeout | undefined;
+      const pump = () => {
+        timer = undefined;
+        while (queue.length > 0 && queue[0].at <= Date.now()) queue.shift()!.send();
+        if (queue.length > 0) timer = setTimeout(pump, queue[0].at - Date.now());
+      };
+      const toClient = (send: () => void) => {
+        const delay = this.delayToClient;
+        const ms =
+          delay && (delay.upstreamPort ?? upstream.localPort) === upstream.localPort ? delay.ms : 0;
+        if (queue.length === 0 && ms <= 0) return send();
+        const last = queue.at(-1)?.at ?? 0;
+        queue.push({ at: Math.max(last, Date.now() + ms), send });
+        timer ??= setTimeout(pump, queue[0].at - Date.now());
+      };
+      upstream.on('data', (chunk: Buffer) => toClient(() => client.write(chunk)));
+      upstream.on('end', () => toClient(() => client.end()));
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }

@@ -52,6 +52,31 @@ async function redisTrustedAgain(redis: Redis): Promise<boolean> {
   return redisEpoch !== null && Number(redisEpoch) >= Number(row.epoch ?? 0);
 }
 
+/**
+ * Node A's revocations subscriber, subscribed, as Redis lists it (found by its port on the
+ * relay); waits for it while it reconnects.
+ */
+async function subscriberOfNodeA(
+  relay: TcpRelay,
+  redis: Redis,
+): Promise<{ id: string; upstreamPort: number }> {
+  const found = await eventually(
+    async () => {
+      const ports = relay.upstreamPorts();
+      const clients = (await redis.client('LIST')) as string;
+      for (const line of clients.split('\n')) {
+        if (!/name=chirp:auth-revocations\b.* sub=1 /.test(line)) continue;
+        const upstreamPort = ports.find((port) => line.includes(`addr=127.0.0.1:${port} `));
+        if (upstreamPort !== undefined) return { id: /\bid=(\d+)/.exec(line)![1], upstreamPort };
+      }
+      return null;
+    },
+    (subscriber) => subscriber !== null,
+    "node A's revocations subscriber, subscribed",
+  );
+  return found!;
+}
+
 /** Asks every node with the token and expects the same status from each. */
 async function expectOnEveryNode(nodes: Node[], status: number, member: Member, when: string) {
   for (const node of nodes) {
@@ -203,17 +228,7 @@ describe('A logged-out session on every API node, through Redis data loss', func
     // Node A's subscriber connection drops and cannot come back; its commands still flow.
     relay.refusingNew = true;
     try {
-      const ports = relay.upstreamPorts();
-      const clients = (await redis.client('LIST')) as string;
-      const subscriber = clients
-        .split('\n')
-        .find(
-          (line) =>
-            /name=chirp:auth-revocations\b/.test(line) &&
-            ports.some((port) => line.includes(`addr=127.0.0.1:${port} `)),
-        );
-      expect(subscriber, "node A's revocations subscriber").to.be.a('string');
-      const id = /\bid=(\d+)/.exec(subscriber!)![1];
+      const { id } = await subscriberOfNodeA(relay, redis);
       await redis.client('KILL', 'ID', id);
 
       await expectCall(nodeB, 204, 'POST', '/auth/logout', {
@@ -223,6 +238,41 @@ describe('A logged-out session on every API node, through Redis data loss', func
       await expectOnEveryNode([nodeA, nodeB], 401, hal, 'right after the logout');
     } finally {
       relay.refusingNew = false;
+    }
+  });
+
+  it('refuses a logged-out session at once on a node that hears revocation messages late', async () => {
+    const { upstreamPort } = await subscriberOfNodeA(relay, redis);
+    const ivy = await signUp(nodeB);
+    await expectOnEveryNode(nodes, 200, ivy, 'before the logout'); // node A keeps its verdict
+    // Node A's revocation messages come 400 ms late; its commands' answers do not.
+    relay.delayToClient = { ms: 400, upstreamPort };
+    try {
+      await expectCall(nodeB, 204, 'POST', '/auth/logout', {
+        token: ivy.accessToken,
+        body: { refreshToken: ivy.refreshToken },
+      });
+      await expectOnEveryNode([nodeA, nodeB], 401, ivy, 'right after the logout');
+    } finally {
+      relay.delayToClient = null;
+    }
+  });
+
+  it('refuses a logged-out session on a node that never confirms the revocation in time', async () => {
+    const { upstreamPort } = await subscriberOfNodeA(relay, redis);
+    const jo = await signUp(nodeB);
+    await expectOnEveryNode(nodes, 200, jo, 'before the logout'); // node A keeps its verdict
+    // Node A hears the logout only 5 s on: node B gives up waiting for its confirmation and
+    // raises the revocation epoch, which node A reads from MySQL.
+    relay.delayToClient = { ms: 5000, upstreamPort };
+    try {
+      await expectCall(nodeB, 204, 'POST', '/auth/logout', {
+        token: jo.accessToken,
+        body: { refreshToken: jo.refreshToken },
+      });
+      await expectOnEveryNode([nodeA, nodeB], 401, jo, 'right after the logout');
+    } finally {
+      relay.delayToClient = null;
     }
   });
 });
