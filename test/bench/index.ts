@@ -61,6 +61,9 @@ interface ReadFigures {
   /** CPU milliseconds per request of Chirp's API process, and of lean's on the home timeline. */
   chirpMs: number;
   leanMs: number;
+  /** The same for Redis (every redis-server on the machine), serving Chirp and serving lean. */
+  chirpRedisMs: number;
+  leanRedisMs: number;
 }
 
 /** A process's CPU time so far (user + system), in ms, from /proc. */
@@ -68,6 +71,22 @@ function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ ticks
+}
+
+/** CPU time so far of every redis-server process on the machine, in ms. */
+function redisCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('redis-server')) {
+        total += cpuMsOf(Number(entry));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 /** The pid of this process's child whose command line holds `marker` (a harness server). */
@@ -118,11 +137,20 @@ async function main(): Promise<void> {
     seconds: SECONDS,
   });
   const rps = async (spec: LoadSpec) => (await generator.load(spec)).rps;
-  /** A run's rate and the CPU ms per request `pid` spent on it. */
+  /** A run's rate and the CPU ms per request `pid` and Redis spent on it. */
   const rpsAndCpu = async (spec: LoadSpec, pid: number) => {
     let before = 0;
-    const result = await generator.load(spec, () => (before = cpuMsOf(pid)));
-    return { rps: result.rps, ms: (cpuMsOf(pid) - before) / Math.max(result.total, 1) };
+    let redisBefore = 0;
+    const result = await generator.load(spec, () => {
+      before = cpuMsOf(pid);
+      redisBefore = redisCpuMs();
+    });
+    const requests = Math.max(result.total, 1);
+    return {
+      rps: result.rps,
+      ms: (cpuMsOf(pid) - before) / requests,
+      redisMs: (redisCpuMs() - redisBefore) / requests,
+    };
   };
   const leanPid = childPidOf('servers/lean.ts');
   const began = performance.now();
@@ -191,6 +219,7 @@ async function main(): Promise<void> {
      */
     let leanHome: number | undefined;
     const leanMsPerRequest: number[] = [];
+    const leanRedisMsPerRequest: number[] = [];
     const measureRead = async (name: string, path: string, rounds = 1): Promise<ReadFigures> => {
       const { text } = await call('GET', path, reader.accessToken);
       await bare.serve(text);
@@ -198,6 +227,7 @@ async function main(): Promise<void> {
       const bareRps: number[] = [];
       const leanRps: number[] = [];
       const chirpMs: number[] = [];
+      const chirpRedisMs: number[] = [];
       for (let round = 0; round < rounds; round += 1) {
         bareRps.push(await rps({ url: bare.url, connections: CONNECTIONS, seconds: SECONDS }));
         if (leanHome === undefined) {
@@ -207,12 +237,14 @@ async function main(): Promise<void> {
           );
           leanRps.push(run.rps);
           leanMsPerRequest.push(run.ms);
+          leanRedisMsPerRequest.push(run.redisMs);
         }
         if (PROFILE) apiProcess.child.kill('SIGUSR2');
         const run = await rpsAndCpu(get(base + path, reader.accessToken), apiProcess.child.pid!);
         if (PROFILE) apiProcess.child.kill('SIGUSR2');
         chirp.push(run.rps);
         chirpMs.push(run.ms);
+        chirpRedisMs.push(run.redisMs);
       }
       const toLean =
         leanHome === undefined
@@ -229,6 +261,8 @@ async function main(): Promise<void> {
         toLean,
         chirpMs: median(chirpMs),
         leanMs: median(leanMsPerRequest),
+        chirpRedisMs: median(chirpRedisMs),
+        leanRedisMs: median(leanRedisMsPerRequest),
       };
     };
     const reads: ReadFigures[] = [];
@@ -457,12 +491,12 @@ function readLines(reads: ReadFigures[]): string[] {
   return [
     '',
     `reads, warm, each server in its own process (${SECONDS} s runs; home timeline: median of ${ROUNDS} alternating rounds, others: 1 round of bare and Chirp):`,
-    `${'read'.padEnd(42)}${'bytes'.padStart(7)}${'Chirp'.padStart(8)}${'bare'.padStart(8)}${'lean'.padStart(8)}  Chirp/bare  Chirp/lean  CPU ms/req Chirp  lean`,
+    `${'read'.padEnd(42)}${'bytes'.padStart(7)}${'Chirp'.padStart(8)}${'bare'.padStart(8)}${'lean'.padStart(8)}  Chirp/bare  Chirp/lean  CPU ms/req Chirp  lean  Redis Chirp  lean`,
     ...reads.map(
       (r) =>
-        `${r.name.padEnd(42)}${String(r.bytes).padStart(7)}${fmt(r.chirp)}${fmt(r.bare)}${fmt(r.lean)}  ${r.toBare.toFixed(3).padStart(10)}  ${r.toLean.toFixed(3).padStart(10)}  ${r.chirpMs.toFixed(3).padStart(16)}${r.leanMs.toFixed(3).padStart(6)}`,
+        `${r.name.padEnd(42)}${String(r.bytes).padStart(7)}${fmt(r.chirp)}${fmt(r.bare)}${fmt(r.lean)}  ${r.toBare.toFixed(3).padStart(10)}  ${r.toLean.toFixed(3).padStart(10)}  ${r.chirpMs.toFixed(3).padStart(16)}${r.leanMs.toFixed(3).padStart(6)}${r.chirpRedisMs.toFixed(3).padStart(13)}${r.leanRedisMs.toFixed(3).padStart(6)}`,
     ),
-    "(req/s; lean serves the home timeline, the same bytes as Chirp, in the first row's rounds; the other rows are set against that figure; target: home Chirp/lean >= 0.9; CPU ms per request of Chirp's API process and of lean's, medians of the rounds, from /proc)",
+    "(req/s; lean serves the home timeline, the same bytes as Chirp, in the first row's rounds; the other rows are set against that figure; target: home Chirp/lean >= 0.9; CPU ms per request of Chirp's API process and of lean's, then of Redis serving each, medians of the rounds, from /proc)",
   ];
 }
 
