@@ -1,5 +1,5 @@
 import { SENTINEL } from './keys';
-import { SNAPSHOT_TTL_SECONDS } from './snapshots';
+import { SNAPSHOT_TTL_SECONDS, snapshotPage } from './snapshots';
 import { cacheRedis } from '../infra/redis';
 
 /**
@@ -33,9 +33,15 @@ export interface HourlyRanking {
   current: string;
 }
 
-/** The stamp of a fresh enough snapshot of `ranking`, making one when the last is older than 30 s. */
-export async function currentRankingSnapshot(ranking: HourlyRanking): Promise<string> {
-  const current = await cacheRedis.get(ranking.current);
+/**
+ * The stamp of a fresh enough snapshot of `ranking`, making one when the last is older than
+ * 30 s, or gone, or when `fresh` asks for a new one.
+ */
+async function currentRankingSnapshot(
+  ranking: HourlyRanking,
+  { fresh = false } = {},
+): Promise<string> {
+  const current = fresh ? null : await cacheRedis.get(ranking.current);
   if (
     current &&
     Date.now() - Number(current) < SNAPSHOT_EVERY_MS &&
@@ -55,4 +61,26 @@ export async function currentRankingSnapshot(ranking: HourlyRanking): Promise<st
     .set(ranking.current, stamp, 'EX', SNAPSHOT_TTL_SECONDS)
     .exec();
   return stamp;
+}
+
+/** How many snapshots a first page makes at most when each vanishes before it is read. */
+const FIRST_PAGE_ATTEMPTS = 3;
+
+/**
+ * The first `count` members of a fresh enough snapshot of `ranking`, highest first, and its
+ * stamp. A snapshot can vanish between the check that it is there and the read of its page
+ * (the cache role may evict it; Redis may have restarted meanwhile): a new one is then made
+ * and read, so a first page never finds its snapshot expired. Null only when every one
+ * vanished so (Redis cannot keep them).
+ */
+export async function firstSnapshotPage(
+  ranking: HourlyRanking,
+  count: number,
+): Promise<{ stamp: string; ids: string[] } | null> {
+  for (let attempt = 0; attempt < FIRST_PAGE_ATTEMPTS; attempt += 1) {
+    const stamp = await currentRankingSnapshot(ranking, { fresh: attempt > 0 });
+    const ids = await snapshotPage(ranking.snapshot(stamp), 0, count);
+    if (ids !== null) return { stamp, ids };
+  }
+  return null;
 }

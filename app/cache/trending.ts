@@ -1,7 +1,7 @@
 import { keys } from './keys';
 import { scriptPipeline, store } from './store';
 import {
-  currentRankingSnapshot,
+  firstSnapshotPage,
   hourOf,
   oldestHour,
   windowHours,
@@ -63,18 +63,15 @@ export async function moveTagUses(
 export const recordTagUses = (authorId: string, tags: readonly string[]): Promise<void> =>
   moveTagUses(authorId, new Map(tags.map((tag) => [tag, new Date()])));
 
-/** The `count` trending tags, most trending first; [] when nothing was tagged. */
-export async function topTrending(count: number): Promise<TrendingTag[]> {
-  const stamp = await currentRankingSnapshot(TRENDING_RANKING);
+/**
+ * The `count` trending tags, most trending first; [] when nothing was tagged; null when Redis
+ * lost every snapshot made for the read before it was read.
+ */
+export async function topTrending(count: number): Promise<TrendingTag[] | null> {
   // A few more than asked: a tag the snapshot ranks may have lost its last authors since.
-  const tags = await store.zrevrangebyscore(
-    TRENDING_RANKING.snapshot(stamp),
-    '+inf',
-    '(0',
-    'LIMIT',
-    0,
-    count * 2,
-  );
+  const page = await firstSnapshotPage(TRENDING_RANKING, count * 2);
+  if (!page) return null;
+  const tags = page.ids;
   if (tags.length === 0) return [];
   const oldest = oldestHour(hourOf(Date.now()));
   const pipeline = store.pipeline();

@@ -8,7 +8,7 @@ import {
   trendingSince,
   type TrendingTag,
 } from '../cache/trending';
-import { AppError } from '../http/errors';
+import { rankingUnavailable } from '../http/errors';
 import { isCacheReady } from '../infra/redis';
 import { recentTagUses } from '../records/hashtags';
 
@@ -32,12 +32,7 @@ export async function rebuildTrending(): Promise<void> {
  */
 export async function trendingTags(): Promise<TrendingTag[]> {
   if (!isCacheReady()) {
-    throw new AppError(
-      'unavailable',
-      'Trending tags are kept in Redis, which cannot be reached. Try again shortly.',
-      undefined,
-      { 'Retry-After': '5' },
-    );
+    throw rankingUnavailable('Trending tags');
   }
   if (!(await isTrendingBuilt()) && (await claimTrendingRebuild())) {
     try {
@@ -46,5 +41,7 @@ export async function trendingTags(): Promise<TrendingTag[]> {
       await releaseTrendingRebuild();
     }
   }
-  return topTrending(TRENDING_COUNT);
+  const tags = await topTrending(TRENDING_COUNT);
+  if (!tags) throw rankingUnavailable('Trending tags');
+  return tags;
 }

@@ -61,3 +61,15 @@ export const notFound = (what = 'resource') => new AppError('not_found', `No suc
 export const unauthorized = (detail = 'A valid access token is required.') =>
   new AppError('unauthorized', detail);
 export const forbidden = (detail = 'You may not do that.') => new AppError('forbidden', detail);
+
+/**
+ * A ranking that lives only in Redis (trending tags, popular tweets) cannot be read now:
+ * Redis cannot be reached, or lost each snapshot made for the read before it was read.
+ */
+export const rankingUnavailable = (what: string) =>
+  new AppError(
+    'unavailable',
+    `${what} are kept in Redis, which cannot serve them now. Try again shortly.`,
+    undefined,
+    { 'Retry-After': '5' },
+  );

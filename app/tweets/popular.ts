@@ -1,5 +1,5 @@
 import { keys } from '../cache/keys';
-import { currentRankingSnapshot, hourOf, windowHours } from '../cache/hourlyRanking';
+import { firstSnapshotPage, hourOf, windowHours } from '../cache/hourlyRanking';
 import { snapshotPage } from '../cache/snapshots';
 import { snapshotCursor } from '../http/paging';
 import { cacheRedis } from '../infra/redis';
@@ -37,8 +37,11 @@ export async function forgetPopular(tweetIds: string[]): Promise<void> {
   await pipeline.exec();
 }
 
-/** The id of a fresh enough snapshot, making one when the last is older than 30 s. */
-export const currentSnapshot = (): Promise<string> => currentRankingSnapshot(POPULAR_RANKING);
+/**
+ * The first `count` ids of a fresh enough snapshot (made when the last is older than 30 s),
+ * and its stamp; null when Redis could keep none long enough to read it.
+ */
+export const firstPopularPage = (count: number) => firstSnapshotPage(POPULAR_RANKING, count);
 
 /** Tweet ids of the popular snapshot `stamp` from `offset`; null when it expired. */
 export const popularSnapshotPage = (stamp: string, offset: number, count: number) =>

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { forbidden, notFound } from '../http/errors';
+import { forbidden, notFound, rankingUnavailable } from '../http/errors';
 import { toPage, toSnapshotPage, type SnapshotPosition } from '../http/paging';
 import { inTransaction, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../records/notifications';
@@ -12,7 +12,7 @@ import { assemble, refreshCachedCounts, hydrateTweets, updateViewerSet } from '.
 import { VIEWER_FLAGS } from '../cache/keys';
 import { authorEntryIds } from './authorTweets';
 import {
-  currentSnapshot,
+  firstPopularPage,
   forgetPopular,
   popularCursor,
   popularSnapshotPage,
@@ -85,8 +85,16 @@ export async function popularPage(
   cursor: SnapshotPosition | undefined,
   limit: number,
 ): Promise<string> {
-  const at = cursor ?? { snapshot: await currentSnapshot(), offset: 0 };
-  const ids = await popularSnapshotPage(at.snapshot, at.offset, limit + 1);
+  let at = cursor;
+  let ids: string[] | null;
+  if (at) {
+    ids = await popularSnapshotPage(at.snapshot, at.offset, limit + 1);
+  } else {
+    const first = await firstPopularPage(limit + 1);
+    if (!first) throw rankingUnavailable('Popular tweets');
+    at = { snapshot: first.stamp, offset: 0 };
+    ids = first.ids;
+  }
   const { data, nextCursor } = toSnapshotPage(ids, at, limit, popularCursor.encode);
   return pageJson(await entryTexts(viewerId, data), nextCursor);
 }

@@ -68,6 +68,11 @@ export class TcpRelay {
   /** While set, a new connection is closed at once; the relayed ones go on. */
   refusingNew = false;
   /**
+   * While set, called with each chunk a client sends before the target gets it (the chunk
+   * waits until it resolves, and so does all that follows): a test acts between commands.
+   */
+  beforeToTarget: ((chunk: Buffer) => Promise<void> | void) | null = null;
+  /**
    * While set, what the target sends reaches the client `ms` late, in order: on every
    * connection, or only on the one whose upstream has local port `upstreamPort`.
    */
@@ -98,7 +103,27 @@ export class TcpRelay {
           upstream.destroy();
         });
       }
-      client.pipe(upstream);
+      // What the client sends goes on in order, each chunk after beforeToTarget is done.
+      let sending: Promise<void> | null = null;
+      client.on('data', (chunk: Buffer) => {
+        const hook = this.beforeToTarget;
+        if (!hook && !sending) {
+          upstream.write(chunk);
+          return;
+        }
+        client.pause();
+        const sent: Promise<void> = (sending ?? Promise.resolve())
+          .then(() => hook?.(chunk))
+          .then(() => {
+            upstream.write(chunk);
+          })
+          .finally(() => {
+            if (sending === sent) sending = null;
+            client.resume();
+          });
+        sending = sent;
+      });
+      client.on('end', () => void (sending ?? Promise.resolve()).then(() => upstream.end()));
       // What the target sends goes on after its delay, never before what came earlier.
       const queue: { at: number; send: () => void }[] = [];
       let timer: NodeJS.Timeout | undefined;

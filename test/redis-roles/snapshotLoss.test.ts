@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { keys } from '../../app/cache/keys';
+import { redis } from '../../app/infra/redis';
+import { type ApiNode, startApiNode } from '../helpers/apiNode';
+import { TcpRelay } from '../helpers/services';
+import { call, expectCall, signUp } from '../resilience/support';
+
+/**
+ * Popular tweets and trending tags are read from a snapshot in the cache role, which may
+ * evict it (allkeys-lru) or lose it with a restart between the check that it is there and
+ * the read of its page. The API node here reaches its cache through a relay that deletes the
+ * snapshots the moment the node asks for a page of one: a first page (no cursor) must still
+ * answer the ranking, not a 400 about a cursor never sent, nor an empty list.
+ */
+describe('The first page of a ranking whose snapshot vanishes before it is read', function () {
+  this.timeout(60_000);
+  let relay: TcpRelay;
+  let node: ApiNode;
+
+  before(async function () {
+    this.timeout(40_000);
+    const main = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
+    relay = await TcpRelay.create({ host: main.hostname, port: Number(main.port || 6379) });
+    await relay.open();
+    node = await startApiNode({
+      REDIS_CACHE_URL: `redis://127.0.0.1:${relay.port}${main.pathname}`,
+      LOG_LEVEL: 'warn',
+    });
+  });
+
+  afterEach(() => {
+    relay.beforeToTarget = null;
+  });
+
+  after(async () => {
+    await node?.stop();
+    await relay?.close();
+  });
+
+  /** Deletes every snapshot named `prefix…` once, as the node's first read of one goes out. */
+  function dropSnapshotsAtTheirRead(prefix: string): () => boolean {
+    let dropped = false;
+    relay.beforeToTarget = async (chunk) => {
+      const text = chunk.toString('latin1');
+      if (dropped || !/zrevrangebyscore/i.test(text) || !text.includes(prefix)) return;
+      dropped = true;
+      const snapshots = await redis.keys(`${prefix}*`);
+      if (snapshots.length > 0) await redis.del(...snapshots);
+    };
+    return () => dropped;
+  }
+
+  it('answers the first page of popular tweets with the liked tweet', async () => {
+    const ada = await signUp(node);
+    const { body: tweet } = await expectCall(node, 201, 'POST', '/tweets', {
+      token: ada.accessToken,
+      body: { content: 'liked, so ranked' },
+    });
+    const { id } = tweet as { id: string };
+    await expectCall(node, 200, 'POST', `/tweets/${id}/like`, { token: ada.accessToken });
+    const dropped = dropSnapshotsAtTheirRead(keys.popularSnapshot(''));
+
+    const answer = await call(node, 'GET', '/tweets/popular', { token: ada.accessToken });
+
+    expect(dropped(), 'the snapshot was deleted before its page was read').to.equal(true);
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
+    const ids = (answer.body as { data: { id: string }[] }).data.map((item) => item.id);
+    expect(ids).to.include(id);
+  });
+
+  it('answers trending tags with the tag just used', async () => {
+    const bea = await signUp(node);
+    const tag = `vanish${Date.now().toString(36)}`;
+    await expectCall(node, 201, 'POST', '/tweets', {
+      token: bea.accessToken,
+      body: { content: `about #${tag}` },
+    });
+    await expectCall(node, 200, 'GET', '/hashtags/trending', { token: bea.accessToken });
+    const dropped = dropSnapshotsAtTheirRead(keys.trendingSnapshot(''));
+
+    const answer = await call(node, 'GET', '/hashtags/trending', { token: bea.accessToken });
+
+    expect(dropped(), 'the snapshot was deleted before its page was read').to.equal(true);
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
+    const tags = (answer.body as { data: { tag: string }[] }).data.map((item) => item.tag);
+    expect(tags).to.include(tag);
+  });
+});
