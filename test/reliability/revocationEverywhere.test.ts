@@ -241,38 +241,31 @@ describe('A logged-out session on every API node, through Redis data loss', func
     }
   });
 
-  it('refuses a logged-out session at once on a node that hears revocation messages late', async () => {
+  /**
+   * Logs a session out through node B while node A hears revocation messages `lateMs` late
+   * (its commands' answers are not delayed), and expects every node to refuse it at once.
+   */
+  async function logoutHeardLateByNodeA(lateMs: number): Promise<void> {
     const { upstreamPort } = await subscriberOfNodeA(relay, redis);
-    const ivy = await signUp(nodeB);
-    await expectOnEveryNode(nodes, 200, ivy, 'before the logout'); // node A keeps its verdict
-    // Node A's revocation messages come 400 ms late; its commands' answers do not.
-    relay.delayToClient = { ms: 400, upstreamPort };
+    const member = await signUp(nodeB);
+    await expectOnEveryNode(nodes, 200, member, 'before the logout'); // node A keeps its verdict
+    relay.delayToClient = { ms: lateMs, upstreamPort };
     try {
       await expectCall(nodeB, 204, 'POST', '/auth/logout', {
-        token: ivy.accessToken,
-        body: { refreshToken: ivy.refreshToken },
+        token: member.accessToken,
+        body: { refreshToken: member.refreshToken },
       });
-      await expectOnEveryNode([nodeA, nodeB], 401, ivy, 'right after the logout');
+      await expectOnEveryNode([nodeA, nodeB], 401, member, 'right after the logout');
     } finally {
       relay.delayToClient = null;
     }
-  });
+  }
 
-  it('refuses a logged-out session on a node that never confirms the revocation in time', async () => {
-    const { upstreamPort } = await subscriberOfNodeA(relay, redis);
-    const jo = await signUp(nodeB);
-    await expectOnEveryNode(nodes, 200, jo, 'before the logout'); // node A keeps its verdict
-    // Node A hears the logout only 5 s on: node B gives up waiting for its confirmation and
-    // raises the revocation epoch, which node A reads from MySQL.
-    relay.delayToClient = { ms: 5000, upstreamPort };
-    try {
-      await expectCall(nodeB, 204, 'POST', '/auth/logout', {
-        token: jo.accessToken,
-        body: { refreshToken: jo.refreshToken },
-      });
-      await expectOnEveryNode([nodeA, nodeB], 401, jo, 'right after the logout');
-    } finally {
-      relay.delayToClient = null;
-    }
-  });
+  it('refuses a logged-out session at once on a node that hears revocation messages late', () =>
+    logoutHeardLateByNodeA(400));
+
+  // Node B gives up waiting for node A's confirmation and raises the revocation epoch, which
+  // node A reads from MySQL.
+  it('refuses a logged-out session on a node that never confirms the revocation in time', () =>
+    logoutHeardLateByNodeA(5000));
 });
