@@ -48,6 +48,21 @@ end
 `;
 
 /**
+ * For rendering, the JSON text of every combination of the flags' values: FLAG_JSON[1 + bits],
+ * bit f - 1 of bits being flag f (`,"liked":true,"retweeted":false` is FLAG_JSON[2]). An item
+ * then takes one constant whatever the number of flags, as cheap as two hand-written flags.
+ */
+const FLAG_JSON = `
+local FLAG_JSON = ${luaList(
+  Array.from({ length: 2 ** VIEWER_FLAGS.length }, (_, bits) =>
+    VIEWER_FLAGS.map(
+      ({ name }, f) => `,${JSON.stringify(name)}:${(bits >> f) & 1 ? 'true' : 'false'}`,
+    ).join(''),
+  ),
+)}
+`;
+
+/**
  * The cached records of tweets by id (false where one is not cached): one MGET of those not
  * read yet in this call of the script, so filtering a page and rendering it read each once.
  */
@@ -189,6 +204,70 @@ end
 `;
 
 /**
+ * Rendering in Redis: on the hot path the JSON of a page is put together where the pieces
+ * are, so Node only wraps it (no per-tweet parsing, no garbage to collect). Answers the
+ * items' JSON joined by commas, or false when anything is missing (a record not cached, the
+ * viewer's sets not cached): the caller then takes the slower path that fills the caches.
+ * The text must equal what app/tweets/presenter.ts assembleTweet() makes (tests compare).
+ */
+const RENDER = `${FLAG_KEYS}${FLAG_JSON}${TWEET_RECORDS}
+local function parse(record)
+  return string.match(record, '^%d+|(%d+)|(%d+)|(%d+)|(%d*)|(.*)$')
+end
+local function suffix(l, r, p, flags)
+  return ',"likesCount":' .. l .. ',"retweetsCount":' .. r .. ',"repliesCount":' .. p ..
+    flags .. '}'
+end
+local function render(viewer, ids)
+  if #ids == 0 then return '' end
+  local records = tweetRecords(ids)
+  local entries, targets, originals, originalKeys = {}, {}, {}, {}
+  for i, record in ipairs(records) do
+    if not record then return false end
+    local l, r, p, rt, prefix = parse(record)
+    if not prefix then return false end
+    entries[i] = {l, r, p, rt, prefix}
+    if rt ~= '' then
+      targets[i] = rt
+      if not originals[rt] then originals[rt] = true; originalKeys[#originalKeys + 1] = rt end
+    else
+      targets[i] = ids[i]
+    end
+  end
+  if #originalKeys > 0 then
+    local found = tweetRecords(originalKeys)
+    for i, id in ipairs(originalKeys) do
+      if not found[i] then return false end
+      local l, r, p, _, prefix = parse(found[i])
+      if not prefix then return false end
+      originals[id] = {l, r, p, prefix}
+    end
+  end
+  local flags = {}
+  if viewer ~= '' then
+    local sets = flagKeys(viewer)
+    if redis.call('EXISTS', unpack(sets)) < #sets then return false end
+    for f, key in ipairs(sets) do flags[f] = redis.call('SMISMEMBER', key, unpack(targets)) end
+  end
+  local out, nflags = {}, #flags
+  for i, e in ipairs(entries) do
+    local mask, bit = 1, 1
+    for f = 1, nflags do
+      if flags[f][i] == 1 then mask = mask + bit end
+      bit = bit * 2
+    end
+    if e[4] == '' then
+      out[i] = e[5] .. suffix(e[1], e[2], e[3], FLAG_JSON[mask])
+    else
+      local o = originals[e[4]]
+      out[i] = e[5] .. ',"tweet":' .. o[4] .. suffix(o[1], o[2], o[3], FLAG_JSON[mask]) .. '}'
+    end
+  end
+  return table.concat(out, ',')
+end
+`;
+
+/**
  * The one trim of a timeline after entries were added: keeps rank 0 (the sentinel) and the
  * top `cap` ranks (ranks 1 to -(cap + 1) go), and renews the timeline's time to live.
  */
@@ -223,19 +302,18 @@ return hydrate(ARGV[1], ids)`,
 
   /**
 A page of a home timeline, celebrity tweets merged in, without entries the viewer must
-   * not see (their hidden set, HIDE), hydrated: Node renders the records (app/tweets/cache.ts
-   * renderEntries; Lua's string work cost Redis twice what the rest of the script did). Hidden entries are skipped and more are read
+   * not see (their hidden set, HIDE), rendered. Hidden entries are skipped and more are read
    * (up to HOME_SCAN_ROUNDS times `count`) so a page stays full; when the rounds run out first,
    * `scanned` is the last id examined and the next page continues below it (nothing skipped).
    * ARGV: user, max (exclusive, or '+inf'), count (limit + 1, to know if more follow), limit,
    * and optionally a rate-limit counter to spend first (SPEND_POINT: key, points, seconds).
    * → {'missing'} | {'hidden'} (the hidden set to load) | {'authors', id…} (author caches to
-   * rebuild) | {'page', {ids}, {hydrated page entries (HYDRATE)}, scanned|''}; with a counter, its consumed points
+   * rebuild) | {'page', {ids}, json|false, scanned|''}; with a counter, its consumed points
    * and ms left come first, and a spent budget answers {consumed, ms, 'limited'} alone.
    */
   homePage: {
     numberOfKeys: 0,
-    lua: `${HYDRATE}${HIDE}${SPEND_POINT}
+    lua: `${RENDER}${HIDE}${SPEND_POINT}
 local function page()
 local user, max, count, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local home = userKey(${luaString(PREFIX.home)}, user)
@@ -294,7 +372,7 @@ else
 end
 local shown = {}
 for i = 1, math.min(#ids, limit) do shown[i] = ids[i] end
-return {'page', ids, hydrate(user, shown), scanned}
+return {'page', ids, render(user, shown), scanned}
 end
 if not ARGV[5] then return page() end
 local consumed, ms = spendPoint(ARGV[5], ARGV[7])

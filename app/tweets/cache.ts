@@ -5,15 +5,7 @@ import { TWEET_CACHE_TTL_SECONDS, VIEWER_FLAGS, keys, type ViewerFlag } from '..
 import { deleteCacheKeys, onCluster, scriptPipeline, store } from '../cache/store';
 import { fillViewerSets, changeViewerSet, viewerSetsVersion } from '../cache/viewerSets';
 import { hydrateFromCluster } from './clusterReads';
-import {
-  PAGE_HEAD,
-  assembleTweet,
-  pageTail,
-  prefixOf,
-  tweetSuffix,
-  viewerFlags,
-  type TweetPieces,
-} from './presenter';
+import { assembleTweet, prefixOf, viewerFlags, type TweetPieces } from './presenter';
 import { likedTweetIds } from '../records/likes';
 import { bookmarkedTweetIds } from '../records/bookmarks';
 import { mentionsOfTweets } from '../records/tweetMentions';
@@ -42,106 +34,6 @@ const VIEWER_FLAG_LOADERS: Record<
 };
 
 const RECORD = /^(\d+)\|(\d+)\|(\d+)\|(\d+)\|(\d*)\|/;
-
-/** The hydrate script's answer read as bytes: ids, records (null: not cached), flags. */
-export type HydratedBytes = [Buffer[], (Buffer | null)[], number[][]];
-
-const BAR = 0x7c;
-const ZERO = 0x30;
-const NINE = 0x39;
-
-/** A record's header as renderPage reads it: where the prefix starts, and the counters. */
-interface RecordHeader {
-  record: Buffer;
-  prefixAt: number;
-  likes: number;
-  retweets: number;
-  replies: number;
-  /** The original's id for a retweet entry, '' for a tweet. */
-  retweetOf: string;
-}
-
-/**
- * Reads the header RECORD matches (four numbers and a number or nothing, each followed by a
- * bar) from a record's bytes, without making a string of it; null when it is not one.
- */
-function recordHeader(record: Buffer | null): RecordHeader | null {
-  if (!record) return null;
-  const numbers = [0, 0, 0, 0];
-  let field = 0;
-  let digits = 0;
-  for (let k = 0; k < record.length; k += 1) {
-    const byte = record[k];
-    if (byte === BAR) {
-      if (field === 4) {
-        const retweetOf = digits > 0 ? record.toString('latin1', k - digits, k) : '';
-        const [, likes, retweets, replies] = numbers;
-        return { record, prefixAt: k + 1, likes, retweets, replies, retweetOf };
-      }
-      if (digits === 0) return null;
-      field += 1;
-      digits = 0;
-    } else if (byte >= ZERO && byte <= NINE) {
-      if (field < 4) numbers[field] = numbers[field] * 10 + byte - ZERO;
-      digits += 1;
-    } else {
-      return null;
-    }
-  }
-  return null;
-}
-
-/**
- * A page (`{"data":[…],"nextCursor":…}`) of the first `count` entries of a hydrate script's
- * answer (a page's entries come first), in UTF-8, or null when a piece is missing: a record
- * or an original not cached, the viewer's sets not cached. Each item is its record's prefix
- * bytes as Redis sent them, never decoded, then its counters and flags (as assembleTweet).
- */
-export function renderPage(
-  count: number,
-  [ids, records, flags]: HydratedBytes,
-  nextCursor: string | null,
-): Buffer | null {
-  if (count > 0 && flags.length !== VIEWER_FLAGS.length) return null;
-  // Prefixes (a record from its prefix's offset) between ASCII texts (one byte a character).
-  const prefixes: RecordHeader[] = [];
-  const texts: string[] = [PAGE_HEAD];
-  let size = PAGE_HEAD.length;
-  let indexOf: Map<string, number> | undefined;
-  for (let i = 0; i < count; i += 1) {
-    const entry = recordHeader(records[i]);
-    if (!entry) return null;
-    let target = entry;
-    let t = i;
-    if (entry.retweetOf) {
-      indexOf ??= new Map(ids.map((id, k) => [String(id), k]));
-      t = indexOf.get(entry.retweetOf) ?? -1;
-      const original = t < 0 ? null : recordHeader(records[t]);
-      if (!original || original.retweetOf) return null;
-      prefixes.push(entry);
-      texts.push(',"tweet":');
-      size += entry.record.length - entry.prefixAt + 9;
-      target = original;
-    }
-    let mask = 0;
-    for (let f = 0; f < flags.length; f += 1) if (flags[f][t] === 1) mask |= 1 << f;
-    const text =
-      tweetSuffix(target.likes, target.retweets, target.replies, mask) +
-      (target === entry ? '' : '}') +
-      (i + 1 < count ? ',' : pageTail(nextCursor));
-    prefixes.push(target);
-    texts.push(text);
-    size += target.record.length - target.prefixAt + text.length;
-  }
-  if (count === 0) return Buffer.from(PAGE_HEAD + pageTail(nextCursor));
-  const page = Buffer.allocUnsafe(size);
-  let at = page.write(texts[0], 0, 'latin1');
-  prefixes.forEach(({ record, prefixAt }, k) => {
-    at += record.copy(page, at, prefixAt);
-    at += page.write(texts[k + 1], at, 'latin1');
-  });
-  return page;
-}
 
 function piecesFromCache([ids, records, flags]: Hydrated): TweetPieces[] {
   return ids.map((id, i) => {

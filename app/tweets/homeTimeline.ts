@@ -3,8 +3,8 @@ import { encodeCursor, toPage } from '../http/paging';
 import type { ScriptBudget } from '../http/route';
 import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
-import { type HydratedBytes, hydrateTweets, renderPage } from './cache';
-import { authorsOfEntry, pageJson } from './presenter';
+import { hydrateTweets } from './cache';
+import { authorsOfEntry, pageBytes, pageJson } from './presenter';
 import { entryIdsByAuthors } from '../records/tweets';
 import { followeesOf, rebuildAuthor, rebuildHome } from '../timeline/build';
 import { keys } from '../cache/keys';
@@ -12,7 +12,7 @@ import { onCluster, store } from '../cache/store';
 import { homeIdsFromCluster } from './clusterReads';
 import { hiddenAuthors, loadHiddenAuthors } from '../safety/hidden';
 
-/** A page's ids, the page rendered (null: not rendered), `scanned`, and hidden authors if known. */
+/** A page's ids, rendered items (null: not rendered), `scanned`, and hidden authors if known. */
 type HomePageResult =
   | ['missing']
   | ['hidden']
@@ -20,9 +20,9 @@ type HomePageResult =
   | ['page', string[], Buffer | null, string, Set<string>?];
 
 /**
- * The home page script's answer, read as bytes: a warm page is rendered from the records'
- * bytes as Redis sent them (profiled: decoding the 6 KB page to a string and encoding it again
- * for the socket were about 8 % of a warm read's CPU); the ids and tags become strings. On a Redis
+ * The home page script's answer, read as bytes: a warm page's rendered items stay the Buffer
+ * Redis sent (profiled: decoding the 6 KB page to a string and encoding it again for the
+ * socket were about 8 % of a warm read's CPU); the ids and tags become strings. On a Redis
  * Cluster the script cannot reach other users' keys: the ids come from the viewer's slot (and
  * followed celebrities' sets), and the page is hydrated like any other (decision 17).
  */
@@ -53,15 +53,8 @@ async function homePage(
   }
   const tag = String(reply[0]);
   if (tag !== 'page') return [tag, ...reply.slice(1).map(String)] as HomePageResult;
-  const [, idBytes, hydrated, scannedBytes] = reply as unknown as [
-    Buffer,
-    Buffer[],
-    HydratedBytes,
-    Buffer,
-  ];
-  const [ids, scanned] = [idBytes.map(String), String(scannedBytes)];
-  const count = Math.min(ids.length, limit);
-  return ['page', ids, renderPage(count, hydrated, homeCursor(ids, limit, scanned)), scanned];
+  const [, ids, rendered, scanned] = reply as unknown as [Buffer, Buffer[], Buffer | null, Buffer];
+  return ['page', ids.map(String), rendered, String(scanned)];
 }
 
 /** Whether an entry's text is by (or retweets) someone the viewer must not see. */
@@ -120,8 +113,9 @@ async function readFromMysql(
 }
 
 /**
- * A page of the viewer's home timeline as JSON (text, or UTF-8 bytes when rendered from the
- * cached records' bytes): newest first, below the cursor. Warm, it is one Redis round trip (a script reads the timeline, merges followed celebrities'
+ * A page of the viewer's home timeline as JSON (text, or its UTF-8 bytes when Redis rendered
+ * it): newest first, below the cursor. Warm,
+ * it is one Redis round trip (a script reads the timeline, merges followed celebrities'
  * recent tweets, skips entries by or retweeting users the viewer blocks, mutes or is blocked
  * by, and hydrates the page) and no SQL. Anything more (a rebuild, loading the hidden set, a
  * read from MySQL) waits for `beforeCostlyWork`, which refuses a caller over their rate limit.
@@ -160,9 +154,10 @@ export async function readHomeTimeline(
       await Promise.all(result.slice(1).map((authorId) => rebuildAuthor(authorId)));
     } else {
       const [, ids, rendered, scanned, knownHidden] = result;
-      // Rendered from the script's answer: every piece was cached. Otherwise fill the caches on the way; the
+      const nextCursor = homeCursor(ids, limit, scanned);
+      // Rendered in Redis: every piece was cached. Otherwise fill the caches on the way; the
       // script could not tell the authors of entries not cached, so they are filtered here.
-      if (rendered !== null) return rendered;
+      if (rendered !== null) return pageBytes(rendered, nextCursor);
       const [texts, hidden] = await Promise.all([
         hydrateTweets(viewerId, ids.slice(0, limit)),
         knownHidden ?? hiddenAuthors(viewerId),

@@ -89,39 +89,29 @@ export function assembleTweet(pieces: TweetPieces, byId: Map<string, TweetPieces
     const inner = assembleTweet(original, byId);
     return inner === null ? null : `${pieces.prefix},"tweet":${inner}}`;
   }
-  let mask = 0;
-  FLAG_MEMBERS.forEach(([flag], f) => {
-    if (pieces.flags[flag] === true) mask |= 1 << f;
-  });
-  return pieces.prefix + tweetSuffix(pieces.likes, pieces.retweets, pieces.replies, mask);
+  let text =
+    `${pieces.prefix},"likesCount":${pieces.likes},"retweetsCount":${pieces.retweets},` +
+    `"repliesCount":${pieces.replies}`;
+  for (const [flag, member] of FLAG_MEMBERS) text += `${member}${pieces.flags[flag] === true}`;
+  return `${text}}`;
 }
 
-/** Each mask's flags as text (bit f set: VIEWER_FLAGS[f] true): `,"liked":true,…`. */
-const FLAG_TEXTS = Array.from({ length: 2 ** FLAG_MEMBERS.length }, (_, mask) =>
-  FLAG_MEMBERS.map(([, member], f) => `${member}${((mask >> f) & 1) === 1}`).join(''),
-);
-
-/**
- * What follows a tweet's prefix: its counters, the viewer's flags (`flagMask` bit f set:
- * VIEWER_FLAGS[f] is true) and the closing brace. ASCII only.
- */
-export const tweetSuffix = (
-  likes: number | string,
-  retweets: number | string,
-  replies: number | string,
-  flagMask: number,
-): string =>
-  `,"likesCount":${likes},"retweetsCount":${retweets},"repliesCount":${replies}${FLAG_TEXTS[flagMask]}}`;
-
-/** What comes before a page's items. */
-export const PAGE_HEAD = '{"data":[';
-
-/** What follows a page's items: `],"nextCursor":…}` (ASCII: a cursor is base64url). */
-export const pageTail = (nextCursor: string | null) =>
+/** What follows a page's items: `],"nextCursor":…}`. */
+const pageTail = (nextCursor: string | null) =>
   `],"nextCursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
 
 /** `{"data":[…],"nextCursor":…}` from already serialised items (or their joined text). */
 export function pageJson(items: string[] | string, nextCursor: string | null): string {
   const data = typeof items === 'string' ? items : items.join(',');
-  return `${PAGE_HEAD}${data}${pageTail(nextCursor)}`;
+  return `{"data":[${data}${pageTail(nextCursor)}`;
+}
+
+const PAGE_HEAD = Buffer.from('{"data":[');
+
+/**
+ * pageJson of items joined as UTF-8 bytes (as Redis answered them): the page is sent as those
+ * bytes, never decoded into a string to be encoded again on the way out.
+ */
+export function pageBytes(items: Buffer, nextCursor: string | null): Buffer {
+  return Buffer.concat([PAGE_HEAD, items, Buffer.from(pageTail(nextCursor))]);
 }
