@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { redis } from '../../app/infra/redis';
-import { keys } from '../../app/cache/keys';
+import { VIEWER_FLAGS, keys, userKey } from '../../app/cache/keys';
 import { api, bearer, registerUser } from '../helpers/http';
 
 describe('GET /tweets rendered in Redis', () => {
@@ -17,6 +17,7 @@ describe('GET /tweets rendered in Redis', () => {
     await api().post(`/tweets/${first.id}/like`).set(bearer(ada.accessToken)).expect(200);
     await api().post(`/tweets/${bobs.id}/retweet`).set(bearer(ada.accessToken)).expect(200);
     await api().post(`/tweets/${bobs.id}/like`).set(bearer(bob.accessToken)).expect(200);
+    await api().post(`/tweets/${bobs.id}/bookmark`).set(bearer(ada.accessToken)).expect(200);
 
     // Drop the cached pieces: the first read assembles the page in Node from MySQL and
     // fills the caches; the second finds every piece cached and is rendered by Redis.
@@ -26,8 +27,7 @@ describe('GET /tweets rendered in Redis', () => {
     await redis.del(
       ...ids.map(keys.tweet),
       keys.tweet(bobs.id),
-      keys.liked(ada.id),
-      keys.retweeted(ada.id),
+      ...VIEWER_FLAGS.map(({ prefix }) => userKey(prefix, ada.id)),
     );
     const assembled = await api().get('/tweets?limit=3').set(bearer(ada.accessToken)).expect(200);
     expect(await redis.exists(...ids.map(keys.tweet))).to.equal(ids.length);
@@ -42,9 +42,16 @@ describe('GET /tweets rendered in Redis', () => {
       retweetsCount: 1,
       retweeted: true,
       liked: false,
+      bookmarked: true,
     });
-    expect(reply).to.include({ replyToId: first.id, liked: false });
-    expect(original).to.include({ id: first.id, likesCount: 1, repliesCount: 1, liked: true });
+    expect(reply).to.include({ replyToId: first.id, liked: false, bookmarked: false });
+    expect(original).to.include({
+      id: first.id,
+      likesCount: 1,
+      repliesCount: 1,
+      liked: true,
+      bookmarked: false,
+    });
     expect(original.content).to.equal('First, with "quotes" and | pipes 🦄');
     expect(rendered.body.nextCursor).to.equal(null);
   });

@@ -14,21 +14,10 @@ import Redis from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { accessTokenKey, accessTokenVerifyOptions, asAccessClaims } from '../../../app/auth/tokens';
 import { encodeCursor } from '../../../app/http/paging';
+import { LEAN_PAGE } from './leanPage';
 
 const HOME = 'bench:lean:home:';
 const ITEM = 'bench:lean:item:';
-
-/** KEYS[1] the timeline; ARGV the item key prefix and the page size. */
-const PAGE = `
-local limit = tonumber(ARGV[2])
-local ids = redis.call('ZREVRANGE', KEYS[1], 0, limit)
-local n = math.min(#ids, limit)
-if n == 0 then return {'', ''} end
-local keys = {}
-for i = 1, n do keys[i] = ARGV[1] .. ids[i] end
-local items = redis.call('MGET', unpack(keys))
-return {table.concat(items, ','), #ids > limit and ids[n] or ''}
-`;
 
 interface LeanRedis extends Redis {
   leanPage(key: string, itemPrefix: string, limit: string): Promise<[string, string]>;
@@ -37,7 +26,7 @@ interface LeanRedis extends Redis {
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
   enableAutoPipelining: true,
 }) as LeanRedis;
-redis.defineCommand('leanPage', { numberOfKeys: 1, lua: PAGE });
+redis.defineCommand('leanPage', { numberOfKeys: 1, lua: LEAN_PAGE });
 const key = accessTokenKey();
 
 const app = new Koa();
