@@ -56,7 +56,7 @@ describe('The first page of a ranking whose snapshot vanishes before it is read'
     return answer.body as { data: Record<string, unknown>[] };
   }
 
-  it('answers the first page of popular tweets with the liked tweet', async () => {
+  it('answers the same first page of popular tweets as a moment before, not a 400', async () => {
     const ada = await signUp(node);
     const { body: tweet } = await expectCall(node, 201, 'POST', '/tweets', {
       token: ada.accessToken,
@@ -64,29 +64,34 @@ describe('The first page of a ranking whose snapshot vanishes before it is read'
     });
     const { id } = tweet as { id: string };
     await expectCall(node, 200, 'POST', `/tweets/${id}/like`, { token: ada.accessToken });
+    // Other tests' tweets may outrank this one on the first page: the whole page is compared.
+    const { body: before } = await expectCall(node, 200, 'GET', '/tweets/popular', {
+      token: ada.accessToken,
+    });
+    expect((before as { data: unknown[] }).data).to.not.be.empty;
 
-    const { data } = await readWhileSnapshotsVanish(
-      '/tweets/popular',
-      keys.popularSnapshot(''),
-      ada,
-    );
-    expect(data.map((item) => item.id)).to.include(id);
+    const after = await readWhileSnapshotsVanish('/tweets/popular', keys.popularSnapshot(''), ada);
+    // The cursor names the new snapshot; the page is the same.
+    expect(after.data).to.deep.equal((before as { data: unknown[] }).data);
   });
 
-  it('answers trending tags with the tag just used', async () => {
+  it('answers the same trending tags as a moment before, not an empty list', async () => {
     const bea = await signUp(node);
-    const tag = `vanish${Date.now().toString(36)}`;
     await expectCall(node, 201, 'POST', '/tweets', {
       token: bea.accessToken,
-      body: { content: `about #${tag}` },
+      body: { content: `about #vanish${Date.now().toString(36)}` },
     });
-    await expectCall(node, 200, 'GET', '/hashtags/trending', { token: bea.accessToken });
+    // Other tests' tags may outrank this one in the top 10: the whole answer is compared.
+    const { body: before } = await expectCall(node, 200, 'GET', '/hashtags/trending', {
+      token: bea.accessToken,
+    });
+    expect((before as { data: unknown[] }).data).to.not.be.empty;
 
-    const { data } = await readWhileSnapshotsVanish(
+    const after = await readWhileSnapshotsVanish(
       '/hashtags/trending',
       keys.trendingSnapshot(''),
       bea,
     );
-    expect(data.map((item) => item.tag)).to.include(tag);
+    expect(after).to.deep.equal(before);
   });
 });
