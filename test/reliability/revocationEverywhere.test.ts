@@ -222,34 +222,15 @@ describe('A logged-out session on every API node, through Redis data loss', func
     await expectOnEveryNode(nodes, 200, fayOther, 'her other session, once Redis is trusted again');
   });
 
-  it("refuses a logged-out session at once on a node that lost its revocation messages' connection", async () => {
-    const hal = await signUp(nodeB);
-    await expectOnEveryNode(nodes, 200, hal, 'before the logout'); // node A keeps its verdict
-    // Node A's subscriber connection drops and cannot come back; its commands still flow.
-    relay.refusingNew = true;
-    try {
-      const { id } = await subscriberOfNodeA(relay, redis);
-      await redis.client('KILL', 'ID', id);
-
-      await expectCall(nodeB, 204, 'POST', '/auth/logout', {
-        token: hal.accessToken,
-        body: { refreshToken: hal.refreshToken },
-      });
-      await expectOnEveryNode([nodeA, nodeB], 401, hal, 'right after the logout');
-    } finally {
-      relay.refusingNew = false;
-    }
-  });
-
   /**
-   * Logs a session out through node B while node A hears revocation messages `lateMs` late
-   * (its commands' answers are not delayed), and expects every node to refuse it at once.
+   * Logs a session out through node B while node A's revocation messages are impaired by
+   * `impair` (which answers how to undo it; node A's commands still flow), and expects every
+   * node to refuse the session at once. Node A has a verdict for it kept from before.
    */
-  async function logoutHeardLateByNodeA(lateMs: number): Promise<void> {
-    const { upstreamPort } = await subscriberOfNodeA(relay, redis);
+  async function logoutWithNodeAImpaired(impair: () => Promise<() => void>): Promise<void> {
     const member = await signUp(nodeB);
     await expectOnEveryNode(nodes, 200, member, 'before the logout'); // node A keeps its verdict
-    relay.delayToClient = { ms: lateMs, upstreamPort };
+    const undo = await impair();
     try {
       await expectCall(nodeB, 204, 'POST', '/auth/logout', {
         token: member.accessToken,
@@ -257,15 +238,35 @@ describe('A logged-out session on every API node, through Redis data loss', func
       });
       await expectOnEveryNode([nodeA, nodeB], 401, member, 'right after the logout');
     } finally {
-      relay.delayToClient = null;
+      undo();
     }
   }
 
+  it("refuses a logged-out session at once on a node that lost its revocation messages' connection", () =>
+    logoutWithNodeAImpaired(async () => {
+      // Node A's subscriber connection drops and cannot come back.
+      const { id } = await subscriberOfNodeA(relay, redis);
+      relay.refusingNew = true;
+      const undo = () => (relay.refusingNew = false);
+      await redis.client('KILL', 'ID', id).catch((error: unknown) => {
+        undo();
+        throw error;
+      });
+      return undo;
+    }));
+
+  /** Node A hears revocation messages `lateMs` late. */
+  const heardLate = (lateMs: number) => async () => {
+    const { upstreamPort } = await subscriberOfNodeA(relay, redis);
+    relay.delayToClient = { ms: lateMs, upstreamPort };
+    return () => (relay.delayToClient = null);
+  };
+
   it('refuses a logged-out session at once on a node that hears revocation messages late', () =>
-    logoutHeardLateByNodeA(400));
+    logoutWithNodeAImpaired(heardLate(400)));
 
   // Node B gives up waiting for node A's confirmation and raises the revocation epoch, which
   // node A reads from MySQL.
   it('refuses a logged-out session on a node that never confirms the revocation in time', () =>
-    logoutHeardLateByNodeA(5000));
+    logoutWithNodeAImpaired(heardLate(5000)));
 });
