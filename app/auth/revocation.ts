@@ -107,8 +107,9 @@ function listenForRevocations(): void {
   subscriber.on('message', (_channel: string, message: string) => {
     const [userId, confirmation] = message.split(' ');
     forgetVerdicts();
-    for (const listener of revocationListeners) listener(userId);
+    // A confirmation request follows its revocation's bare message, on which listeners ran.
     if (confirmation) void confirm(confirmation);
+    else for (const listener of revocationListeners) listener(userId);
   });
   subscriber.on('close', () => {
     hearing = false;
@@ -175,10 +176,11 @@ async function confirm(confirmation: string): Promise<void> {
  */
 async function announceRevocation(userId: string, confirmed: boolean): Promise<void> {
   forgetVerdicts();
-  if (!confirmed) {
-    await redis.publish(REVOCATIONS_CHANNEL, userId);
-    return;
-  }
+  // The bare user id first, as every process reads it, older versions too (during a rolling
+  // upgrade they still cut the user's sockets); then, on the same connection so in order, the
+  // request to confirm, which older versions take for an unknown user and ignore.
+  await redis.publish(REVOCATIONS_CHANNEL, userId);
+  if (!confirmed) return;
   const confirmation = randomUUID();
   const listeners = await redis.publish(REVOCATIONS_CHANNEL, `${userId} ${confirmation}`);
   const deadline = performance.now() + CONFIRM_TIMEOUT_MS;

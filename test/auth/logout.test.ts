@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { redis } from '../../app/infra/redis';
+import { config } from '../../config';
+import { confirmationKey } from '../../app/auth/revocationEpoch';
+import { createRedis, redis } from '../../app/infra/redis';
 import { getMe, logout, refresh, signIn } from '../helpers/authRequests';
 import { api, registerUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
@@ -48,5 +50,29 @@ describe('POST /auth/logout', () => {
     await redis.flushdb();
     expectProblem(await getMe(user.accessToken), 401, 'unauthorized');
     expectProblem(await getMe(user.accessToken), 401, 'unauthorized');
+  });
+
+  it('announces the revocation first as the bare user id older versions read, then asks for confirmations', async () => {
+    const user = await registerUser();
+    const listener = createRedis({ name: 'test-revocations', blocking: true });
+    const messages: string[] = [];
+    try {
+      await listener.subscribe(`${config.mainChannelPrefix}auth:revocations`);
+      listener.on('message', (_channel: string, message: string) => {
+        messages.push(message);
+        // Confirms as a process does, so the logout need not take the epoch path.
+        const [, confirmation] = message.split(' ');
+        if (confirmation) void redis.incr(confirmationKey(confirmation));
+      });
+      await logout(user.accessToken, user.refreshToken).expect(204);
+      // Pub/sub delivers in order, but after PUBLISH returns: wait for both.
+      for (let waited = 0; messages.length < 2 && waited < 5000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      listener.disconnect();
+    }
+    expect(messages[0]).to.equal(user.id);
+    expect(messages[1]).to.match(new RegExp(`^${user.id} [0-9a-f-]{36}$`));
   });
 });
