@@ -33,22 +33,8 @@ export interface HourlyRanking {
   current: string;
 }
 
-/**
- * The stamp of a fresh enough snapshot of `ranking`, making one when the last is older than
- * 30 s, or gone, or when `fresh` asks for a new one.
- */
-async function currentRankingSnapshot(
-  ranking: HourlyRanking,
-  { fresh = false } = {},
-): Promise<string> {
-  const current = fresh ? null : await cacheRedis.get(ranking.current);
-  if (
-    current &&
-    Date.now() - Number(current) < SNAPSHOT_EVERY_MS &&
-    (await cacheRedis.exists(ranking.snapshot(current)))
-  ) {
-    return current;
-  }
+/** Makes a snapshot of `ranking` now, the current one from then on, and answers its stamp. */
+async function makeSnapshot(ranking: HourlyRanking): Promise<string> {
   const stamp = String(Date.now());
   const buckets = windowHours(hourOf(Number(stamp))).map(ranking.hour);
   const weights = buckets.map((_, age) => Math.pow(0.5, age / HALF_LIFE_HOURS));
@@ -68,17 +54,23 @@ const FIRST_PAGE_ATTEMPTS = 3;
 
 /**
  * The first `count` members of a fresh enough snapshot of `ranking`, highest first, and its
- * stamp. A snapshot can vanish between the check that it is there and the read of its page
- * (the cache role may evict it; Redis may have restarted meanwhile): a new one is then made
- * and read, so a first page never finds its snapshot expired. Null only when every one
- * vanished so (Redis cannot keep them).
+ * stamp: the current snapshot while it is under 30 s old, else a new one. The page's read
+ * tells whether the snapshot is still there (snapshotPage): one gone (evicted by the cache
+ * role, lost with a restart) is replaced by a new one, read in turn, so a first page never
+ * finds its snapshot expired. Null only when every new one vanished too (Redis cannot keep
+ * them).
  */
 export async function firstSnapshotPage(
   ranking: HourlyRanking,
   count: number,
 ): Promise<{ stamp: string; ids: string[] } | null> {
+  const current = await cacheRedis.get(ranking.current);
+  if (current && Date.now() - Number(current) < SNAPSHOT_EVERY_MS) {
+    const ids = await snapshotPage(ranking.snapshot(current), 0, count);
+    if (ids !== null) return { stamp: current, ids };
+  }
   for (let attempt = 0; attempt < FIRST_PAGE_ATTEMPTS; attempt += 1) {
-    const stamp = await currentRankingSnapshot(ranking, { fresh: attempt > 0 });
+    const stamp = await makeSnapshot(ranking);
     const ids = await snapshotPage(ranking.snapshot(stamp), 0, count);
     if (ids !== null) return { stamp, ids };
   }
