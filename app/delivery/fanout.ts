@@ -129,8 +129,8 @@ export async function deliverEntry(entryId: string, onlySmall = false): Promise<
 /**
  * An API node's at-commit work for a `fanout` job (runJobsAtCommit): the entry delivered here
  * when its author has at most FANOUT_AT_COMMIT_MAX_FOLLOWERS followers (and is no celebrity),
- * else handed to the workers. A small delivery done here costs less than the job would (Bull's add, its scripts
- * in the worker, the worker's reads) and reaches followers sooner.
+ * else handed to the workers. A small delivery done here costs less than the job would
+ * (Bull's add, its scripts in the worker, the worker's reads) and reaches followers sooner.
  */
 export async function deliverSmallEntry({
   entryId,

@@ -86,7 +86,8 @@ const atCommit = new Map<QueueName, AtCommit<QueueName>>();
  * whose cost would be mostly the job's own (a notification push: a Bull add, Bull's scripts
  * in the worker, its SQL read again there); `run` answers FOR_WORKERS to hand a job to Bull
  * after all. The outbox still holds each job until `run` succeeded; when it fails (Redis away
- * or silent) the row stays and the relay queues the job for a worker. `run` may then happen twice (it timed out after all), as a job may.
+ * or silent) the row stays and the relay queues the job for a worker. `run` may then happen
+ * twice (it timed out after all), as a job may.
  */
 export function runJobsAtCommit<N extends QueueName>(name: N, run: AtCommit<N>): void {
   atCommit.set(name, run as AtCommit<QueueName>);
