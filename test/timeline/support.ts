@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { FANOUT_AT_COMMIT_MAX_FOLLOWERS } from '../../app/delivery/fanout';
 import { sequelize } from '../../app/infra/db';
 import { insertFollows, insertUsers } from '../bench/world';
+import { outboxRows } from '../resilience/support';
 import { redis } from '../../app/infra/redis';
 import type { QueueName } from '../../app/queue/jobs';
 import { getQueue } from '../../app/queue/queues';
@@ -106,10 +107,7 @@ export async function waitForDelivery(entryId: string, timeoutMs = 15_000): Prom
     async () => {
       const job = await getQueue('fanout').getJob(jobId);
       if (job) return job.isCompleted();
-      const [rows] = await sequelize.query('SELECT 1 FROM outbox WHERE job_id = ?', {
-        replacements: [jobId],
-      });
-      return rows.length === 0;
+      return (await outboxRows([jobId])) === 0;
     },
     Boolean,
     `entry ${entryId} delivered`,
