@@ -214,10 +214,6 @@ const RENDER = `${FLAG_KEYS}${FLAG_JSON}${TWEET_RECORDS}
 local function parse(record)
   return string.match(record, '^%d+|(%d+)|(%d+)|(%d+)|(%d*)|(.*)$')
 end
-local function suffix(l, r, p, flags)
-  return ',"likesCount":' .. l .. ',"retweetsCount":' .. r .. ',"repliesCount":' .. p ..
-    flags .. '}'
-end
 local function render(viewer, ids)
   if #ids == 0 then return '' end
   local records = tweetRecords(ids)
@@ -249,21 +245,31 @@ local function render(viewer, ids)
     if redis.call('EXISTS', unpack(sets)) < #sets then return false end
     for f, key in ipairs(sets) do flags[f] = redis.call('SMISMEMBER', key, unpack(targets)) end
   end
-  local out, nflags = {}, #flags
+  -- Every piece goes into one list, joined once at the end: a string built per item would
+  -- be copied, hashed and interned twice more (a tenth of the script's time on a page).
+  local out, n, nflags = {}, 0, #flags
   for i, e in ipairs(entries) do
     local mask, bit = 1, 1
     for f = 1, nflags do
       if flags[f][i] == 1 then mask = mask + bit end
       bit = bit * 2
     end
-    if e[4] == '' then
-      out[i] = e[5] .. suffix(e[1], e[2], e[3], FLAG_JSON[mask])
-    else
-      local o = originals[e[4]]
-      out[i] = e[5] .. ',"tweet":' .. o[4] .. suffix(o[1], o[2], o[3], FLAG_JSON[mask]) .. '}'
+    if i > 1 then n = n + 1; out[n] = ',' end
+    n = n + 1; out[n] = e[5]
+    local counted = e
+    if e[4] ~= '' then
+      counted = originals[e[4]]
+      out[n + 1], out[n + 2] = ',"tweet":', counted[4]
+      n = n + 2
     end
+    out[n + 1], out[n + 2] = ',"likesCount":', counted[1]
+    out[n + 3], out[n + 4] = ',"retweetsCount":', counted[2]
+    out[n + 5], out[n + 6] = ',"repliesCount":', counted[3]
+    out[n + 7], out[n + 8] = FLAG_JSON[mask], '}'
+    n = n + 8
+    if e[4] ~= '' then n = n + 1; out[n] = '}' end
   end
-  return table.concat(out, ',')
+  return table.concat(out)
 end
 `;
 
