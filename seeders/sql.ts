@@ -1,5 +1,4 @@
-import { QueryTypes } from 'sequelize';
-import { sequelize } from '../app/infra/db';
+import { select, sequelize } from '../app/infra/db';
 
 /**
  * Multi-row INSERTs for the bulk seeder: one statement per batch instead of one ORM call per
@@ -21,10 +20,7 @@ let incrementStep: number | undefined;
  */
 export async function autoIncrementStep(): Promise<number> {
   if (incrementStep === undefined) {
-    const [row] = await sequelize.query<{ step: number }>(
-      'SELECT @@auto_increment_increment AS step',
-      { type: QueryTypes.SELECT },
-    );
+    const [row] = await select<{ step: number }>('SELECT @@auto_increment_increment AS step');
     incrementStep = Number(row?.step ?? 1);
   }
   return incrementStep;

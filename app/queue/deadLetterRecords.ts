@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute, sequelize } from '../infra/db';
 import { deleteOutboxRows } from './outboxRecords';
 
 /**
@@ -22,20 +22,19 @@ export interface DeadLetter {
 
 /** Every dead letter, oldest first. */
 export async function listDeadLetters(): Promise<DeadLetter[]> {
-  const rows = await sequelize.query<DeadLetter>(
+  const rows = await select<DeadLetter>(
     `SELECT id, queue, job_id AS jobId, attempts, last_error AS lastError,
        created_at AS createdAt, dead_at AS deadAt
      FROM outbox_dead_letters ORDER BY id`,
-    { type: QueryTypes.SELECT, useMaster: true },
+    { useMaster: true },
   );
   return rows.map((row) => ({ ...row, id: String(row.id), attempts: Number(row.attempts) }));
 }
 
 /** How many there are (read at each /metrics scrape). */
 export async function countDeadLetters(): Promise<number> {
-  const [row] = await sequelize.query<{ count: number }>(
+  const [row] = await select<{ count: number }>(
     'SELECT COUNT(*) AS count FROM outbox_dead_letters',
-    { type: QueryTypes.SELECT },
   );
   return Number(row.count);
 }
@@ -48,9 +47,9 @@ export async function countDeadLetters(): Promise<number> {
 export async function retryDeadLetters(ids: string[] | 'all'): Promise<number> {
   const which = ids === 'all' ? '' : 'WHERE id IN (:ids)';
   return sequelize.transaction(async (transaction) => {
-    const locked = await sequelize.query<{ id: string }>(
+    const locked = await select<{ id: string }>(
       `SELECT id FROM outbox_dead_letters ${which} ORDER BY id FOR UPDATE`,
-      { replacements: { ids }, type: QueryTypes.SELECT, transaction },
+      { replacements: { ids }, transaction },
     );
     if (locked.length === 0) return 0;
     const moving = { ids: locked.map((row) => String(row.id)) };

@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute } from '../infra/db';
 
 /**
  * The `outbox` table (jobs written in their action's transaction, sent to Bull by the relay):
@@ -46,11 +46,11 @@ export async function dueOutboxIds(
   batch: number,
   transaction: Transaction,
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     `SELECT id FROM outbox WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND
      AND (next_attempt_at IS NULL OR next_attempt_at <= UTC_TIMESTAMP(3))
      ORDER BY id LIMIT :batch`,
-    { replacements: { seconds: olderThanSeconds, batch }, type: QueryTypes.SELECT, transaction },
+    { replacements: { seconds: olderThanSeconds, batch }, transaction },
   );
   return rows.map((row) => String(row.id));
 }
@@ -60,10 +60,10 @@ export async function lockOutboxRows(
   ids: string[],
   transaction: Transaction,
 ): Promise<OutboxRow[]> {
-  const rows = await sequelize.query<OutboxRow>(
+  const rows = await select<OutboxRow>(
     `SELECT id, queue, job_id AS jobId, payload, attempts FROM outbox
      WHERE id IN (:ids) ORDER BY id FOR UPDATE SKIP LOCKED`,
-    { replacements: { ids }, type: QueryTypes.SELECT, transaction },
+    { replacements: { ids }, transaction },
   );
   return rows.map((row) => ({ ...row, id: String(row.id), attempts: Number(row.attempts) }));
 }

@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute } from '../infra/db';
 
 /**
  * The `audit_log` table: every admin action, written in the action's own transaction (so an
@@ -69,7 +69,7 @@ const idOrNull = (value: string | number | null) => (value === null ? null : Str
  * reads the log right after acting, and a replica may not have the row yet.
  */
 export async function auditPage(below: string | undefined, limit: number): Promise<AuditRow[]> {
-  const rows = await sequelize.query<AuditRow>(
+  const rows = await select<AuditRow>(
     `SELECT a.id, a.admin_id AS adminId, au.username AS adminUsername, a.action,
             a.target_user_id AS targetUserId, tu.username AS targetUsername,
             a.target_tweet_id AS targetTweetId, a.reason, a.created_at AS createdAt
@@ -78,7 +78,7 @@ export async function auditPage(below: string | undefined, limit: number): Promi
        LEFT JOIN users tu ON tu.id = a.target_user_id
       ${below ? 'WHERE a.id < :below' : ''}
       ORDER BY a.id DESC LIMIT :limit`,
-    { replacements: { below, limit }, type: QueryTypes.SELECT, useMaster: true },
+    { replacements: { below, limit }, useMaster: true },
   );
   return rows.map((row) => ({
     ...row,

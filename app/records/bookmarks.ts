@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute, type ReadFrom } from '../infra/db';
 
 /**
  * The `bookmarks` table: every SQL statement that reads or writes it lives here. A bookmark
@@ -10,9 +10,9 @@ import { execute, sequelize, type ReadFrom } from '../infra/db';
 
 /** Ids of the tweets a viewer bookmarked (the `bookmarked` viewer set, on a cache miss). */
 export async function bookmarkedTweetIds(viewerId: string, read: ReadFrom = {}): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     'SELECT tweet_id AS id FROM bookmarks WHERE user_id = :viewerId',
-    { replacements: { viewerId }, type: QueryTypes.SELECT, ...read },
+    { replacements: { viewerId }, ...read },
   );
   return rows.map((row) => String(row.id));
 }
@@ -52,10 +52,10 @@ export async function bookmarkPage(
   below: string | undefined,
   limit: number,
 ): Promise<{ bookmarkId: string; tweetId: string }[]> {
-  const rows = await sequelize.query<{ bookmarkId: string; tweetId: string }>(
+  const rows = await select<{ bookmarkId: string; tweetId: string }>(
     `SELECT id AS bookmarkId, tweet_id AS tweetId FROM bookmarks
      WHERE user_id = :userId ${below ? 'AND id < :below' : ''} ORDER BY id DESC LIMIT :limit`,
-    { replacements: { userId, below, limit }, type: QueryTypes.SELECT },
+    { replacements: { userId, below, limit } },
   );
   return rows.map((row) => ({ bookmarkId: String(row.bookmarkId), tweetId: String(row.tweetId) }));
 }

@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute, type ReadFrom } from '../infra/db';
 
 /**
  * The `follows` table: every SQL statement that reads or writes it lives here, joins whose
@@ -42,9 +42,9 @@ export async function followExists(
   followeeId: string,
   transaction?: Transaction,
 ): Promise<boolean> {
-  const rows = await sequelize.query(
+  const rows = await select(
     'SELECT 1 FROM follows WHERE follower_id = :followerId AND followee_id = :followeeId',
-    { replacements: { followerId, followeeId }, type: QueryTypes.SELECT, transaction },
+    { replacements: { followerId, followeeId }, transaction },
   );
   return rows.length > 0;
 }
@@ -62,10 +62,10 @@ export async function connectionPage(
 ): Promise<{ followId: string; userId: string }[]> {
   const [mine, theirs] =
     direction === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
-  const rows = await sequelize.query<{ followId: string; userId: string }>(
+  const rows = await select<{ followId: string; userId: string }>(
     `SELECT id AS followId, ${theirs} AS userId FROM follows
      WHERE ${mine} = :userId ${below ? 'AND id < :below' : ''} ORDER BY id DESC LIMIT :limit`,
-    { replacements: { userId, below, limit }, type: QueryTypes.SELECT },
+    { replacements: { userId, below, limit } },
   );
   return rows.map((row) => ({ followId: String(row.followId), userId: String(row.userId) }));
 }
@@ -75,10 +75,10 @@ export async function followeesWithFollowers(
   userId: string,
   read: ReadFrom = {},
 ): Promise<{ id: string; followers: number }[]> {
-  const rows = await sequelize.query<{ id: string; followers: number }>(
+  const rows = await select<{ id: string; followers: number }>(
     `SELECT f.followee_id AS id, u.followers_count AS followers
      FROM follows f JOIN users u ON u.id = f.followee_id WHERE f.follower_id = :userId`,
-    { replacements: { userId }, type: QueryTypes.SELECT, ...read },
+    { replacements: { userId }, ...read },
   );
   return rows.map((row) => ({ id: String(row.id), followers: Number(row.followers) }));
 }
@@ -93,10 +93,10 @@ export async function followerPage(
   limit: number,
   read: ReadFrom = {},
 ): Promise<{ id: string; followerId: string }[]> {
-  const rows = await sequelize.query<{ id: string; followerId: string }>(
+  const rows = await select<{ id: string; followerId: string }>(
     `SELECT id, follower_id AS followerId FROM follows
      WHERE followee_id = :userId AND id > :after ORDER BY id LIMIT :limit`,
-    { replacements: { userId, after, limit }, type: QueryTypes.SELECT, ...read },
+    { replacements: { userId, after, limit }, ...read },
   );
   return rows.map((row) => ({ id: String(row.id), followerId: String(row.followerId) }));
 }
@@ -107,18 +107,18 @@ export async function followersAmong(
   ids: string[],
   read: ReadFrom = {},
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     'SELECT follower_id AS id FROM follows WHERE followee_id = :userId AND follower_id IN (:ids)',
-    { replacements: { userId, ids }, type: QueryTypes.SELECT, ...read },
+    { replacements: { userId, ids }, ...read },
   );
   return rows.map((row) => String(row.id));
 }
 
 /** Everyone following any of `userIds` (each once). */
 export async function followersOfAny(userIds: string[]): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     'SELECT DISTINCT follower_id AS id FROM follows WHERE followee_id IN (:userIds)',
-    { replacements: { userIds }, type: QueryTypes.SELECT },
+    { replacements: { userIds } },
   );
   return rows.map((row) => String(row.id));
 }

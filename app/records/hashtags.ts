@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute } from '../infra/db';
 import type { Statement } from './search';
 
 /**
@@ -70,9 +70,8 @@ export async function hashtagTweetIds(
   limit: number,
 ): Promise<string[]> {
   const { sql, replacements } = hashtagPageStatement(tag, below, limit);
-  const rows = await sequelize.query<{ id: string }>(sql, {
+  const rows = await select<{ id: string }>(sql, {
     replacements,
-    type: QueryTypes.SELECT,
   });
   return rows.map((row) => String(row.id));
 }
@@ -90,9 +89,9 @@ export async function deleteHashtagsOfTweets(
 
 /** The tags of a tweet, read in its deleting transaction before its rows go. */
 export async function tagsOfTweet(tweetId: string, transaction: Transaction): Promise<string[]> {
-  const rows = await sequelize.query<{ tag: string }>(
+  const rows = await select<{ tag: string }>(
     'SELECT tag FROM tweet_hashtags WHERE tweet_id = :tweetId',
-    { replacements: { tweetId }, type: QueryTypes.SELECT, transaction },
+    { replacements: { tweetId }, transaction },
   );
   return rows.map((row) => row.tag);
 }
@@ -108,11 +107,11 @@ export async function lastTagUses(
 ): Promise<Map<string, Date | null>> {
   const found = new Map<string, Date | null>(tags.map((tag) => [tag, null]));
   if (tags.length === 0) return found;
-  const rows = await sequelize.query<{ tag: string; at: Date }>(
+  const rows = await select<{ tag: string; at: Date }>(
     `SELECT tag, MAX(created_at) AS at FROM tweet_hashtags
       WHERE author_id = :authorId AND tag IN (:tags) AND created_at >= :since
       GROUP BY tag`,
-    { replacements: { authorId, tags, since }, type: QueryTypes.SELECT, useMaster: true },
+    { replacements: { authorId, tags, since }, useMaster: true },
   );
   for (const row of rows) found.set(row.tag, new Date(row.at));
   return found;
@@ -126,12 +125,12 @@ export async function lastTagUses(
 export async function recentTagUses(
   since: Date,
 ): Promise<{ tag: string; authorId: string; at: Date }[]> {
-  const rows = await sequelize.query<{ tag: string; author_id: string; at: Date }>(
+  const rows = await select<{ tag: string; author_id: string; at: Date }>(
     `SELECT tag, author_id, MAX(created_at) AS at FROM tweet_hashtags
       WHERE tweet_id >= (SELECT COALESCE(MIN(id), 0) FROM tweets WHERE created_at >= :since)
         AND created_at >= :since
       GROUP BY tag, author_id`,
-    { replacements: { since }, type: QueryTypes.SELECT, useMaster: true },
+    { replacements: { since }, useMaster: true },
   );
   return rows.map((row) => ({
     tag: row.tag,

@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute, type ReadFrom } from '../infra/db';
 import { Like } from '../../models';
 
 /**
@@ -13,9 +13,9 @@ import { Like } from '../../models';
 
 /** Ids of the tweets a viewer likes (the `liked` viewer set, on a cache miss). */
 export async function likedTweetIds(viewerId: string, read: ReadFrom = {}): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     'SELECT tweet_id AS id FROM likes WHERE user_id = :viewerId',
-    { replacements: { viewerId }, type: QueryTypes.SELECT, ...read },
+    { replacements: { viewerId }, ...read },
   );
   return rows.map((row) => String(row.id));
 }
@@ -87,13 +87,12 @@ export async function likePage(
   const after = below
     ? `AND (created_at < :at OR (created_at = :at AND ${theirs} < :belowId))`
     : '';
-  const rows = await sequelize.query<{ at: Date; id: string }>(
+  const rows = await select<{ at: Date; id: string }>(
     `SELECT created_at AS at, ${theirs} AS id FROM likes WHERE ${mine} = :id ${after}
      ORDER BY created_at DESC, ${theirs} DESC LIMIT :limit`,
     {
       // The time as text with its milliseconds (a Date replacement may lose them).
       replacements: { id, at: below && utcText(below.at), belowId: below?.id, limit },
-      type: QueryTypes.SELECT,
     },
   );
   return rows.map((row) => ({ at: new Date(row.at), id: String(row.id) }));
@@ -111,9 +110,9 @@ export async function lockLikedTweetIds(
   limit: number,
   transaction: Transaction,
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     'SELECT tweet_id AS id FROM likes WHERE user_id = :userId ORDER BY tweet_id LIMIT :limit FOR UPDATE',
-    { replacements: { userId, limit }, type: QueryTypes.SELECT, transaction },
+    { replacements: { userId, limit }, transaction },
   );
   return rows.map((row) => String(row.id));
 }

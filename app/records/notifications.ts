@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute, type ReadFrom } from '../infra/db';
 import { enqueueAfterCommit } from '../queue/queues';
 import { blockedEitherWaySql } from './blocks';
 import { mutingSql } from './mutes';
@@ -156,9 +156,8 @@ export async function notificationRow(
   id: string,
   read: ReadFrom = {},
 ): Promise<NotificationRow | null> {
-  const [row] = await sequelize.query<NotificationRow>(`${SELECT} WHERE n.id = :id ${VISIBLE}`, {
+  const [row] = await select<NotificationRow>(`${SELECT} WHERE n.id = :id ${VISIBLE}`, {
     replacements: { id },
-    type: QueryTypes.SELECT,
     ...read,
   });
   return row ?? null;
@@ -174,16 +173,16 @@ export async function notificationRowsOf(
   limit: number,
   type?: NotificationType,
 ): Promise<NotificationRow[]> {
-  return sequelize.query<NotificationRow>(
+  return select<NotificationRow>(
     `${SELECT} WHERE n.user_id = :userId ${VISIBLE} ${type ? 'AND n.type = :type' : ''}
        ${below ? 'AND n.id < :below' : ''} ORDER BY n.id DESC LIMIT :limit`,
-    { replacements: { userId, below, limit, type }, type: QueryTypes.SELECT },
+    { replacements: { userId, below, limit, type } },
   );
 }
 
 /** Marks a user's unread notifications read: the given ones, or all. */
 export async function markNotificationsRead(userId: string, ids?: string[]): Promise<void> {
-  await sequelize.query(
+  await execute(
     `UPDATE notifications SET read_at = UTC_TIMESTAMP(3)
      WHERE user_id = :userId AND read_at IS NULL ${ids ? 'AND id IN (:ids)' : ''}`,
     { replacements: { userId, ids } },
@@ -196,7 +195,7 @@ export async function deleteNotificationsOfTweets(
   transaction: Transaction,
 ): Promise<void> {
   if (tweetIds.length === 0) return;
-  await sequelize.query('DELETE FROM notifications WHERE tweet_id IN (:ids)', {
+  await execute('DELETE FROM notifications WHERE tweet_id IN (:ids)', {
     replacements: { ids: tweetIds },
     transaction,
   });

@@ -1,5 +1,5 @@
-import { Op, QueryTypes, type Transaction } from 'sequelize';
-import { sequelize } from '../infra/db';
+import { Op, type Transaction } from 'sequelize';
+import { select } from '../infra/db';
 import { RefreshToken } from '../../models';
 
 /**
@@ -93,10 +93,10 @@ export async function familyRevoked(familyId: string): Promise<boolean> {
 export async function recentlyRevokedFamilies(
   seconds: number,
 ): Promise<{ familyId: string; userId: string }[]> {
-  return sequelize.query<{ familyId: string; userId: string }>(
+  return select<{ familyId: string; userId: string }>(
     `SELECT DISTINCT family_id AS familyId, user_id AS userId FROM refresh_tokens
      WHERE revoked_at > UTC_TIMESTAMP(3) - INTERVAL :seconds SECOND`,
-    { replacements: { seconds }, type: QueryTypes.SELECT, useMaster: true },
+    { replacements: { seconds }, useMaster: true },
   );
 }
 

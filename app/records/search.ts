@@ -1,5 +1,4 @@
-import { QueryTypes } from 'sequelize';
-import { sequelize } from '../infra/db';
+import { select } from '../infra/db';
 
 /**
  * The search reads (app/search): users by name prefix and tweets by words. They read
@@ -17,9 +16,8 @@ export interface Statement {
 
 /** The ids a statement selects (as column `id`), in its order. */
 export async function selectIds({ sql, replacements }: Statement): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(sql, {
+  const rows = await select<{ id: string }>(sql, {
     replacements,
-    type: QueryTypes.SELECT,
   });
   return rows.map((row) => String(row.id));
 }

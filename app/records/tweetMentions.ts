@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute, type ReadFrom } from '../infra/db';
 
 /**
  * The `tweet_mentions` table: the accounts a tweet mentioned when it was posted, one row per
@@ -50,11 +50,11 @@ export async function mentionsOfTweets(
   read: ReadFrom = {},
 ): Promise<StoredMention[]> {
   if (tweetIds.length === 0) return [];
-  const rows = await sequelize.query<StoredMention>(
+  const rows = await select<StoredMention>(
     `SELECT m.tweet_id AS tweetId, m.user_id AS userId, u.username
        FROM tweet_mentions m JOIN users u ON u.id = m.user_id
       WHERE m.tweet_id IN (:tweetIds)`,
-    { replacements: { tweetIds }, type: QueryTypes.SELECT, ...read },
+    { replacements: { tweetIds }, ...read },
   );
   return rows.map((row) => ({
     tweetId: String(row.tweetId),
@@ -83,9 +83,9 @@ export async function deleteMentionsOfUser(
   limit: number,
   transaction: Transaction,
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     'SELECT tweet_id AS id FROM tweet_mentions WHERE user_id = :userId LIMIT :limit FOR UPDATE',
-    { replacements: { userId, limit }, type: QueryTypes.SELECT, transaction },
+    { replacements: { userId, limit }, transaction },
   );
   const tweetIds = rows.map((row) => String(row.id));
   if (tweetIds.length > 0) {

@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute, type ReadFrom } from '../infra/db';
 import { Tweet } from '../../models';
 import { recountCounters, type RecountScope } from './recount';
 import { activeUserSql } from './users';
@@ -51,9 +51,8 @@ export async function loadTweetRows(
   const rows = new Map<string, TweetRow>();
   let wanted = [...new Set(ids)];
   for (let round = 0; round < 2 && wanted.length > 0; round += 1) {
-    const found = await sequelize.query<TweetRow>(`${SELECT_TWEETS} WHERE t.id IN (:ids)`, {
+    const found = await select<TweetRow>(`${SELECT_TWEETS} WHERE t.id IN (:ids)`, {
       replacements: { ids: wanted },
-      type: QueryTypes.SELECT,
       ...read,
     });
     for (const row of found) rows.set(String(row.id), normalise(row));
@@ -76,7 +75,7 @@ export async function loadAuthorPage(
   below: string | undefined,
   limit: number,
 ): Promise<{ followers: number; ids: string[] } | null> {
-  const rows = await sequelize.query<{ followers: number; id: string | null }>(
+  const rows = await select<{ followers: number; id: string | null }>(
     `SELECT u.followers_count AS followers, t.id
        FROM users u
        LEFT JOIN (SELECT id, author_id FROM tweets
@@ -84,7 +83,7 @@ export async function loadAuthorPage(
                    ORDER BY id DESC LIMIT :limit) t ON t.author_id = u.id
       WHERE u.id = :authorId AND ${activeUserSql('u')}
       ORDER BY t.id DESC`,
-    { replacements: { authorId, below, limit }, type: QueryTypes.SELECT },
+    { replacements: { authorId, below, limit } },
   );
   if (rows.length === 0) return null;
   const ids = rows.filter((row) => row.id !== null).map((row) => String(row.id));
@@ -93,9 +92,9 @@ export async function loadAuthorPage(
 
 /** Ids of the originals a viewer has retweeted (the `retweeted` viewer set, on a cache miss). */
 export async function retweetedTweetIds(viewerId: string, read: ReadFrom = {}): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     'SELECT retweet_of_id AS id FROM tweets WHERE author_id = :viewerId AND retweet_of_id IS NOT NULL',
-    { replacements: { viewerId }, type: QueryTypes.SELECT, ...read },
+    { replacements: { viewerId }, ...read },
   );
   return rows.map((row) => String(row.id));
 }
@@ -120,9 +119,8 @@ const SELECT_COUNTS = `SELECT id, author_id AS authorId, retweet_of_id AS retwee
  * touches a tweet's counters takes this lock first, so they queue instead of deadlocking.
  */
 export async function lockTweet(id: string, transaction: Transaction): Promise<TweetCounts | null> {
-  const [row] = await sequelize.query<TweetCounts>(`${SELECT_COUNTS} FOR UPDATE`, {
+  const [row] = await select<TweetCounts>(`${SELECT_COUNTS} FOR UPDATE`, {
     replacements: { id },
-    type: QueryTypes.SELECT,
     transaction,
   });
   return row ? normaliseCounts(row) : null;
@@ -139,10 +137,10 @@ export async function moveCounter(
   transaction: Transaction,
 ): Promise<void> {
   const change = delta > 0 ? `${counter} + 1` : `GREATEST(${counter}, 1) - 1`;
-  await sequelize.query(
-    `UPDATE tweets SET ${counter} = ${change}, version = version + 1 WHERE id = :id`,
-    { replacements: { id }, transaction },
-  );
+  await execute(`UPDATE tweets SET ${counter} = ${change}, version = version + 1 WHERE id = :id`, {
+    replacements: { id },
+    transaction,
+  });
 }
 
 function normaliseCounts(row: TweetCounts): TweetCounts {
@@ -165,11 +163,11 @@ export async function entryIdsByAuthors(
   read: ReadFrom = {},
 ): Promise<string[]> {
   if (authors.length === 0) return [];
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     `SELECT id FROM tweets WHERE author_id IN (:authors)
      ${range.below ? 'AND id < :below' : ''} ${range.above ? 'AND id > :above' : ''}
      ORDER BY id DESC LIMIT :limit`,
-    { replacements: { authors, limit, ...range }, type: QueryTypes.SELECT, ...read },
+    { replacements: { authors, limit, ...range }, ...read },
   );
   return rows.map((row) => String(row.id));
 }
@@ -180,9 +178,9 @@ export async function entryIdsSince(
   fromId = '0',
   read: ReadFrom = {},
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     'SELECT id FROM tweets WHERE author_id IN (:authors) AND id >= :fromId',
-    { replacements: { authors, fromId }, type: QueryTypes.SELECT, ...read },
+    { replacements: { authors, fromId }, ...read },
   );
   return rows.map((row) => String(row.id));
 }
@@ -193,10 +191,10 @@ export async function findPostId(
   content: string,
   replyToId: string | null,
 ): Promise<string | null> {
-  const [found] = await sequelize.query<{ id: string }>(
+  const [found] = await select<{ id: string }>(
     `SELECT id FROM tweets WHERE author_id = :authorId AND content = :content
      AND retweet_of_id IS NULL AND reply_to_id <=> :replyToId ORDER BY id LIMIT 1`,
-    { replacements: { authorId, content, replyToId }, type: QueryTypes.SELECT },
+    { replacements: { authorId, content, replyToId } },
   );
   return found ? String(found.id) : null;
 }
@@ -209,7 +207,7 @@ export async function entryAuthor(
   id: string,
   read: ReadFrom = {},
 ): Promise<{ authorId: string; followers: number; originalAuthorId: string | null } | null> {
-  const [row] = await sequelize.query<{
+  const [row] = await select<{
     authorId: string;
     followers: number;
     originalAuthorId: string | null;
@@ -219,7 +217,7 @@ export async function entryAuthor(
      FROM tweets t JOIN users u ON u.id = t.author_id
      LEFT JOIN tweets o ON o.id = t.retweet_of_id
      WHERE t.id = :id`,
-    { replacements: { id }, type: QueryTypes.SELECT, ...read },
+    { replacements: { id }, ...read },
   );
   if (!row) return null;
   return {
@@ -231,20 +229,20 @@ export async function entryAuthor(
 
 /** The author of a tweet (`of: 'tweet'`) or of the tweet it replies to; null when gone. */
 export async function authorIdOf(id: string, of: 'tweet' | 'parent'): Promise<string | null> {
-  const [row] = await sequelize.query<{ authorId: string }>(
+  const [row] = await select<{ authorId: string }>(
     of === 'parent'
       ? 'SELECT p.author_id AS authorId FROM tweets r JOIN tweets p ON p.id = r.reply_to_id WHERE r.id = :id'
       : 'SELECT author_id AS authorId FROM tweets WHERE id = :id',
-    { replacements: { id }, type: QueryTypes.SELECT },
+    { replacements: { id } },
   );
   return row ? String(row.authorId) : null;
 }
 
 /** The id of the tweet a tweet replies to (null for none), read in the transaction. */
 export async function replyToIdOf(id: string, transaction: Transaction): Promise<string | null> {
-  const [row] = await sequelize.query<{ replyToId: string | null }>(
+  const [row] = await select<{ replyToId: string | null }>(
     'SELECT reply_to_id AS replyToId FROM tweets WHERE id = :id',
-    { replacements: { id }, type: QueryTypes.SELECT, transaction },
+    { replacements: { id }, transaction },
   );
   return row?.replyToId ? String(row.replyToId) : null;
 }
@@ -260,7 +258,7 @@ export async function replyPage(
   after: string | undefined,
   limit: number,
 ): Promise<string[] | null> {
-  const rows = await sequelize.query<{ parentId: string; id: string | null }>(
+  const rows = await select<{ parentId: string; id: string | null }>(
     `SELECT p.id AS parentId, r.id
        FROM tweets p
        JOIN users pu ON pu.id = p.author_id AND ${activeUserSql('pu')}
@@ -269,7 +267,7 @@ export async function replyPage(
                    ORDER BY id LIMIT :limit) r ON r.reply_to_id = p.id
       WHERE p.id = :parentId
       ORDER BY r.id`,
-    { replacements: { parentId, after, limit }, type: QueryTypes.SELECT },
+    { replacements: { parentId, after, limit } },
   );
   if (rows.length === 0) return null;
   return rows.filter((row) => row.id !== null).map((row) => String(row.id));
@@ -285,7 +283,7 @@ const MAX_THREAD_DEPTH = 10_000;
  * stops once `max` existing ancestors are found. Empty for a missing tweet or a non-reply.
  */
 export async function ancestorIds(id: string, max: number): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     `WITH RECURSIVE chain (id, depth, found_before) AS (
        SELECT reply_to_id, 1, CAST(0 AS UNSIGNED) FROM tweets
         WHERE id = :id AND reply_to_id IS NOT NULL
@@ -299,7 +297,7 @@ export async function ancestorIds(id: string, max: number): Promise<string[]> {
           AND c.found_before + (t.id IS NOT NULL) < :max AND c.depth < :maxDepth
      )
      SELECT c.id FROM chain c JOIN tweets t ON t.id = c.id ORDER BY c.depth DESC`,
-    { replacements: { id, max, maxDepth: MAX_THREAD_DEPTH }, type: QueryTypes.SELECT },
+    { replacements: { id, max, maxDepth: MAX_THREAD_DEPTH } },
   );
   return rows.map((row) => String(row.id));
 }
@@ -340,9 +338,9 @@ export async function lockRetweetEntry(
   tweetId: string,
   transaction: Transaction,
 ): Promise<string | null> {
-  const [entry] = await sequelize.query<{ id: string }>(
+  const [entry] = await select<{ id: string }>(
     'SELECT id FROM tweets WHERE retweet_of_id = :tweetId AND author_id = :userId FOR UPDATE',
-    { replacements: { userId, tweetId }, type: QueryTypes.SELECT, transaction },
+    { replacements: { userId, tweetId }, transaction },
   );
   return entry ? String(entry.id) : null;
 }
@@ -352,9 +350,9 @@ export async function lockRetweetsOf(
   id: string,
   transaction: Transaction,
 ): Promise<{ id: string; authorId: string }[]> {
-  const rows = await sequelize.query<{ id: string; authorId: string }>(
+  const rows = await select<{ id: string; authorId: string }>(
     'SELECT id, author_id AS authorId FROM tweets WHERE retweet_of_id = :id FOR UPDATE',
-    { replacements: { id }, type: QueryTypes.SELECT, transaction },
+    { replacements: { id }, transaction },
   );
   return rows.map((row) => ({ id: String(row.id), authorId: String(row.authorId) }));
 }
@@ -427,9 +425,9 @@ export async function authorRowIdsAfter(
   after: string,
   limit: number,
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     `SELECT id FROM tweets WHERE author_id = :authorId AND id > :after ORDER BY id LIMIT :limit`,
-    { replacements: { authorId, after, limit }, type: QueryTypes.SELECT, useMaster: true },
+    { replacements: { authorId, after, limit }, useMaster: true },
   );
   return rows.map((row) => String(row.id));
 }

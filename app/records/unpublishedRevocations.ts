@@ -1,5 +1,4 @@
-import { QueryTypes } from 'sequelize';
-import { execute, sequelize } from '../infra/db';
+import { select, execute } from '../infra/db';
 
 /**
  * The `unpublished_revocations` table (revocations that could not be written to Redis; the
@@ -9,9 +8,9 @@ import { execute, sequelize } from '../infra/db';
 
 /** The revocation epoch (0 when no revocation went unpublished), read from the primary. */
 export async function latestRevocationId(): Promise<number> {
-  const [row] = await sequelize.query<{ epoch: string | null }>(
+  const [row] = await select<{ epoch: string | null }>(
     'SELECT MAX(id) AS epoch FROM unpublished_revocations',
-    { type: QueryTypes.SELECT, useMaster: true },
+    { useMaster: true },
   );
   return Number(row?.epoch ?? 0);
 }

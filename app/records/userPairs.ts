@@ -1,5 +1,5 @@
-import { QueryTypes, type Transaction } from 'sequelize';
-import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { type Transaction } from 'sequelize';
+import { select, execute, type ReadFrom } from '../infra/db';
 
 /**
  * What the `blocks` and `mutes` tables share: each row says one user (the owner) acts on
@@ -47,28 +47,28 @@ export function pairTable({ table, owner, other }: PairTable) {
 
     /** How many rows the owner has (a range count on the (owner, id) index). */
     countOf: async (ownerId: string, transaction: Transaction): Promise<number> => {
-      const [row] = await sequelize.query<{ count: number }>(
+      const [row] = await select<{ count: number }>(
         `SELECT COUNT(*) AS count FROM ${table} WHERE ${owner} = :ownerId`,
-        { replacements: { ownerId }, type: QueryTypes.SELECT, transaction },
+        { replacements: { ownerId }, transaction },
       );
       return Number(row?.count ?? 0);
     },
 
     /** Whether the owner's row naming `otherId` exists. */
     exists: async (ownerId: string, otherId: string, read: PairRead = {}): Promise<boolean> => {
-      const rows = await sequelize.query(
+      const rows = await select(
         `SELECT 1 FROM ${table} WHERE ${owner} = :ownerId AND ${other} = :otherId`,
-        { replacements: { ownerId, otherId }, type: QueryTypes.SELECT, ...read },
+        { replacements: { ownerId, otherId }, ...read },
       );
       return rows.length > 0;
     },
 
     /** Whether either user has a row naming the other (one query, two index points). */
     existsEitherWay: async (a: string, b: string, read: PairRead = {}): Promise<boolean> => {
-      const rows = await sequelize.query(
+      const rows = await select(
         `SELECT 1 FROM ${table} WHERE (${owner} = :a AND ${other} = :b)
          OR (${owner} = :b AND ${other} = :a) LIMIT 1`,
-        { replacements: { a, b }, type: QueryTypes.SELECT, ...read },
+        { replacements: { a, b }, ...read },
       );
       return rows.length > 0;
     },
@@ -82,28 +82,28 @@ export function pairTable({ table, owner, other }: PairTable) {
       below: string | undefined,
       limit: number,
     ): Promise<{ rowId: string; userId: string }[]> => {
-      const rows = await sequelize.query<{ rowId: string; userId: string }>(
+      const rows = await select<{ rowId: string; userId: string }>(
         `SELECT id AS rowId, ${other} AS userId FROM ${table}
          WHERE ${owner} = :ownerId ${below ? 'AND id < :below' : ''} ORDER BY id DESC LIMIT :limit`,
-        { replacements: { ownerId, below, limit }, type: QueryTypes.SELECT },
+        { replacements: { ownerId, below, limit } },
       );
       return rows.map((row) => ({ rowId: String(row.rowId), userId: String(row.userId) }));
     },
 
     /** Everyone the owner's rows name. */
     othersOf: async (ownerId: string, read: PairRead = {}): Promise<string[]> => {
-      const rows = await sequelize.query<{ id: string }>(
+      const rows = await select<{ id: string }>(
         `SELECT ${other} AS id FROM ${table} WHERE ${owner} = :ownerId`,
-        { replacements: { ownerId }, type: QueryTypes.SELECT, ...read },
+        { replacements: { ownerId }, ...read },
       );
       return rows.map((row) => String(row.id));
     },
 
     /** Everyone whose rows name the user. */
     ownersOf: async (otherId: string, read: PairRead = {}): Promise<string[]> => {
-      const rows = await sequelize.query<{ id: string }>(
+      const rows = await select<{ id: string }>(
         `SELECT ${owner} AS id FROM ${table} WHERE ${other} = :otherId`,
-        { replacements: { otherId }, type: QueryTypes.SELECT, ...read },
+        { replacements: { otherId }, ...read },
       );
       return rows.map((row) => String(row.id));
     },
@@ -115,10 +115,10 @@ export function pairTable({ table, owner, other }: PairTable) {
       read: PairRead = {},
     ): Promise<string[]> => {
       if (otherIds.length === 0 || userIds.length === 0) return [];
-      const rows = await sequelize.query<{ id: string }>(
+      const rows = await select<{ id: string }>(
         `SELECT DISTINCT ${owner} AS id FROM ${table}
          WHERE ${other} IN (:otherIds) AND ${owner} IN (:userIds)`,
-        { replacements: { otherIds, userIds }, type: QueryTypes.SELECT, ...read },
+        { replacements: { otherIds, userIds }, ...read },
       );
       return rows.map((row) => String(row.id));
     },
@@ -130,10 +130,10 @@ export function pairTable({ table, owner, other }: PairTable) {
       read: PairRead = {},
     ): Promise<string[]> => {
       if (ownerIds.length === 0 || userIds.length === 0) return [];
-      const rows = await sequelize.query<{ id: string }>(
+      const rows = await select<{ id: string }>(
         `SELECT DISTINCT ${other} AS id FROM ${table}
          WHERE ${owner} IN (:ownerIds) AND ${other} IN (:userIds)`,
-        { replacements: { ownerIds, userIds }, type: QueryTypes.SELECT, ...read },
+        { replacements: { ownerIds, userIds }, ...read },
       );
       return rows.map((row) => String(row.id));
     },
@@ -147,11 +147,11 @@ export function pairTable({ table, owner, other }: PairTable) {
       limit: number,
       transaction: Transaction,
     ): Promise<string[]> => {
-      const rows = await sequelize.query<{ id: string; otherId: string }>(
+      const rows = await select<{ id: string; otherId: string }>(
         `(SELECT id, ${other} AS otherId FROM ${table} WHERE ${owner} = :userId LIMIT :limit)
          UNION ALL
          (SELECT id, ${owner} AS otherId FROM ${table} WHERE ${other} = :userId LIMIT :limit)`,
-        { replacements: { userId, limit }, type: QueryTypes.SELECT, transaction },
+        { replacements: { userId, limit }, transaction },
       );
       if (rows.length === 0) return [];
       await execute(`DELETE FROM ${table} WHERE id IN (:ids)`, {

@@ -1,5 +1,5 @@
-import { QueryTypes, literal, type Transaction } from 'sequelize';
-import { execute, sequelize, type ReadFrom } from '../infra/db';
+import { literal, type Transaction } from 'sequelize';
+import { select, execute, type ReadFrom } from '../infra/db';
 import { User } from '../../models';
 import type { UserRole } from '../../models/User';
 import { recountCounters, type RecountScope } from './recount';
@@ -70,12 +70,12 @@ export async function profileRows(
         .map(([name, sql]) => `, ${sql} AS ${name}`)
         .join('')
     : '';
-  const rows = await sequelize.query<ProfileRow>(
+  const rows = await select<ProfileRow>(
     `SELECT u.id, u.username, u.display_name AS displayName, u.bio, u.created_at AS createdAt,
             u.followers_count AS followersCount, u.following_count AS followingCount,
             u.tweets_count AS tweetsCount${flags}
        FROM users u WHERE u.id IN (:ids) AND ${activeUserSql('u')}`,
-    { replacements: { viewerId, ids }, type: QueryTypes.SELECT, ...read },
+    { replacements: { viewerId, ids }, ...read },
   );
   return rows.map((row) => ({ ...row, id: String(row.id) }));
 }
@@ -173,9 +173,9 @@ export async function accountsByUsernameKeys(
 ): Promise<Map<string, { id: string; username: string }>> {
   const found = new Map<string, { id: string; username: string }>();
   if (keys.length === 0) return found;
-  const rows = await sequelize.query<{ id: string; username: string; usernameKey: string }>(
+  const rows = await select<{ id: string; username: string; usernameKey: string }>(
     'SELECT id, username, username_key AS usernameKey FROM users WHERE username_key IN (:keys)',
-    { replacements: { keys }, type: QueryTypes.SELECT, ...read },
+    { replacements: { keys }, ...read },
   );
   for (const row of rows) {
     if (keys.includes(row.usernameKey)) {
@@ -250,11 +250,11 @@ export async function standingToward(
   actorId: string,
   transaction: Transaction,
 ): Promise<{ inactive: boolean; blocked: boolean }> {
-  const [row] = await sequelize.query<{ inactive: number; blocked: number }>(
+  const [row] = await select<{ inactive: number; blocked: number }>(
     `SELECT NOT (${activeUserSql('users')}) AS inactive,
             ${blockedEitherWaySql(':actorId', 'users.id')} AS blocked
      FROM users WHERE id = :userId`,
-    { replacements: { userId, actorId }, type: QueryTypes.SELECT, transaction },
+    { replacements: { userId, actorId }, transaction },
   );
   return {
     inactive: Boolean(row && Number(row.inactive)),
@@ -265,9 +265,9 @@ export async function standingToward(
 /** Whether a user is suspended or being deleted (false for no such user), read in `transaction`. */
 export async function isInactive(id: string, transaction: Transaction): Promise<boolean> {
   // Raw: on the path of every like, retweet and reply, where a model instance costs CPU.
-  const [row] = await sequelize.query<{ inactive: number }>(
+  const [row] = await select<{ inactive: number }>(
     `SELECT NOT (${activeUserSql('users')}) AS inactive FROM users WHERE id = :id`,
-    { replacements: { id }, type: QueryTypes.SELECT, transaction },
+    { replacements: { id }, transaction },
   );
   return Boolean(row && Number(row.inactive));
 }
@@ -317,10 +317,10 @@ export async function lockUsersFollowers(
   ids: string[],
   transaction: Transaction,
 ): Promise<{ id: string; followers: number; suspended: boolean }[]> {
-  const rows = await sequelize.query<{ id: string; followers: number; suspended: number }>(
+  const rows = await select<{ id: string; followers: number; suspended: number }>(
     `SELECT id, followers_count AS followers, NOT (${activeUserSql('users')}) AS suspended
        FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE`,
-    { replacements: { ids }, type: QueryTypes.SELECT, transaction },
+    { replacements: { ids }, transaction },
   );
   return rows.map((row) => ({
     id: String(row.id),
@@ -340,7 +340,7 @@ export async function bumpUserCounter(
 ): Promise<void> {
   if (ids.length === 0) return;
   const change = delta > 0 ? `${counter} + 1` : `GREATEST(${counter}, 1) - 1`;
-  await sequelize.query(`UPDATE users SET ${counter} = ${change} WHERE id IN (:ids)`, {
+  await execute(`UPDATE users SET ${counter} = ${change} WHERE id IN (:ids)`, {
     replacements: { ids },
     transaction,
   });
@@ -358,7 +358,7 @@ export async function moveFollowCounters(
 ): Promise<void> {
   const change = (counter: UserCounter) =>
     delta > 0 ? `${counter} + 1` : `GREATEST(${counter}, 1) - 1`;
-  await sequelize.query(
+  await execute(
     `UPDATE users
         SET following_count = IF(id = :followerId, ${change('following_count')}, following_count),
             followers_count = IF(id = :followeeId, ${change('followers_count')}, followers_count)
@@ -391,10 +391,9 @@ export async function insertUsersBulk(
 
 /** Whether any account's `usernameKey` starts with `prefix` and an underscore (bulk worlds). */
 export async function usernamePrefixInUse(prefix: string): Promise<boolean> {
-  const rows = await sequelize.query(
-    'SELECT 1 FROM users WHERE username_key LIKE :pattern LIMIT 1',
-    { replacements: { pattern: `${prefix}\\_%` }, type: QueryTypes.SELECT },
-  );
+  const rows = await select('SELECT 1 FROM users WHERE username_key LIKE :pattern LIMIT 1', {
+    replacements: { pattern: `${prefix}\\_%` },
+  });
   return rows.length > 0;
 }
 
@@ -403,10 +402,10 @@ export async function mostFollowingIds(
   range: { from: number; to: number },
   count: number,
 ): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(
+  const rows = await select<{ id: string }>(
     `SELECT id FROM users WHERE id BETWEEN :from AND :to
      ORDER BY following_count DESC, id LIMIT :count`,
-    { replacements: { ...range, count }, type: QueryTypes.SELECT },
+    { replacements: { ...range, count } },
   );
   return rows.map((row) => String(row.id));
 }

@@ -65,7 +65,8 @@ function transpileAll(parsed: ts.ParsedCommandLine): string {
   rmSync(dir, { recursive: true, force: true });
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const compilerOptions = { ...parsed.options, sourceMap: false };
-  for (const file of parsed.fileNames) {
+  // Declaration files (app/infra/sequelizeInternals.d.ts) hold types only: nothing to emit.
+  for (const file of parsed.fileNames.filter((name) => !name.endsWith('.d.ts'))) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       compilerOptions,
       fileName: file,
