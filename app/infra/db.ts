@@ -304,3 +304,54 @@ export async function execute(
   };
   return { affectedRows: Number(header.affectedRows), insertId: String(header.insertId ?? '0') };
 }
+
+type TransactionStatement = (transaction: Transaction, options?: object) => Promise<void>;
+interface TransactionQueries {
+  startTransactionQuery(transaction: Transaction): string;
+  commitTransactionQuery(transaction: Transaction): string;
+  rollbackTransactionQuery(transaction: Transaction): string;
+}
+
+/**
+ * Has `instance` run each transaction's START TRANSACTION, COMMIT and ROLLBACK on the driver
+ * too (`run`): Sequelize still makes the transaction (its connection, its afterCommit hooks,
+ * its cleanup), with the statements its own generator spells; only its per-call query
+ * machinery is skipped, as for every other statement. It marks the transaction finished
+ * once the COMMIT or ROLLBACK has left, as Sequelize does. A nested transaction (a savepoint)
+ * keeps Sequelize's own way; Chirp makes none.
+ */
+function transactionStatementsOnDriver(instance: Sequelize): void {
+  const queryInterface = instance.getQueryInterface();
+  // Sequelize's types leave out the query interface's generator and a transaction's parent.
+  const generator = (queryInterface as unknown as { queryGenerator: TransactionQueries })
+    .queryGenerator;
+  const nested = (transaction: Transaction) =>
+    Boolean((transaction as unknown as { parent?: Transaction }).parent);
+  const onDriver = (
+    sequelizeWay: TransactionStatement,
+    sqlOf: (transaction: Transaction) => string,
+    finished?: 'commit' | 'rollback',
+  ): TransactionStatement => {
+    return async (transaction, options) => {
+      if (nested(transaction)) return sequelizeWay(transaction, options);
+      const sent = run(sqlOf(transaction), { transaction }, false);
+      if (finished) (transaction as unknown as { finished: string }).finished = finished;
+      await sent;
+    };
+  };
+  queryInterface.startTransaction = onDriver(
+    queryInterface.startTransaction.bind(queryInterface),
+    (t) => generator.startTransactionQuery(t),
+  );
+  queryInterface.commitTransaction = onDriver(
+    queryInterface.commitTransaction.bind(queryInterface),
+    (t) => generator.commitTransactionQuery(t),
+    'commit',
+  );
+  queryInterface.rollbackTransaction = onDriver(
+    queryInterface.rollbackTransaction.bind(queryInterface),
+    (t) => generator.rollbackTransactionQuery(t),
+    'rollback',
+  );
+}
+transactionStatementsOnDriver(sequelize);

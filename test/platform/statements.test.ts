@@ -101,6 +101,31 @@ describe('statements on the driver (app/infra/db.ts select and execute)', () => 
     expect(await select(`SELECT id FROM ${TABLE} WHERE name = 'rolled back'`)).to.deep.equal([]);
   });
 
+  it('runs a whole transaction, START TRANSACTION and COMMIT too, without sequelize.query', async () => {
+    let throughSequelize = 0;
+    const count = () => {
+      throughSequelize += 1;
+    };
+    sequelize.addHook('beforeQuery', 'statementProbe', count);
+    try {
+      await inTransaction(async (transaction) => {
+        await execute(`INSERT INTO ${TABLE} (name) VALUES ('committed')`, { transaction });
+        await select(`SELECT id FROM ${TABLE}`, { transaction });
+      });
+      await inTransaction(async (transaction) => {
+        await execute(`INSERT INTO ${TABLE} (name) VALUES ('undone')`, { transaction });
+        throw new Error('undo');
+      }).catch(() => undefined);
+    } finally {
+      sequelize.removeHook('beforeQuery', 'statementProbe');
+    }
+    expect(throughSequelize).to.equal(0);
+    const names = await select<{ name: string }>(
+      `SELECT name FROM ${TABLE} WHERE name IN ('committed', 'undone')`,
+    );
+    expect(names).to.deep.equal([{ name: 'committed' }]);
+  });
+
   it('retries a transaction InnoDB chose as a deadlock victim, and both commit', async () => {
     await execute(`INSERT INTO ${TABLE} (name) VALUES ('left'), ('right')`);
     let attempts = 0;
