@@ -93,28 +93,36 @@ export function runJobsAtCommit<N extends QueueName>(name: N, run: AtCommit<N>):
   atCommit.set(name, run as AtCommit<QueueName>);
 }
 
+/** A job queued with its transaction: `doneHere` once this process did it at the commit. */
+export interface QueuedJob {
+  readonly doneHere: boolean;
+}
+
 /**
  * Queues a job as part of a transaction. The job is written to the `outbox` table inside
  * the transaction, so it exists exactly when the change it describes does. Once the
  * transaction commits it is handed to Bull at once (or done here: runJobsAtCommit) and its
  * outbox row deleted; if that fails (Redis away) the row stays and the workers' relay hands
- * it over later. Either way the job carries a fixed id, so Bull takes it once.
+ * it over later. Either way the job carries a fixed id, so Bull takes it once. The answer
+ * tells, once the transaction has committed, whether this process did the job itself.
  */
 export async function enqueueAfterCommit<N extends QueueName>(
   transaction: Transaction,
   name: N,
   payload: JobPayloads[N],
   options: EnqueueOptions,
-): Promise<void> {
+): Promise<QueuedJob> {
   const id = await writeOutbox(name, payload, options.jobId, transaction);
   const run = atCommit.get(name);
+  let doneHere = false;
   transaction.afterCommit(async () => {
     try {
       if (!isRedisReady()) throw new Error('redis is not connected');
       const done = run
-        ? run(payload).then((ran) =>
-            ran === FOR_WORKERS ? enqueue(name, payload, options) : undefined,
-          )
+        ? run(payload).then((ran) => {
+            if (ran === FOR_WORKERS) return enqueue(name, payload, options);
+            doneHere = true;
+          })
         : enqueue(name, payload, options);
       await withTimeout(done, IMMEDIATE_ENQUEUE_TIMEOUT_MS);
       outboxRowSent(id);
@@ -126,6 +134,11 @@ export async function enqueueAfterCommit<N extends QueueName>(
       );
     }
   });
+  return {
+    get doneHere() {
+      return doneHere;
+    },
+  };
 }
 
 /** Closes every queue this process opened; waits for active jobs of its processors. */

@@ -108,7 +108,7 @@ export async function createTweet(
   let parent: TweetCounts | null = null;
   let tags: string[] = [];
   let answer: Promise<string> | undefined;
-  const id = await inTransaction(async (transaction) => {
+  const { tweetId: id, fanout } = await inTransaction(async (transaction) => {
     if (replyToId) {
       const target = await lockTweet(replyToId, transaction);
       // A reply answers a tweet, not a retweet entry, of an author who is there for others.
@@ -132,7 +132,7 @@ export async function createTweet(
       );
     });
     await bumpUserCounter([authorId], 'tweets_count', 1, transaction);
-    await enqueueAfterCommit(
+    const fanout = await enqueueAfterCommit(
       transaction,
       'fanout',
       { entryId: tweetId },
@@ -147,12 +147,13 @@ export async function createTweet(
       });
     }
     tags = await recordEntities(transaction, authorId, tweetId, content);
-    return tweetId;
+    return { tweetId, fanout };
   });
   const replied = parent as TweetCounts | null;
   await cacheUpkeep(
     async () => {
-      await addOwnEntry(authorId, id);
+      // Delivered at the commit (app/delivery/fanout.ts), it is in its author's timelines.
+      if (!fanout.doneHere) await addOwnEntry(authorId, id);
       await recordTagUses(authorId, tags);
       if (replied) {
         await refreshCachedCounts(replied);
