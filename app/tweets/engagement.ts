@@ -77,12 +77,12 @@ export async function retweet(
   viewerId: string,
   id: string,
 ): Promise<{ retweeted: true; retweetsCount: number }> {
-  const { tweet, entryId } = await inTransaction(async (transaction) => {
+  const { tweet, entryId, fanout } = await inTransaction(async (transaction) => {
     const original = await lockOriginal(id, transaction, viewerId);
     const entry = await insertRetweetEntry(viewerId, original.id, transaction);
-    if (!entry) return { tweet: original, entryId: null };
+    if (!entry) return { tweet: original, entryId: null, fanout: null };
     await bumpUserCounter([viewerId], 'tweets_count', 1, transaction);
-    await enqueueAfterCommit(
+    const fanout = await enqueueAfterCommit(
       transaction,
       'fanout',
       { entryId: entry },
@@ -97,12 +97,14 @@ export async function retweet(
     return {
       tweet: (await bumpCounter(original, 'retweets_count', 1, transaction))!,
       entryId: entry,
+      fanout,
     };
   });
   if (entryId) {
     await cacheUpkeep(
       async () => {
-        await addOwnEntry(viewerId, entryId);
+        // Delivered at the commit (app/delivery/fanout.ts), it is in its author's timelines.
+        if (!fanout?.doneHere) await addOwnEntry(viewerId, entryId);
         await afterChange(tweet, 'retweeted', viewerId, true);
       },
       { userIds: [viewerId], tweetIds: [tweet.id] },
