@@ -18,6 +18,7 @@ import type { RunningProcess } from '../helpers/processes';
 import type { LoadSpec } from './generator';
 import { benchClient, startBare, startGenerator, startLean } from './harness';
 import { measureWrites, writeLines } from './writes';
+import { groupCpuMs } from '../load/cpu';
 
 Object.assign(process.env, {
   NODE_ENV: 'production',
@@ -71,22 +72,6 @@ function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ ticks
-}
-
-/** CPU time so far of every redis-server process on the machine, in ms. */
-function redisCpuMs(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('redis-server')) {
-        total += cpuMsOf(Number(entry));
-      }
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
 }
 
 /** The pid of this process's child whose command line holds `marker` (a harness server). */
@@ -143,13 +128,13 @@ async function main(): Promise<void> {
     let redisBefore = 0;
     const result = await generator.load(spec, () => {
       before = cpuMsOf(pid);
-      redisBefore = redisCpuMs();
+      redisBefore = groupCpuMs('redis');
     });
     const requests = Math.max(result.total, 1);
     return {
       rps: result.rps,
       ms: (cpuMsOf(pid) - before) / requests,
-      redisMs: (redisCpuMs() - redisBefore) / requests,
+      redisMs: (groupCpuMs('redis') - redisBefore) / requests,
     };
   };
   const leanPid = childPidOf('servers/lean.ts');

@@ -6,30 +6,17 @@
  * lean server's copy of it. SCRIPT_FILE runs another Lua text in place of the home script
  * (same arguments), to see what a change to it would cost. N calls per script (10,000).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { scripts } from '../../app/cache/scripts';
 import { LEAN_PAGE } from './servers/leanPage';
+import { groupCpuMs } from '../load/cpu';
+
+/** CPU time so far of every redis-server on the machine, in µs. */
+const redisCpuMicros = () => groupCpuMs('redis') * 1000;
 
 const N = Number(process.env.N ?? 10_000);
 const BATCH = 50;
-
-/** CPU time so far of every redis-server on the machine, in µs. */
-function redisCpuMicros(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith('redis-server')) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * 10_000; // USER_HZ ticks
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
 
 /** Microseconds spent so far by each command, from INFO commandstats. */
 async function commandMicros(redis: Redis): Promise<Map<string, number>> {

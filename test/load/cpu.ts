@@ -91,6 +91,13 @@ export function share(before: Snapshot, after: Snapshot, cores: number): CpuShar
   } as CpuShare;
 }
 
+/**
+ * CPU time so far of every process of `group` found by its command line (every
+ * redis-server, say), in ms: for a harness that times one group by itself.
+ */
+export const groupCpuMs = (group: Group): number =>
+  (snapshot(new Map()).byGroup[group] * 1000) / TICKS;
+
 /** Starts sampling now; the function returned ends the window and answers the shares. */
 export function startCpu(known: Map<number, Group>, cores: number): () => CpuShare {
   const before = snapshot(known);
