@@ -64,15 +64,15 @@ export async function firstSnapshotPage(
   ranking: HourlyRanking,
   count: number,
 ): Promise<{ stamp: string; ids: string[] } | null> {
-  const current = await cacheRedis.get(ranking.current);
-  if (current && Date.now() - Number(current) < SNAPSHOT_EVERY_MS) {
-    const ids = await snapshotPage(ranking.snapshot(current), 0, count);
-    if (ids !== null) return { stamp: current, ids };
-  }
-  for (let attempt = 0; attempt < FIRST_PAGE_ATTEMPTS; attempt += 1) {
-    const stamp = await makeSnapshot(ranking);
+  const pageOf = async (stamp: string) => {
     const ids = await snapshotPage(ranking.snapshot(stamp), 0, count);
-    if (ids !== null) return { stamp, ids };
+    return ids === null ? null : { stamp, ids };
+  };
+  const current = await cacheRedis.get(ranking.current);
+  const fresh = current && Date.now() - Number(current) < SNAPSHOT_EVERY_MS;
+  let page = fresh ? await pageOf(current) : null;
+  for (let attempt = 0; !page && attempt < FIRST_PAGE_ATTEMPTS; attempt += 1) {
+    page = await pageOf(await makeSnapshot(ranking));
   }
-  return null;
+  return page;
 }
