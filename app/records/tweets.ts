@@ -3,6 +3,7 @@ import { select, execute, type ReadFrom } from '../infra/db';
 import { Tweet } from '../../models';
 import { recountCounters, type RecountScope } from './recount';
 import { activeUserSql } from './users';
+import { blockedEitherWaySql } from './blocks';
 
 /**
  * The `tweets` table: every SQL statement whose main table is `tweets` lives here (reads for
@@ -110,20 +111,55 @@ export interface TweetCounts {
   version: number;
 }
 
-const SELECT_COUNTS = `SELECT id, author_id AS authorId, retweet_of_id AS retweetOfId,
-  likes_count AS likesCount, retweets_count AS retweetsCount, replies_count AS repliesCount, version
-  FROM tweets WHERE id = :id`;
+const COUNTS_COLUMNS = `id, author_id AS authorId, retweet_of_id AS retweetOfId,
+  likes_count AS likesCount, retweets_count AS retweetsCount, replies_count AS repliesCount, version`;
 
 /**
  * Locks a tweet's row for the rest of the transaction and returns it. Every write that
  * touches a tweet's counters takes this lock first, so they queue instead of deadlocking.
  */
 export async function lockTweet(id: string, transaction: Transaction): Promise<TweetCounts | null> {
-  const [row] = await select<TweetCounts>(`${SELECT_COUNTS} FOR UPDATE`, {
-    replacements: { id },
-    transaction,
-  });
+  const [row] = await select<TweetCounts>(
+    `SELECT ${COUNTS_COLUMNS} FROM tweets WHERE id = :id FOR UPDATE`,
+    { replacements: { id }, transaction },
+  );
   return row ? normaliseCounts(row) : null;
+}
+
+/** A locked tweet, and how its author stands toward the user acting on it. */
+export interface LockedTweet {
+  tweet: TweetCounts;
+  /** The author is suspended or being deleted: their tweets are absent to every action. */
+  authorInactive: boolean;
+  /** The author and the acting user block one another, either way (false with no actor). */
+  blocked: boolean;
+}
+
+/**
+ * lockTweet, with its author's standing toward `actorId` read in the same statement: a like,
+ * retweet or reply makes one round trip fewer. The subqueries' rows are read, not locked
+ * (InnoDB locks only the outer table's rows of a locking read), as a read of the author's
+ * row after the lock would be.
+ */
+export async function lockTweetWithStanding(
+  id: string,
+  actorId: string | null,
+  transaction: Transaction,
+): Promise<LockedTweet | null> {
+  const [row] = await select<TweetCounts & { authorInactive: number; blocked: number }>(
+    `SELECT ${COUNTS_COLUMNS},
+       NOT EXISTS(SELECT 1 FROM users WHERE users.id = tweets.author_id
+                  AND ${activeUserSql('users')}) AS authorInactive,
+       ${blockedEitherWaySql(':actorId', 'tweets.author_id')} AS blocked
+     FROM tweets WHERE id = :id FOR UPDATE`,
+    { replacements: { id, actorId }, transaction },
+  );
+  if (!row) return null;
+  return {
+    tweet: normaliseCounts(row),
+    authorInactive: Boolean(Number(row.authorInactive)),
+    blocked: Boolean(Number(row.blocked)),
+  };
 }
 
 /** A tweet counter a like, retweet or reply moves. */

@@ -3,7 +3,7 @@ import { select, execute, type ReadFrom } from '../infra/db';
 import { User } from '../../models';
 import type { UserRole } from '../../models/User';
 import { recountCounters, type RecountScope } from './recount';
-import { blockedEitherWaySql, blockingSql } from './blocks';
+import { blockingSql } from './blocks';
 import { mutingSql } from './mutes';
 
 /**
@@ -238,38 +238,6 @@ export async function setUserRole(
   transaction: Transaction,
 ): Promise<void> {
   await user.update({ role }, { transaction });
-}
-
-/**
- * What an action of `actorId` on a thing of `userId` (a like, a retweet, a reply) must know
- * of them, in one read in `transaction`: whether the user is suspended or being deleted, and
- * whether either blocks the other (isInactive and isBlockedEitherWay in one round trip).
- */
-export async function standingToward(
-  userId: string,
-  actorId: string,
-  transaction: Transaction,
-): Promise<{ inactive: boolean; blocked: boolean }> {
-  const [row] = await select<{ inactive: number; blocked: number }>(
-    `SELECT NOT (${activeUserSql('users')}) AS inactive,
-            ${blockedEitherWaySql(':actorId', 'users.id')} AS blocked
-     FROM users WHERE id = :userId`,
-    { replacements: { userId, actorId }, transaction },
-  );
-  return {
-    inactive: Boolean(row && Number(row.inactive)),
-    blocked: Boolean(row && Number(row.blocked)),
-  };
-}
-
-/** Whether a user is suspended or being deleted (false for no such user), read in `transaction`. */
-export async function isInactive(id: string, transaction: Transaction): Promise<boolean> {
-  // Raw: on the path of every like, retweet and reply, where a model instance costs CPU.
-  const [row] = await select<{ inactive: number }>(
-    `SELECT NOT (${activeUserSql('users')}) AS inactive FROM users WHERE id = :id`,
-    { replacements: { id }, transaction },
-  );
-  return Boolean(row && Number(row.inactive));
 }
 
 /**

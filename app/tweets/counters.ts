@@ -1,7 +1,13 @@
 import { type Transaction } from 'sequelize';
 import { notFound } from '../http/errors';
-import { lockTweet, moveCounter, type Counter, type TweetCounts } from '../records/tweets';
-import { isInactive, standingToward } from '../records/users';
+import {
+  lockTweet,
+  lockTweetWithStanding,
+  moveCounter,
+  type Counter,
+  type LockedTweet,
+  type TweetCounts,
+} from '../records/tweets';
 import { blockedRefusal } from '../safety/refusals';
 
 /**
@@ -13,42 +19,30 @@ import { blockedRefusal } from '../safety/refusals';
 /**
  * Locks the original tweet an id names (a retweet entry's id names its original). 404 when
  * there is none, or when its author is suspended or being deleted: their tweets are absent to
- * every action as to every read (one more read by primary key, of the author's row, unlocked).
- * With `actorId`, that same read also refuses a block between the actor and the author (403
- * `blocked`), as refuseIfBlocked would after the lock: a like or retweet makes one round trip
- * fewer.
+ * every action as to every read. With `actorId`, a block between the actor and the author is
+ * refused (403 `blocked`), as refuseIfBlocked would. The author's standing is read by the
+ * locking statement itself (lockTweetWithStanding).
  */
 export async function lockOriginal(
   id: string,
   transaction: Transaction,
   actorId?: string,
 ): Promise<TweetCounts> {
-  const row = await lockTweet(id, transaction);
-  if (!row) throw notFound('tweet');
-  const original = row.retweetOfId ? await lockTweet(row.retweetOfId, transaction) : row;
-  if (!original) throw notFound('tweet');
-  await refuseUnlessReachable(original.authorId, actorId, transaction, 'tweet');
-  return original;
+  let locked = await lockTweetWithStanding(id, actorId ?? null, transaction);
+  const originalId = locked?.tweet.retweetOfId;
+  if (originalId) locked = await lockTweetWithStanding(originalId, actorId ?? null, transaction);
+  return reachableOrRefused(locked, 'tweet');
 }
 
 /**
- * After a tweet's row lock: 404 (`what`) when its author is suspended or being deleted, and,
- * given the acting user, 403 `blocked` when either blocks the other (refuseIfBlocked's rule),
- * both from one read of the author's row.
+ * A locked tweet, when the acting user may act on it: 404 (`what`) when there is none or its
+ * author is suspended or being deleted, 403 `blocked` when either blocks the other
+ * (refuseIfBlocked's rule).
  */
-export async function refuseUnlessReachable(
-  authorId: string,
-  actorId: string | undefined,
-  transaction: Transaction,
-  what: string,
-): Promise<void> {
-  if (actorId === undefined || actorId === authorId) {
-    if (await isInactive(authorId, transaction)) throw notFound(what);
-    return;
-  }
-  const standing = await standingToward(authorId, actorId, transaction);
-  if (standing.inactive) throw notFound(what);
-  if (standing.blocked) throw blockedRefusal();
+export function reachableOrRefused(locked: LockedTweet | null, what: string): TweetCounts {
+  if (!locked || locked.authorInactive) throw notFound(what);
+  if (locked.blocked) throw blockedRefusal();
+  return locked.tweet;
 }
 
 /** Where each counter is in TweetCounts. */

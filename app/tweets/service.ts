@@ -23,7 +23,7 @@ import { visibleEntries, withoutBlocked } from './visibility';
 import { bumpUserCounter, findUserRole, userExists } from '../records/users';
 import { insertAuditEntry } from '../records/auditLog';
 import { recordEntities } from './postEntities';
-import { bumpCounter, refuseUnlessReachable } from './counters';
+import { bumpCounter, reachableOrRefused } from './counters';
 import { deleteDependants } from './dependants';
 import { keepDeletedReplyLink } from '../records/deletedTweetLinks';
 import {
@@ -31,6 +31,7 @@ import {
   insertTweet,
   lockRetweetsOf,
   lockTweet,
+  lockTweetWithStanding,
   replyToIdOf,
   type TweetCounts,
 } from '../records/tweets';
@@ -110,10 +111,10 @@ export async function createTweet(
   let answer: Promise<string> | undefined;
   const { tweetId: id, fanout } = await inTransaction(async (transaction) => {
     if (replyToId) {
-      const target = await lockTweet(replyToId, transaction);
+      const locked = await lockTweetWithStanding(replyToId, authorId, transaction);
       // A reply answers a tweet, not a retweet entry, of an author who is there for others.
-      if (!target || target.retweetOfId) throw notFound('tweet to reply to');
-      await refuseUnlessReachable(target.authorId, authorId, transaction, 'tweet to reply to');
+      if (locked?.tweet.retweetOfId) throw notFound('tweet to reply to');
+      const target = reachableOrRefused(locked, 'tweet to reply to');
       parent = await bumpCounter(target, 'replies_count', 1, transaction);
     }
     const tweetId = await insertTweet(
