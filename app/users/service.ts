@@ -158,8 +158,9 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
     const target = rows.find((row) => row.id === targetId);
     // A suspended account is absent to everyone else (its follows stay for an unsuspend).
     if (!target || target.suspended) throw notFound('user');
-    await refuseIfBlocked(viewerId, targetId, transaction);
-    if (!(await insertFollow(viewerId, targetId, transaction))) {
+    if (!(await insertFollow(viewerId, targetId, { transaction, unlessBlocked: true }))) {
+      // Nothing added: the follow existed (idempotent), or a block refuses it (403).
+      await refuseIfBlocked(viewerId, targetId, transaction);
       return { changed: false, followers: target.followers };
     }
     await moveFollowCounters(viewerId, targetId, 1, transaction);
