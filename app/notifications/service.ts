@@ -7,7 +7,7 @@ import { authorIdOf } from '../records/tweets';
 import {
   insertNotification,
   markNotificationsRead,
-  notificationRow,
+  notificationWithTweet,
   notificationRowsOf,
   type NewNotification,
   type NotificationRow,
@@ -77,10 +77,13 @@ async function presentTexts(
 export async function notificationForPush(
   id: string,
 ): Promise<{ userId: string; notification: NotificationJson } | null> {
-  const row = await notificationRow(id, FOR_CACHE_FILL);
-  if (!row) return null;
+  const found = await notificationWithTweet(id, FOR_CACHE_FILL);
+  if (!found) return null;
+  const { notification: row, tweet } = found;
   const userId = String(row.userId);
-  const [text] = await presentTexts(userId, [row], hydrateTweetsFromPrimary);
+  const [text] = await presentTexts(userId, [row], (viewerId, ids) =>
+    hydrateTweetsFromPrimary(viewerId, ids, tweet ? [tweet] : []),
+  );
   return { userId, notification: JSON.parse(text) as NotificationJson };
 }
 

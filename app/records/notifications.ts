@@ -4,6 +4,7 @@ import { enqueueAfterCommit } from '../queue/queues';
 import { blockedEitherWaySql } from './blocks';
 import { mutingSql } from './mutes';
 import { activeUserSql } from './users';
+import { tweetRowColumns, tweetRowFrom, type TweetRow } from './tweets';
 
 /**
  * The `notifications` table: every SQL statement that reads or writes it lives here. Raw
@@ -36,9 +37,10 @@ export interface NotificationRow {
   readAt: Date | null;
 }
 
-const SELECT = `SELECT n.id, n.user_id AS userId, n.type, n.actor_id AS actorId, u.username, u.display_name AS displayName,
-  n.tweet_id AS tweetId, n.created_at AS createdAt, n.read_at AS readAt
-  FROM notifications n JOIN users u ON u.id = n.actor_id AND ${activeUserSql('u')}`;
+const SELECT_COLUMNS = `SELECT n.id, n.user_id AS userId, n.type, n.actor_id AS actorId, u.username, u.display_name AS displayName,
+  n.tweet_id AS tweetId, n.created_at AS createdAt, n.read_at AS readAt`;
+const FROM = `FROM notifications n JOIN users u ON u.id = n.actor_id AND ${activeUserSql('u')}`;
+const SELECT = `${SELECT_COLUMNS} ${FROM}`;
 
 /**
  * SQL true when the recipient in column `recipient` must not hear from the actor in `actor`:
@@ -151,16 +153,27 @@ export async function notifyInTransaction(
   );
 }
 
-/** One notification with its actor (null: gone). */
-export async function notificationRow(
+/**
+ * One notification with its actor and its tweet (null: none, deleted, or its author
+ * inactive), in one statement: the realtime push's read, which took a second query for the
+ * tweet. Null when the notification is gone or hidden.
+ */
+export async function notificationWithTweet(
   id: string,
   read: ReadFrom = {},
-): Promise<NotificationRow | null> {
-  const [row] = await select<NotificationRow>(`${SELECT} WHERE n.id = :id ${VISIBLE}`, {
-    replacements: { id },
-    ...read,
-  });
-  return row ?? null;
+): Promise<{ notification: NotificationRow; tweet: TweetRow | null } | null> {
+  const [row] = await select<NotificationRow & Record<string, unknown>>(
+    `${SELECT_COLUMNS}, ${tweetRowColumns('t', 'a', 'tweet_')} ${FROM}
+       LEFT JOIN tweets t ON t.id = n.tweet_id
+       LEFT JOIN users a ON a.id = t.author_id AND ${activeUserSql('a')}
+     WHERE n.id = :id ${VISIBLE}`,
+    { replacements: { id }, ...read },
+  );
+  if (!row) return null;
+  const notification = Object.fromEntries(
+    Object.entries(row).filter(([column]) => !column.startsWith('tweet_')),
+  ) as unknown as NotificationRow;
+  return { notification, tweet: tweetRowFrom(row, 'tweet_') };
 }
 
 /**

@@ -32,12 +32,47 @@ export interface TweetRow {
   createdAt: Date;
 }
 
-const SELECT_TWEETS = `
-  SELECT t.id, t.author_id AS authorId, u.username, u.display_name AS displayName, t.content,
-         t.reply_to_id AS replyToId, t.retweet_of_id AS retweetOfId, t.likes_count AS likesCount,
-         t.retweets_count AS retweetsCount, t.replies_count AS repliesCount, t.version,
-         t.created_at AS createdAt
+/** Each TweetRow field and its column, of the tweet (`t`) or of its author (`u`). */
+const TWEET_ROW_COLUMNS = {
+  id: ['t', 'id'],
+  authorId: ['t', 'author_id'],
+  username: ['u', 'username'],
+  displayName: ['u', 'display_name'],
+  content: ['t', 'content'],
+  replyToId: ['t', 'reply_to_id'],
+  retweetOfId: ['t', 'retweet_of_id'],
+  likesCount: ['t', 'likes_count'],
+  retweetsCount: ['t', 'retweets_count'],
+  repliesCount: ['t', 'replies_count'],
+  version: ['t', 'version'],
+  createdAt: ['t', 'created_at'],
+} as const satisfies Record<keyof TweetRow, readonly ['t' | 'u', string]>;
+
+/**
+ * The columns of a TweetRow from tweets aliased `t` and their authors aliased `u`, each
+ * named `as` + its field: SELECT_TWEETS's list, and that of a join reading a tweet beside
+ * other rows (a notification's, app/records/notifications.ts), read back by `tweetRowFrom`.
+ */
+export const tweetRowColumns = (t: string, u: string, as = ''): string =>
+  Object.entries(TWEET_ROW_COLUMNS)
+    .map(([field, [table, column]]) => `${table === 't' ? t : u}.${column} AS ${as}${field}`)
+    .join(', ');
+
+const SELECT_TWEETS = `SELECT ${tweetRowColumns('t', 'u')}
   FROM tweets t JOIN users u ON u.id = t.author_id AND ${activeUserSql('u')}`;
+
+/**
+ * The TweetRow in a joined row's columns named by tweetRowColumns with prefix `as`; null
+ * when the join found none (no such tweet, or its author inactive when joined on
+ * activeUserSql, as SELECT_TWEETS does).
+ */
+export function tweetRowFrom(raw: Record<string, unknown>, as: string): TweetRow | null {
+  if (raw[`${as}id`] === null || raw[`${as}username`] === null) return null;
+  const row = Object.fromEntries(
+    Object.keys(TWEET_ROW_COLUMNS).map((field) => [field, raw[`${as}${field}`]]),
+  );
+  return normalise(row as unknown as TweetRow);
+}
 
 /**
  * Rows for these ids, plus the originals of any retweets among them (one or two queries).

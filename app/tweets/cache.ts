@@ -243,6 +243,7 @@ async function complete(
   viewerId: string | null,
   records: TweetPieces[],
   read: ReadFrom,
+  readAlready: TweetRow[] = [],
 ): Promise<Map<string, TweetPieces>> {
   const byId = new Map(records.map((r) => [r.id, r]));
   const missing = records.filter((r) => r.prefix === '').map((r) => r.id);
@@ -250,7 +251,7 @@ async function complete(
     .filter((r) => r.retweetOf && !byId.get(r.retweetOf)?.prefix)
     .map((r) => r.retweetOf!);
   if (missing.length > 0 || originalsMissing.length > 0) {
-    const rows = await loadTweetRows([...missing, ...originalsMissing], readForFill(read));
+    const rows = await rowsOf([...missing, ...originalsMissing], readAlready, readForFill(read));
     const directories = await mentionDirectories([...rows.values()], readForFill(read));
     // The flags the script read from the viewer's cached sets hold for a missed record too:
     // keep them, or every miss (a tweet just posted) would load the viewer's sets from MySQL.
@@ -274,14 +275,35 @@ async function complete(
   return byId;
 }
 
-/** Turns records as the hydrate scripts return them into JSON texts, in the order of `ids`. */
+/**
+ * The rows of `ids` (and of the originals of retweets among them): those in `readAlready`
+ * (read by a caller's own query) as they are, the rest from MySQL.
+ */
+async function rowsOf(
+  ids: string[],
+  readAlready: TweetRow[],
+  read: ReadFrom,
+): Promise<Map<string, TweetRow>> {
+  const rows = new Map(readAlready.map((row) => [row.id, row]));
+  const more = [...ids, ...readAlready.map((row) => row.retweetOfId ?? row.id)].filter(
+    (id) => !rows.has(id),
+  );
+  if (more.length > 0) for (const [id, row] of await loadTweetRows(more, read)) rows.set(id, row);
+  return rows;
+}
+
+/**
+ * Turns records as the hydrate scripts return them into JSON texts, in the order of `ids`;
+ * rows a caller read already (`readAlready`) are not read again.
+ */
 export async function assemble(
   viewerId: string | null,
   ids: string[],
   hydrated: Hydrated,
   read: ReadFrom = {},
+  readAlready: TweetRow[] = [],
 ): Promise<(string | null)[]> {
-  const byId = await complete(viewerId, piecesFromCache(hydrated), read);
+  const byId = await complete(viewerId, piecesFromCache(hydrated), read, readAlready);
   return ids.map((id) => {
     const pieces = byId.get(id);
     return pieces ? assembleTweet(pieces, byId) : null;
@@ -326,11 +348,13 @@ export async function hydrateTweets(
  * for a realtime push that must show the counters its own action moved: the push job can run
  * before the acting node's cache upkeep lands, while the cache still holds the counts from
  * before the action. Only the records are read there: the viewer's flags come from their
- * cached sets when those are there (one script call, where MySQL took three queries).
+ * cached sets when those are there (one script call, where MySQL took three queries). Rows
+ * the caller read from the primary already (`readAlready`) are not read again.
  */
 export async function hydrateTweetsFromPrimary(
   viewerId: string | null,
   ids: string[],
+  readAlready: TweetRow[] = [],
 ): Promise<(string | null)[]> {
   if (ids.length === 0) return [];
   let hydrated = nothingCached(ids);
@@ -342,5 +366,5 @@ export async function hydrateTweetsFromPrimary(
       logger.debug({ err: error }, 'viewer sets unavailable; reading MySQL');
     }
   }
-  return assemble(viewerId, ids, hydrated, FOR_CACHE_FILL);
+  return assemble(viewerId, ids, hydrated, FOR_CACHE_FILL, readAlready);
 }
