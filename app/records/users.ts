@@ -65,19 +65,24 @@ export async function profileRows(
   read: ReadFrom = {},
 ): Promise<ProfileRow[]> {
   if (ids.length === 0) return [];
-  const flags = viewerId
-    ? Object.entries(USER_VIEWER_FLAGS)
-        .map(([name, sql]) => `, ${sql} AS ${name}`)
-        .join('')
-    : '';
   const rows = await select<ProfileRow>(
-    `SELECT u.id, u.username, u.display_name AS displayName, u.bio, u.created_at AS createdAt,
-            u.followers_count AS followersCount, u.following_count AS followingCount,
-            u.tweets_count AS tweetsCount${flags}
+    `SELECT ${profileColumns(viewerId !== null)}
        FROM users u WHERE u.id IN (:ids) AND ${activeUserSql('u')}`,
     { replacements: { viewerId, ids }, ...read },
   );
   return rows.map((row) => ({ ...row, id: String(row.id) }));
+}
+
+/** The columns of a ProfileRow of users `u`, with the flags of the viewer `:viewerId` if any. */
+function profileColumns(withFlags: boolean): string {
+  const flags = withFlags
+    ? Object.entries(USER_VIEWER_FLAGS)
+        .map(([name, sql]) => `, ${sql} AS ${name}`)
+        .join('')
+    : '';
+  return `u.id, u.username, u.display_name AS displayName, u.bio, u.created_at AS createdAt,
+          u.followers_count AS followersCount, u.following_count AS followingCount,
+          u.tweets_count AS tweetsCount${flags}`;
 }
 
 /** A whole account row (null: no such user); `useMaster` reads it from the primary. */
@@ -276,24 +281,39 @@ export async function setPasswordAndRevoke(
   );
 }
 
+/** A user's row as lockUsersFollowers locked it. */
+export interface LockedUser {
+  id: string;
+  followers: number;
+  /** Suspended or being deleted. */
+  suspended: boolean;
+  /** With `asSeenBy`: the row as profileRows answers it to that viewer, as locked. */
+  profile?: ProfileRow;
+}
+
 /**
  * Locks the rows of `ids` in id order (two users following each other at once cannot
  * deadlock) and answers each one's follower count and whether it is inactive (suspended or
- * being deleted: `suspended`). Raw SQL: a FOR UPDATE of two narrow rows.
+ * being deleted: `suspended`). With `asSeenBy`, the same statement reads each row's profile
+ * as that viewer sees it (the viewer flags are subqueries, read and not locked): a follow's
+ * answer is its target as locked, with the change applied, not a read after the commit.
  */
 export async function lockUsersFollowers(
   ids: string[],
   transaction: Transaction,
-): Promise<{ id: string; followers: number; suspended: boolean }[]> {
-  const rows = await select<{ id: string; followers: number; suspended: number }>(
-    `SELECT id, followers_count AS followers, NOT (${activeUserSql('users')}) AS suspended
-       FROM users WHERE id IN (:ids) ORDER BY id FOR UPDATE`,
-    { replacements: { ids }, transaction },
+  asSeenBy?: string,
+): Promise<LockedUser[]> {
+  const rows = await select<ProfileRow & { followers: number; suspended: number }>(
+    `SELECT ${asSeenBy ? profileColumns(true) : 'u.id'}, u.followers_count AS followers,
+            NOT (${activeUserSql('u')}) AS suspended
+       FROM users u WHERE u.id IN (:ids) ORDER BY u.id FOR UPDATE`,
+    { replacements: { ids, viewerId: asSeenBy ?? null }, transaction },
   );
-  return rows.map((row) => ({
-    id: String(row.id),
-    followers: Number(row.followers),
-    suspended: Number(row.suspended) === 1,
+  return rows.map(({ followers, suspended, ...profile }) => ({
+    id: String(profile.id),
+    followers: Number(followers),
+    suspended: Number(suspended) === 1,
+    ...(asSeenBy ? { profile: { ...profile, id: String(profile.id) } } : {}),
   }));
 }
 

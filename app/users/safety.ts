@@ -6,7 +6,7 @@ import { cacheUpkeep } from '../cache/upkeep';
 import { mergeFollow, unmergeFollow } from '../timeline/maintain';
 import { refreshHiddenPair } from '../safety/hidden';
 import { followExists } from '../records/follows';
-import { lockUsersFollowers } from '../records/users';
+import { lockUsersFollowers, type LockedUser } from '../records/users';
 import {
   MAX_BLOCKS,
   blockPage,
@@ -27,8 +27,6 @@ import type { UserJson } from './schemas';
  * fan-out, notifications, and the refusals (app/safety).
  */
 
-type Locked = { id: string; followers: number; suspended: boolean };
-
 /**
  * Runs `work` in a transaction holding both users' rows (lockUsersFollowers: in id order, as
  * follow does, so a block and a follow between the two queue instead of racing); 404 when the
@@ -37,7 +35,7 @@ type Locked = { id: string; followers: number; suspended: boolean };
 async function withBothLocked<T>(
   viewerId: string,
   targetId: string,
-  work: (viewer: Locked, target: Locked, transaction: Transaction) => Promise<T>,
+  work: (viewer: LockedUser, target: LockedUser, transaction: Transaction) => Promise<T>,
 ): Promise<T> {
   return inTransaction(async (transaction) => {
     const rows = await lockUsersFollowers([viewerId, targetId], transaction);

@@ -22,6 +22,7 @@ import {
   profileRows,
   updateProfile,
   userExists,
+  type LockedUser,
   type ProfileChange,
   type ProfileRow,
 } from '../records/users';
@@ -149,19 +150,21 @@ export async function updateOwnProfile(viewerId: string, change: ProfileChange):
   return presentUser(user);
 }
 
-/** Follows a user (idempotent); their recent tweets join the follower's timeline. */
+/**
+ * Follows a user (idempotent); their recent tweets join the follower's timeline. Answers the
+ * user as the follower now sees them: their row as the transaction locked it, with the
+ * change applied (the lock holds it until the commit, so that is the committed row).
+ */
 export async function follow(viewerId: string, targetId: string): Promise<UserJson> {
   if (viewerId === targetId)
     throw new AppError('cannot_follow_self', 'You cannot follow yourself.');
-  const { changed, followers } = await inTransaction(async (transaction) => {
-    const rows = await lockUsersFollowers([viewerId, targetId], transaction);
-    const target = rows.find((row) => row.id === targetId);
-    // A suspended account is absent to everyone else (its follows stay for an unsuspend).
-    if (!target || target.suspended) throw notFound('user');
+  const { changed, followers, profile } = await inTransaction(async (transaction) => {
+    const target = await lockTarget(viewerId, targetId, transaction);
+    const { profile } = target;
     if (!(await insertFollow(viewerId, targetId, { transaction, unlessBlocked: true }))) {
       // Nothing added: the follow existed (idempotent), or a block refuses it (403).
       await refuseIfBlocked(viewerId, targetId, transaction);
-      return { changed: false, followers: target.followers };
+      return { changed: false, followers: target.followers, profile };
     }
     await moveFollowCounters(viewerId, targetId, 1, transaction);
     const followers = target.followers + 1;
@@ -181,13 +184,28 @@ export async function follow(viewerId: string, targetId: string): Promise<UserJs
         },
       );
     }
-    return { changed: true, followers };
+    return { changed: true, followers, profile };
   });
   if (changed) {
     await cacheUpkeep(() => mergeFollow(viewerId, targetId, followers), { userIds: [viewerId] });
   }
-  // The answer shows the change just committed: read it where it was written.
-  return userJson(viewerId, targetId, { useMaster: true });
+  return presentUser({ ...profile, followersCount: followers, following: true });
+}
+
+/**
+ * Locks the viewer's and the target's rows (lockUsersFollowers, the target's profile as the
+ * viewer sees it read along); 404 when the target is not there for others.
+ */
+async function lockTarget(
+  viewerId: string,
+  targetId: string,
+  transaction: Transaction,
+): Promise<LockedUser & { profile: ProfileRow }> {
+  const rows = await lockUsersFollowers([viewerId, targetId], transaction, viewerId);
+  const target = rows.find((row) => row.id === targetId);
+  // A suspended account is absent to everyone else (its follows stay for an unsuspend).
+  if (!target?.profile || target.suspended) throw notFound('user');
+  return { ...target, profile: target.profile };
 }
 
 /**
@@ -219,16 +237,14 @@ export async function removeFollow(
 
 /** Unfollows a user (idempotent); their tweets leave the follower's timeline. */
 export async function unfollow(viewerId: string, targetId: string): Promise<UserJson> {
-  const changed = await inTransaction(async (transaction) => {
-    const rows = await lockUsersFollowers([viewerId, targetId], transaction);
-    const target = rows.find((row) => row.id === targetId);
-    // A suspended account is absent to everyone else (its follows stay for an unsuspend).
-    if (!target || target.suspended) throw notFound('user');
-    return removeFollow(viewerId, target, transaction);
+  const { changed, target } = await inTransaction(async (transaction) => {
+    const target = await lockTarget(viewerId, targetId, transaction);
+    return { changed: await removeFollow(viewerId, target, transaction), target };
   });
   if (changed) await cacheUpkeep(() => unmergeFollow(viewerId, targetId), { userIds: [viewerId] });
-  // The answer shows the change just committed: read it where it was written.
-  return userJson(viewerId, targetId, { useMaster: true });
+  // As follow's: the row as locked, with the change applied (removeFollow's count).
+  const followers = changed ? Math.max(target.followers - 1, 0) : target.followers;
+  return presentUser({ ...target.profile, followersCount: followers, following: false });
 }
 
 /**

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { registerUser } from '../helpers/http';
+import { api, bearer, registerUser } from '../helpers/http';
 import { expectProblem } from '../helpers/problems';
 import {
   UNKNOWN_ID,
   followRequest,
   getPage,
   getUser,
+  postTweet,
   registerUsers,
   unfollowRequest,
   type UserBody,
@@ -37,6 +38,28 @@ describe('POST /users/:id/follow', () => {
     expect(await getUser(star, fan.id)).to.include({ followersCount: 0, followingCount: 1 });
     const followers = await getPage<UserBody>(fan, `/users/${star.id}/followers`);
     expect(followers.data.map((u) => u.id)).to.deep.equal([fan.id]);
+  });
+
+  it('answers the user exactly as GET /users/:id shows them afterwards: profile, counts, a mute', async () => {
+    const [fan, star] = await registerUsers(2);
+    await api()
+      .patch('/users/me')
+      .set(bearer(star.accessToken))
+      .send({ displayName: 'Star', bio: 'sings' })
+      .expect(200);
+    await postTweet(star, 'first');
+    await api().post(`/users/${star.id}/mute`).set(bearer(fan.accessToken)).expect(200);
+
+    const followed = await followRequest(fan, star.id);
+    expect(followed.status, JSON.stringify(followed.body)).to.equal(200);
+    expect(followed.body).to.include({ displayName: 'Star', bio: 'sings', tweetsCount: 1 });
+    expect(followed.body).to.include({ following: true, muting: true, followersCount: 1 });
+    expect(followed.body).to.deep.equal(await getUser(fan, star.id));
+
+    const unfollowed = await unfollowRequest(fan, star.id);
+    expect(unfollowed.status, JSON.stringify(unfollowed.body)).to.equal(200);
+    expect(unfollowed.body).to.include({ following: false, muting: true, followersCount: 0 });
+    expect(unfollowed.body).to.deep.equal(await getUser(fan, star.id));
   });
 
   it('refuses following yourself with 400 cannot_follow_self', async () => {
