@@ -1,5 +1,5 @@
 import { FOR_CACHE_FILL } from '../infra/db';
-import type { JobPayloads } from '../queue/jobs';
+import type { AtCommitFacts, JobPayloads } from '../queue/jobs';
 import { FOR_WORKERS } from '../queue/queues';
 import { keys } from '../cache/keys';
 import { TIMELINES_PER_CALL, scriptPipeline, store } from '../cache/store';
@@ -88,10 +88,14 @@ export type Delivery = { delivered: number };
  * idempotent (a sorted-set member), so a retry after a crash half-way leaves each timeline
  * with the entry once. Celebrities are skipped: their tweets are merged in at read time.
  * With `onlySmall`, an entry an API node does not deliver itself (deliveredAtCommit) is left
- * alone and null answered.
+ * alone and null answered. `known`: its author as its request read them after the commit.
  */
-export async function deliverEntry(entryId: string, onlySmall = false): Promise<Delivery | null> {
-  const entry = await entryAuthor(entryId, FOR_CACHE_FILL);
+export async function deliverEntry(
+  entryId: string,
+  onlySmall = false,
+  known?: AtCommitFacts['fanout'],
+): Promise<Delivery | null> {
+  const entry = known ?? (await entryAuthor(entryId, FOR_CACHE_FILL));
   if (!entry) return { delivered: 0 }; // deleted before we got to it
   if (onlySmall && !deliveredAtCommit(entry.followers)) return null;
   const authorId = entry.authorId;
@@ -132,8 +136,9 @@ export async function deliverEntry(entryId: string, onlySmall = false): Promise<
  * else handed to the workers. A small delivery done here costs less than the job would
  * (Bull's add, its scripts in the worker, the worker's reads) and reaches followers sooner.
  */
-export async function deliverSmallEntry({
-  entryId,
-}: JobPayloads['fanout']): Promise<Delivery | typeof FOR_WORKERS> {
-  return (await deliverEntry(entryId, true)) ?? FOR_WORKERS;
+export async function deliverSmallEntry(
+  { entryId }: JobPayloads['fanout'],
+  known?: AtCommitFacts['fanout'],
+): Promise<Delivery | typeof FOR_WORKERS> {
+  return (await deliverEntry(entryId, true, known)) ?? FOR_WORKERS;
 }

@@ -45,6 +45,18 @@ export type LegacyNotificationJob =
 
 export type QueueName = keyof JobPayloads;
 
+/**
+ * What the request that queued a job may already know, right after the commit, that the
+ * job's at-commit work would otherwise read again (runJobsAtCommit): for a new entry, its
+ * author and their follower count, as the post's own answer read them after the commit.
+ */
+export interface AtCommitFacts {
+  fanout: { authorId: string; followers: number; originalAuthorId: string | null };
+}
+
+/** The facts a job of `N` may come with at its commit (none for most queues). */
+export type FactsOf<N extends QueueName> = N extends keyof AtCommitFacts ? AtCommitFacts[N] : never;
+
 export const QUEUE_NAMES: QueueName[] = ['mail', 'fanout', 'timeline', 'notifications', 'accounts'];
 
 export const isQueueName = (name: string): name is QueueName =>

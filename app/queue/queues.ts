@@ -4,7 +4,7 @@ import { config } from '../../config';
 import { COMMAND_CONNECTION, createRedis, isRedisReady } from '../infra/redis';
 import { flushSentOutbox, outboxRowSent, writeOutbox } from './outbox';
 import { warnThrottled, withTimeout } from '../infra/timing';
-import type { JobPayloads, QueueName } from './jobs';
+import type { FactsOf, JobPayloads, QueueName } from './jobs';
 
 const DEFAULT_JOB_OPTIONS: JobOptions = {
   attempts: 5,
@@ -77,7 +77,10 @@ export const FOR_WORKERS = Symbol('for the workers');
  * Work a process does itself, right after the commit, for jobs of a queue (runJobsAtCommit);
  * it may answer FOR_WORKERS for a job too big to do here.
  */
-type AtCommit<N extends QueueName> = (payload: JobPayloads[N]) => Promise<unknown>;
+type AtCommit<N extends QueueName> = (
+  payload: JobPayloads[N],
+  known?: FactsOf<N>,
+) => Promise<unknown>;
 const atCommit = new Map<QueueName, AtCommit<QueueName>>();
 
 /**
@@ -105,12 +108,15 @@ export interface QueuedJob {
  * outbox row deleted; if that fails (Redis away) the row stays and the workers' relay hands
  * it over later. Either way the job carries a fixed id, so Bull takes it once. The answer
  * tells, once the transaction has committed, whether this process did the job itself.
+ * `known` is asked once the commit's earlier hooks ran: facts the at-commit work then need
+ * not read (AtCommitFacts).
  */
 export async function enqueueAfterCommit<N extends QueueName>(
   transaction: Transaction,
   name: N,
   payload: JobPayloads[N],
   options: EnqueueOptions,
+  known?: () => FactsOf<N> | undefined,
 ): Promise<QueuedJob> {
   const id = await writeOutbox(name, payload, options.jobId, transaction);
   const run = atCommit.get(name);
@@ -119,7 +125,7 @@ export async function enqueueAfterCommit<N extends QueueName>(
     try {
       if (!isRedisReady()) throw new Error('redis is not connected');
       const done = run
-        ? run(payload).then((ran) => {
+        ? run(payload, known?.()).then((ran) => {
             if (ran === FOR_WORKERS) return enqueue(name, payload, options);
             doneHere = true;
           })

@@ -271,6 +271,24 @@ export async function findPostId(
 }
 
 /**
+ * A tweet just posted, read back after its commit (from the primary: `read`), with its
+ * author's follower count in the same statement: the post's answer and what its delivery
+ * needs (entryAuthor's facts), one query. Null when gone (or its author inactive).
+ */
+export async function postedTweetRow(
+  id: string,
+  read: ReadFrom,
+): Promise<{ row: TweetRow; followers: number } | null> {
+  const [raw] = await select<TweetRow & { followers: number }>(
+    `SELECT ${tweetRowColumns('t', 'u')}, u.followers_count AS followers
+       FROM tweets t JOIN users u ON u.id = t.author_id AND ${activeUserSql('u')}
+      WHERE t.id = :id`,
+    { replacements: { id }, ...read },
+  );
+  return raw ? { row: normalise(raw), followers: Number(raw.followers) } : null;
+}
+
+/**
  * An entry's author and their follower count, and for a retweet entry its original's author
  * (what fan-out needs), or null when it is gone.
  */

@@ -4,6 +4,7 @@ import { toPage, toSnapshotPage, type SnapshotPosition } from '../http/paging';
 import { inTransaction, type ReadFrom } from '../infra/db';
 import { notifyInTransaction } from '../records/notifications';
 import { enqueueAfterCommit } from '../queue/queues';
+import type { AtCommitFacts } from '../queue/jobs';
 import { addOwnEntry, removeOwnEntries } from '../timeline/maintain';
 import { cacheUpkeep } from '../cache/upkeep';
 import { moveTagUses, recordTagUses, trendingSince } from '../cache/trending';
@@ -32,6 +33,7 @@ import {
   lockRetweetsOf,
   lockTweet,
   lockTweetWithStanding,
+  postedTweetRow,
   replyToIdOf,
   type TweetCounts,
 } from '../records/tweets';
@@ -109,6 +111,7 @@ export async function createTweet(
   let parent: TweetCounts | null = null;
   let tags: string[] = [];
   let answer: Promise<string> | undefined;
+  let posted: AtCommitFacts['fanout'] | undefined;
   const { tweetId: id, fanout } = await inTransaction(async (transaction) => {
     if (replyToId) {
       const locked = await lockTweetWithStanding(replyToId, authorId, transaction);
@@ -125,8 +128,10 @@ export async function createTweet(
     // cached before the job leaves, and the worker finds it there (handed over first, the job
     // often ran before the record was cached, and read it from MySQL and cached it again).
     // Its failure is the request's, after the job was handed over all the same.
+    // The same read gives the delivery its author's follower count (`posted`), read after the
+    // commit as entryAuthor would: it reads nothing more.
     transaction.afterCommit(() => {
-      answer = postedTweetJson(authorId, tweetId);
+      answer = postedTweetJson(authorId, tweetId, (facts) => (posted = facts));
       return answer.then(
         () => undefined,
         () => undefined,
@@ -138,6 +143,7 @@ export async function createTweet(
       'fanout',
       { entryId: tweetId },
       { jobId: `fanout:${tweetId}` },
+      () => posted,
     );
     if (parent) {
       await notifyInTransaction(transaction, {
@@ -171,11 +177,21 @@ export async function createTweet(
  * yet, maybe not on a replica either) and written to the cache, where the fan-out reads it.
  * Neither the cache nor the viewer's sets are asked first (two Redis round trips less): the
  * cache cannot hold a tweet that did not exist, nobody has liked, retweeted or bookmarked it
- * yet, and no block hides an author's own tweet from them.
+ * yet, and no block hides an author's own tweet from them. The author's follower count comes
+ * along (`read`): the delivery's facts.
  */
-async function postedTweetJson(authorId: string, id: string): Promise<string> {
+async function postedTweetJson(
+  authorId: string,
+  id: string,
+  read: (facts: AtCommitFacts['fanout']) => void = () => undefined,
+): Promise<string> {
+  const posted = await postedTweetRow(id, { useMaster: true });
+  if (!posted) throw notFound('tweet');
+  read({ authorId, followers: posted.followers, originalAuthorId: null });
   const unset = VIEWER_FLAGS.map(() => [0]);
-  const [text] = await assemble(authorId, [id], [[id], [null], unset], { useMaster: true });
+  const [text] = await assemble(authorId, [id], [[id], [null], unset], { useMaster: true }, [
+    posted.row,
+  ]);
   if (!text) throw notFound('tweet');
   return text;
 }
