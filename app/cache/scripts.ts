@@ -117,6 +117,20 @@ local function spendPoint(key, seconds)
 end
 `;
 
+/**
+ * A page script's last lines: `page()` alone, or, given a rate-limit counter from ARGV index
+ * `first` on (key, points, seconds), the point spent first: a spent budget answers
+ * {consumed, ms, 'limited'}, else the page comes after its consumed points and ms left.
+ */
+const spendThenPage = (first: number) => `
+if not ARGV[${first}] then return page() end
+local consumed, ms = spendPoint(ARGV[${first}], ARGV[${first + 2}])
+if consumed > tonumber(ARGV[${first + 1}]) then return {consumed, ms, 'limited'} end
+local answer = page()
+table.insert(answer, 1, ms)
+table.insert(answer, 1, consumed)
+return answer`;
+
 const HIDE = `
 local AUTHOR_OF = '^%d+|%d+|%d+|%d+|(%d*)|{"id":"%d+",[^{]*{"id":"(%d+)"'
 -- A record's retweetOf and author, matched in place (no copy of the prefix).
@@ -380,13 +394,39 @@ local shown = {}
 for i = 1, math.min(#ids, limit) do shown[i] = ids[i] end
 return {'page', ids, render(user, shown), scanned}
 end
-if not ARGV[5] then return page() end
-local consumed, ms = spendPoint(ARGV[5], ARGV[7])
-if consumed > tonumber(ARGV[6]) then return {consumed, ms, 'limited'} end
-local answer = page()
-table.insert(answer, 1, ms)
-table.insert(answer, 1, consumed)
-return answer`,
+${spendThenPage(5)}`,
+  },
+
+  /**
+   * A page of an author's recent entries (their `author` set), rendered as the home page is,
+   * without entries by or retweeting users blocked either way with the viewer (their
+   * `blocked` set). ARGV: viewer, author, max (exclusive, or '+inf'), count (limit + 1),
+   * limit, the timeline cap, and optionally a rate-limit counter (as homePage's).
+   * → {'missing'} (the set is not there, or does not hold the page: read MySQL) |
+   * {'blocked'} (the viewer's blocked set is not cached) | {'owner'} (the author and the
+   * viewer block one another: no such user to them) | {'page', {ids}, json|false}
+   */
+  authorPage: {
+    numberOfKeys: 0,
+    lua: `${RENDER}${HIDE}${SPEND_POINT}
+local function page()
+local viewer, author, max = ARGV[1], ARGV[2], ARGV[3]
+local count, limit, cap = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local entries = userKey(${luaString(PREFIX.author)}, author)
+local blockedKey = userKey(${luaString(PREFIX.blocked)}, viewer)
+local upper = max == '+inf' and '+inf' or ('(' .. max)
+local ids = redis.call('ZREVRANGEBYSCORE', entries, upper, '(0', 'LIMIT', 0, count)
+local size = redis.call('ZCARD', entries)
+-- Enough ids, or the set holds every entry the author has (it is under its cap).
+if size == 0 or not (#ids == count or size - 1 < cap) then return {'missing'} end
+local standing = redis.call('SMISMEMBER', blockedKey, ${luaString(SENTINEL)}, author)
+if standing[1] == 0 then return {'blocked'} end
+if standing[2] == 1 and author ~= viewer then return {'owner'} end
+local shown = {}
+for i = 1, math.min(#ids, limit) do shown[i] = ids[i] end
+return {'page', ids, render(viewer, visible(blockedKey, shown))}
+end
+${spendThenPage(7)}`,
   },
 
   /**
@@ -604,6 +644,8 @@ export interface ChirpScripts {
   /** homePage answering bytes (ioredis makes a `Buffer` variant of every defined command). */
   homePageBuffer(...args: string[]): Promise<unknown>;
   homeIds(...args: string[]): Promise<unknown>;
+  /** authorPage answering bytes, as homePageBuffer. */
+  authorPageBuffer(...args: string[]): Promise<unknown>;
   viewerFlags(...args: string[]): Promise<number[][]>;
   addToTimelines(numberOfKeys: number, ...args: string[]): Promise<number>;
   mergeIntoTimeline(key: string, ...args: string[]): Promise<number>;

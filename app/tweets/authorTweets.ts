@@ -1,11 +1,14 @@
+import { AppError, notFound } from '../http/errors';
+import { toPage } from '../http/paging';
+import type { ScriptBudget } from '../http/route';
 import { isCacheReady } from '../infra/redis';
+import { logger } from '../infra/logger';
 import { rebuildAuthor, timelineCap } from '../timeline/build';
 import { keys } from '../cache/keys';
-import { store } from '../cache/store';
+import { onCluster, store } from '../cache/store';
 import { loadAuthorPage } from '../records/tweets';
-
-/** Accounts with at least this many followers get their recent entries cached on first read. */
-const BUSY_FOLLOWERS = 1000;
+import { withSpentPoint } from './pageScript';
+import { pageBytes } from './presenter';
 
 /** One page from the author's recent-entries set, or null when the set cannot answer it. */
 async function fromSet(key: string, below: string | undefined, count: number) {
@@ -23,8 +26,8 @@ async function fromSet(key: string, below: string | undefined, count: number) {
 /**
  * Entry ids of an author's tweets and retweets, newest first, below a cursor; null when
  * there is no such user. Served from the author's recent-entries set (`tl:u:<id>`, kept by
- * every write) when it is there and holds the page, and built for busy accounts on first
- * read; from MySQL for older pages and quiet accounts.
+ * every write) when it is there and holds the page, and built on a first read; from MySQL
+ * for older pages (below the cap).
  */
 export async function authorEntryIds(
   authorId: string,
@@ -37,6 +40,50 @@ export async function authorEntryIds(
   if (fromCache) return fromCache;
   const page = await loadAuthorPage(authorId, below, count);
   if (!page) return null;
-  if (!cached && isCacheReady() && page.followers >= BUSY_FOLLOWERS) await rebuildAuthor(authorId);
+  // Built on a first read (a set of at most the timeline cap, with its time to live): the
+  // next pages, and the next readers, are one Redis round trip (renderedAuthorPage).
+  if (!cached && isCacheReady()) await rebuildAuthor(authorId);
   return page.ids;
+}
+
+/**
+ * A warm page of an author's entries as the viewer sees it, rendered by Redis (the
+ * `authorPage` script, as the home page is) in one round trip, the caller's rate-limit point
+ * spent in it; null when the script cannot answer it whole: the set is not there or does not
+ * hold the page, the viewer's blocked set or a record is not cached, no entry is left to
+ * show (the caller's slower path tells an empty page from a suspended author), Redis is away,
+ * or on a Redis Cluster. 404 when the author and the viewer block one another.
+ */
+export async function renderedAuthorPage(
+  viewerId: string,
+  authorId: string,
+  below: string | undefined,
+  limit: number,
+  budget: ScriptBudget | null,
+): Promise<Buffer | null> {
+  if (onCluster || !isCacheReady()) return null;
+  let reply: Buffer[];
+  try {
+    reply = await withSpentPoint(budget, (...spend) =>
+      store.authorPageBuffer(
+        viewerId,
+        authorId,
+        below ?? '+inf',
+        String(limit + 1),
+        String(limit),
+        String(timelineCap()),
+        ...spend,
+      ),
+    );
+  } catch (error) {
+    if (error instanceof AppError) throw error; // the 429 of a spent budget
+    logger.debug({ err: error }, 'author page script failed; reading the slower way');
+    return null;
+  }
+  const tag = String(reply[0]);
+  if (tag === 'owner') throw notFound('user');
+  const rendered = reply[2] as Buffer | null;
+  if (tag !== 'page' || !rendered || rendered.length === 0) return null;
+  const ids = (reply[1] as unknown as Buffer[]).map(String);
+  return pageBytes(rendered, toPage(ids, limit, (id) => id).nextCursor);
 }

@@ -10,6 +10,7 @@ import { followeesOf, rebuildAuthor, rebuildHome } from '../timeline/build';
 import { keys } from '../cache/keys';
 import { onCluster, store } from '../cache/store';
 import { homeIdsFromCluster } from './clusterReads';
+import { withSpentPoint } from './pageScript';
 import { hiddenAuthors, loadHiddenAuthors } from '../safety/hidden';
 
 /** A page's ids, rendered items (null: not rendered), `scanned`, and hidden authors if known. */
@@ -38,19 +39,9 @@ async function homePage(
     return result[0] === 'page' ? ['page', result[1], null, '', result[2] ?? undefined] : result;
   }
   // The caller's rate-limit point is spent by the same script (one round trip, not two).
-  const counter = budget?.take() ?? null;
-  const spend = counter ? [counter.key, String(counter.points), String(counter.seconds)] : [];
-  let reply = (await store.homePageBuffer(
-    viewerId,
-    below ?? '+inf',
-    String(limit + 1),
-    String(limit),
-    ...spend,
-  )) as Buffer[];
-  if (counter) {
-    budget!.spent(Number(reply[0]), Number(reply[1])); // throws the 429 of a spent budget
-    reply = reply.slice(2);
-  }
+  const reply = await withSpentPoint(budget, (...spend) =>
+    store.homePageBuffer(viewerId, below ?? '+inf', String(limit + 1), String(limit), ...spend),
+  );
   const tag = String(reply[0]);
   if (tag !== 'page') return [tag, ...reply.slice(1).map(String)] as HomePageResult;
   const [, ids, rendered, scanned] = reply as unknown as [Buffer, Buffer[], Buffer | null, Buffer];

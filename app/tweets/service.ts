@@ -11,7 +11,8 @@ import { moveTagUses, recordTagUses, trendingSince } from '../cache/trending';
 import { lastTagUses, tagsOfTweet } from '../records/hashtags';
 import { assemble, refreshCachedCounts, hydrateTweets, updateViewerSet } from './cache';
 import { VIEWER_FLAGS } from '../cache/keys';
-import { authorEntryIds } from './authorTweets';
+import { authorEntryIds, renderedAuthorPage } from './authorTweets';
+import type { ScriptBudget } from '../http/route';
 import {
   firstPopularPage,
   forgetPopular,
@@ -59,13 +60,22 @@ export async function entryTexts(viewerId: string, ids: string[]): Promise<strin
   return (await visibleEntries(viewerId, ids)).texts;
 }
 
-/** A page of an author's tweets and retweets, newest first, as JSON text; 404 for no user. */
+/**
+ * A page of an author's tweets and retweets, newest first, as JSON (text, or bytes when Redis
+ * rendered it); 404 for no user. Warm, one Redis round trip (renderedAuthorPage); anything
+ * more waits for `beforeCostlyWork`, which refuses a caller over their rate limit.
+ */
 export async function authorTweetsPage(
   viewerId: string,
   authorId: string,
   below: string | undefined,
   limit: number,
-): Promise<string> {
+  beforeCostlyWork: () => Promise<void> = () => Promise.resolve(),
+  budget: ScriptBudget | null = null,
+): Promise<string | Buffer> {
+  const rendered = await renderedAuthorPage(viewerId, authorId, below, limit, budget);
+  if (rendered) return rendered;
+  await beforeCostlyWork();
   const ids = await authorEntryIds(authorId, below, limit + 1);
   if (!ids) throw notFound('user');
   const { data, nextCursor } = toPage(ids, limit, (id) => id);

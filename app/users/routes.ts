@@ -233,8 +233,17 @@ export const userRoutes = [
     request: { params: IdParams, query: PageQuery },
     responses: { 200: { description: 'A page of tweets', schema: TweetPage } },
     errors: ['not_found'],
-    async handle({ params, query, viewer }) {
-      const page = await authorTweetsPage(viewer.id, params.id, query.cursor, query.limit);
+    // A warm page is one Redis round trip, the rate-limit point spent in it (as the home page).
+    readAhead: true,
+    async handle({ params, query, viewer, allowed, budget }) {
+      const page = await authorTweetsPage(
+        viewer.id,
+        params.id,
+        query.cursor,
+        query.limit,
+        allowed,
+        budget,
+      );
       return { status: 200, json: page };
     },
   }),
