@@ -424,7 +424,9 @@ if standing[1] == 0 then return {'blocked'} end
 if standing[2] == 1 and author ~= viewer then return {'owner'} end
 local shown = {}
 for i = 1, math.min(#ids, limit) do shown[i] = ids[i] end
-return {'page', ids, render(viewer, visible(blockedKey, shown))}
+-- Nobody blocked either way (the sentinel alone): nothing to leave out, no record to parse.
+if redis.call('SCARD', blockedKey) > 1 then shown = visible(blockedKey, shown) end
+return {'page', ids, render(viewer, shown)}
 end
 ${spendThenPage(7)}`,
   },
