@@ -71,7 +71,7 @@ type Someone = Pick<TestUser, 'id'>;
 /** `follower` follows `followee` (a no-op if already so), counters included. */
 export async function createFollow(follower: Someone, followee: Someone): Promise<void> {
   await sequelize.transaction(async (transaction) => {
-    if (!(await insertFollow(follower.id, followee.id, transaction))) return;
+    if (!(await insertFollow(follower.id, followee.id, { transaction }))) return;
     await bumpUserCounter([follower.id], 'following_count', 1, transaction);
     await bumpUserCounter([followee.id], 'followers_count', 1, transaction);
   });
