@@ -432,6 +432,25 @@ ${spendThenPage(7)}`,
   },
 
   /**
+   * Entries by id (a popular, hashtag, search or bookmarks page), rendered as the home page
+   * is, without those by or retweeting users blocked either way with the viewer (their
+   * `blocked` set; not asked when it holds only the sentinel). ARGV: viewer, ids…
+   * → {'blocked'} (the viewer's blocked set is not cached) | {'page', json|false}
+   */
+  entriesPage: {
+    numberOfKeys: 0,
+    lua: `${RENDER}${HIDE}
+local viewer = ARGV[1]
+local blockedKey = userKey(${luaString(PREFIX.blocked)}, viewer)
+local size = redis.call('SCARD', blockedKey)
+if size == 0 then return {'blocked'} end
+local ids = {}
+for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+if size > 1 then ids = visible(blockedKey, ids) end
+return {'page', render(viewer, ids)}`,
+  },
+
+  /**
    * On a Redis Cluster, the part of a home page that lies in the viewer's slot (everything of
    * theirs carries their hash tag): the candidate ids of their timeline, whom of the
    * celebrities they follow to merge, and their hidden set when small enough to send along
@@ -648,6 +667,8 @@ export interface ChirpScripts {
   homeIds(...args: string[]): Promise<unknown>;
   /** authorPage answering bytes, as homePageBuffer. */
   authorPageBuffer(...args: string[]): Promise<unknown>;
+  /** entriesPage answering bytes, as homePageBuffer. */
+  entriesPageBuffer(...args: string[]): Promise<unknown>;
   viewerFlags(...args: string[]): Promise<number[][]>;
   addToTimelines(numberOfKeys: number, ...args: string[]): Promise<number>;
   mergeIntoTimeline(key: string, ...args: string[]): Promise<number>;

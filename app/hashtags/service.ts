@@ -1,7 +1,6 @@
 import { toPage } from '../http/paging';
 import { hashtagTweetIds } from '../records/hashtags';
-import { pageJson } from '../tweets/presenter';
-import { entryTexts } from '../tweets/service';
+import { entriesPage } from '../tweets/service';
 
 /**
  * A page of the tweets using `tag` (already normalised), newest first, as JSON text for the
@@ -14,8 +13,8 @@ export async function hashtagTweetsPage(
   tag: string,
   below: string | undefined,
   limit: number,
-): Promise<string> {
+): Promise<string | Buffer> {
   const ids = await hashtagTweetIds(tag, below, limit + 1);
   const { data, nextCursor } = toPage(ids, limit, (id) => id);
-  return pageJson(await entryTexts(viewerId, data), nextCursor);
+  return entriesPage(viewerId, data, nextCursor);
 }

@@ -4,7 +4,7 @@ import { snapshotPage, storeSnapshot } from '../cache/snapshots';
 import { cursorRefused, toPage, toSnapshotPage, type SnapshotPosition } from '../http/paging';
 import { rankedUserIds, searchTweetIds } from '../records/search';
 import { pageJson } from '../tweets/presenter';
-import { entryTexts } from '../tweets/service';
+import { entriesPage } from '../tweets/service';
 import type { UserJson } from '../users/schemas';
 import { visibleUsersJson } from '../users/service';
 import { userSearchCursor } from './schemas';
@@ -97,10 +97,10 @@ export async function searchTweets(
   q: string,
   below: string | undefined,
   limit: number,
-): Promise<string> {
+): Promise<string | Buffer> {
   const terms = booleanTerms(q);
   if (terms === null) return pageJson([], null);
   const ids = await searchTweetIds(terms, below, limit + 1);
   const { data, nextCursor } = toPage(ids, limit, (id) => id);
-  return pageJson(await entryTexts(viewerId, data), nextCursor);
+  return entriesPage(viewerId, data, nextCursor);
 }

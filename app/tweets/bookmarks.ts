@@ -4,8 +4,7 @@ import { cacheUpkeep } from '../cache/upkeep';
 import { bookmarkPage, deleteBookmark, insertBookmark } from '../records/bookmarks';
 import { updateViewerSet } from './cache';
 import { lockOriginal } from './counters';
-import { pageJson } from './presenter';
-import { entryTexts } from './service';
+import { entriesPage } from './service';
 
 /**
  * Bookmarks: a user's private list of tweets, and the `bookmarked` flag on every tweet they
@@ -47,12 +46,12 @@ export async function bookmarksPage(
   viewerId: string,
   below: string | undefined,
   limit: number,
-): Promise<string> {
+): Promise<string | Buffer> {
   const rows = await bookmarkPage(viewerId, below, limit + 1);
   const { data, nextCursor } = toPage(rows, limit, (row) => row.bookmarkId);
-  const texts = await entryTexts(
+  return entriesPage(
     viewerId,
     data.map((row) => row.tweetId),
+    nextCursor,
   );
-  return pageJson(texts, nextCursor);
 }

@@ -20,8 +20,8 @@ import {
   popularSnapshotPage,
   recordEngagement,
 } from './popular';
-import { pageJson } from './presenter';
-import { visibleEntries, withoutBlocked } from './visibility';
+import { pageBytes, pageJson } from './presenter';
+import { renderedEntries, visibleEntries, withoutBlocked } from './visibility';
 import { bumpUserCounter, findUserRole, userExists } from '../records/users';
 import { insertAuditEntry } from '../records/auditLog';
 import { recordEntities } from './postEntities';
@@ -61,6 +61,20 @@ export async function entryTexts(viewerId: string, ids: string[]): Promise<strin
 }
 
 /**
+ * A page of entries as JSON for a viewer (entryTexts' entries, then `nextCursor`): rendered
+ * by Redis when every piece is cached (renderedEntries), else assembled here.
+ */
+export async function entriesPage(
+  viewerId: string,
+  ids: string[],
+  nextCursor: string | null,
+): Promise<string | Buffer> {
+  const rendered = ids.length > 0 ? await renderedEntries(viewerId, ids) : null;
+  if (rendered !== null) return pageBytes(rendered, nextCursor);
+  return pageJson(await entryTexts(viewerId, ids), nextCursor);
+}
+
+/**
  * A page of an author's tweets and retweets, newest first, as JSON (text, or bytes when Redis
  * rendered it); 404 for no user. Warm, one Redis round trip (renderedAuthorPage); anything
  * more waits for `beforeCostlyWork`, which refuses a caller over their rate limit.
@@ -97,7 +111,7 @@ export async function popularPage(
   viewerId: string,
   cursor: SnapshotPosition | undefined,
   limit: number,
-): Promise<string> {
+): Promise<string | Buffer> {
   let at = cursor;
   let ids: string[] | null;
   if (at) {
@@ -109,7 +123,7 @@ export async function popularPage(
     ids = first.ids;
   }
   const { data, nextCursor } = toSnapshotPage(ids, at, limit, popularCursor.encode);
-  return pageJson(await entryTexts(viewerId, data), nextCursor);
+  return entriesPage(viewerId, data, nextCursor);
 }
 
 /** Posts a tweet or a reply; followers get it through the fan-out job. */

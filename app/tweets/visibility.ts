@@ -1,3 +1,6 @@
+import { isCacheReady } from '../infra/redis';
+import { logger } from '../infra/logger';
+import { onCluster, store } from '../cache/store';
 import { blockedAmong } from '../safety/blocked';
 import { hydrateTweets } from './cache';
 import { authorsOfEntry } from './presenter';
@@ -55,4 +58,21 @@ export async function visibleEntries(
     owners,
   );
   return { texts: shown(texts), ownerBlocked };
+}
+
+/**
+ * The items of a page of entries as the viewer sees them (visibleEntries' rule), rendered by
+ * Redis in one round trip (the `entriesPage` script) and joined by commas; null when it
+ * cannot render them whole (a record, the viewer's flag or blocked sets not cached), Redis is
+ * away, or on a Redis Cluster: visibleEntries then answers, filling what was missing.
+ */
+export async function renderedEntries(viewerId: string, ids: string[]): Promise<Buffer | null> {
+  if (onCluster || !isCacheReady()) return null;
+  try {
+    const reply = (await store.entriesPageBuffer(viewerId, ...ids)) as (Buffer | null)[];
+    return String(reply[0]) === 'page' ? (reply[1] ?? null) : null;
+  } catch (error) {
+    logger.debug({ err: error }, 'entries page script failed; reading the slower way');
+    return null;
+  }
 }
