@@ -3,6 +3,7 @@ import { decodeCursor } from '../../app/http/paging';
 import { renderedAuthorPage } from '../../app/tweets/authorTweets';
 import { store } from '../../app/cache/store';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
+import { postTweet } from '../helpers/socialGraph';
 
 /**
  * An author's page, warm, is rendered by Redis (the authorPage script) in one round trip, as
@@ -13,11 +14,7 @@ describe('GET /users/:id/tweets rendered in Redis', () => {
     await store.ping(); // this process's cache connection, ready for renderedAuthorPage
   });
 
-  const post = async (user: TestUser, content: string) =>
-    (
-      (await api().post('/tweets').set(bearer(user.accessToken)).send({ content }).expect(201))
-        .body as { id: string }
-    ).id;
+  const post = async (user: TestUser, content: string) => (await postTweet(user, content)).id;
   const page = (viewer: TestUser, author: TestUser, query = '') =>
     api().get(`/users/${author.id}/tweets${query}`).set(bearer(viewer.accessToken));
   const renderedJson = async (viewer: TestUser, author: TestUser, limit = 20, below?: string) => {

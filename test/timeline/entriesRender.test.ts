@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { store } from '../../app/cache/store';
 import { renderedEntries } from '../../app/tweets/visibility';
 import { api, bearer, registerUser, type TestUser } from '../helpers/http';
+import { postTweet } from '../helpers/socialGraph';
 
 /**
  * Pages of entries by id (hashtags, search, bookmarks, popular) are rendered by Redis in one
@@ -13,11 +14,7 @@ describe('pages of entries rendered in Redis', () => {
     await store.ping(); // this process's cache connection, ready for renderedEntries
   });
 
-  const post = async (user: TestUser, content: string) =>
-    (
-      (await api().post('/tweets').set(bearer(user.accessToken)).send({ content }).expect(201))
-        .body as { id: string }
-    ).id;
+  const post = async (user: TestUser, content: string) => (await postTweet(user, content)).id;
   const get = (viewer: TestUser, path: string) =>
     api().get(path).set(bearer(viewer.accessToken)).expect(200);
 
