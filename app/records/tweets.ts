@@ -101,18 +101,18 @@ export async function loadTweetRows(
 }
 
 /**
- * The author's follower count and a page of their entry ids (newest first, below a cursor)
- * in one round trip: null when there is no such user (or it is suspended). The page is cut
- * inside the derived table, on the (author_id, id) index, so a prolific author costs no more
- * than a quiet one (the outer sort orders at most `limit` rows).
+ * A page of an author's entry ids (newest first, below a cursor), and whether the author is
+ * there, in one round trip: null when there is no such user (or it is suspended). The page is
+ * cut inside the derived table, on the (author_id, id) index, so a prolific author costs no
+ * more than a quiet one (the outer sort orders at most `limit` rows).
  */
 export async function loadAuthorPage(
   authorId: string,
   below: string | undefined,
   limit: number,
-): Promise<{ followers: number; ids: string[] } | null> {
-  const rows = await select<{ followers: number; id: string | null }>(
-    `SELECT u.followers_count AS followers, t.id
+): Promise<string[] | null> {
+  const rows = await select<{ id: string | null }>(
+    `SELECT t.id
        FROM users u
        LEFT JOIN (SELECT id, author_id FROM tweets
                    WHERE author_id = :authorId ${below ? 'AND id < :below' : ''}
@@ -122,8 +122,7 @@ export async function loadAuthorPage(
     { replacements: { authorId, below, limit } },
   );
   if (rows.length === 0) return null;
-  const ids = rows.filter((row) => row.id !== null).map((row) => String(row.id));
-  return { followers: Number(rows[0].followers), ids };
+  return rows.filter((row) => row.id !== null).map((row) => String(row.id));
 }
 
 /** Ids of the originals a viewer has retweeted (the `retweeted` viewer set, on a cache miss). */

@@ -38,12 +38,12 @@ export async function authorEntryIds(
   const cached = isCacheReady() && (await store.exists(key)) === 1;
   const fromCache = cached ? await fromSet(key, below, count) : null;
   if (fromCache) return fromCache;
-  const page = await loadAuthorPage(authorId, below, count);
-  if (!page) return null;
+  const ids = await loadAuthorPage(authorId, below, count);
+  if (!ids) return null;
   // Built on a first read (a set of at most the timeline cap, with its time to live): the
   // next pages, and the next readers, are one Redis round trip (renderedAuthorPage).
   if (!cached && isCacheReady()) await rebuildAuthor(authorId);
-  return page.ids;
+  return ids;
 }
 
 /**
