@@ -58,8 +58,10 @@ export const tweetRowColumns = (t: string, u: string, as = ''): string =>
     .map(([field, [table, column]]) => `${table === 't' ? t : u}.${column} AS ${as}${field}`)
     .join(', ');
 
-const SELECT_TWEETS = `SELECT ${tweetRowColumns('t', 'u')}
-  FROM tweets t JOIN users u ON u.id = t.author_id AND ${activeUserSql('u')}`;
+/** Tweets `t` with their authors `u`, inactive authors' tweets left out. */
+const TWEETS_WITH_AUTHORS = `FROM tweets t JOIN users u ON u.id = t.author_id AND ${activeUserSql('u')}`;
+
+const SELECT_TWEETS = `SELECT ${tweetRowColumns('t', 'u')} ${TWEETS_WITH_AUTHORS}`;
 
 /**
  * The TweetRow in a joined row's columns named by tweetRowColumns with prefix `as`; null
@@ -279,8 +281,7 @@ export async function postedTweetRow(
   read: ReadFrom,
 ): Promise<{ row: TweetRow; followers: number } | null> {
   const [raw] = await select<TweetRow & { followers: number }>(
-    `SELECT ${tweetRowColumns('t', 'u')}, u.followers_count AS followers
-       FROM tweets t JOIN users u ON u.id = t.author_id AND ${activeUserSql('u')}
+    `SELECT ${tweetRowColumns('t', 'u')}, u.followers_count AS followers ${TWEETS_WITH_AUTHORS}
       WHERE t.id = :id`,
     { replacements: { id }, ...read },
   );
