@@ -1,13 +1,12 @@
-import { AppError, notFound } from '../http/errors';
+import { notFound } from '../http/errors';
 import { toPage } from '../http/paging';
 import type { ScriptBudget } from '../http/route';
 import { isCacheReady } from '../infra/redis';
-import { logger } from '../infra/logger';
 import { rebuildAuthor, timelineCap } from '../timeline/build';
 import { keys } from '../cache/keys';
-import { onCluster, store } from '../cache/store';
+import { store } from '../cache/store';
 import { loadAuthorPage } from '../records/tweets';
-import { withSpentPoint } from './pageScript';
+import { renderingScriptReply } from './pageScript';
 import { pageBytes } from './presenter';
 
 /** One page from the author's recent-entries set, or null when the set cannot answer it. */
@@ -61,25 +60,18 @@ export async function renderedAuthorPage(
   limit: number,
   budget: ScriptBudget | null,
 ): Promise<Buffer | null> {
-  if (onCluster || !isCacheReady()) return null;
-  let reply: Buffer[];
-  try {
-    reply = await withSpentPoint(budget, (...spend) =>
-      store.authorPageBuffer(
-        viewerId,
-        authorId,
-        below ?? '+inf',
-        String(limit + 1),
-        String(limit),
-        String(timelineCap()),
-        ...spend,
-      ),
-    );
-  } catch (error) {
-    if (error instanceof AppError) throw error; // the 429 of a spent budget
-    logger.debug({ err: error }, 'author page script failed; reading the slower way');
-    return null;
-  }
+  const reply = await renderingScriptReply('author page', budget, (...spend) =>
+    store.authorPageBuffer(
+      viewerId,
+      authorId,
+      below ?? '+inf',
+      String(limit + 1),
+      String(limit),
+      String(timelineCap()),
+      ...spend,
+    ),
+  );
+  if (!reply) return null;
   const tag = String(reply[0]);
   if (tag === 'owner') throw notFound('user');
   const rendered = reply[2] as Buffer | null;

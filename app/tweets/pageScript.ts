@@ -1,4 +1,8 @@
+import { AppError } from '../http/errors';
 import type { ScriptBudget } from '../http/route';
+import { logger } from '../infra/logger';
+import { isCacheReady } from '../infra/redis';
+import { onCluster } from '../cache/store';
 
 /**
  * Calls a page script (homePage, authorPage) with the caller's rate-limit point spent by the
@@ -17,4 +21,25 @@ export async function withSpentPoint(
   if (!counter) return reply;
   budget!.spent(Number(reply[0]), Number(reply[1]));
   return reply.slice(2);
+}
+
+/**
+ * A rendering page script's answer (withSpentPoint), or null when Redis cannot give one: on a
+ * Redis Cluster (the scripts read keys of other users' slots), with Redis away, or when the
+ * call fails (logged at debug); the caller then takes its slower path. The 429 of a spent
+ * budget is thrown.
+ */
+export async function renderingScriptReply(
+  what: string,
+  budget: ScriptBudget | null,
+  call: (...spend: string[]) => Promise<unknown>,
+): Promise<Buffer[] | null> {
+  if (onCluster || !isCacheReady()) return null;
+  try {
+    return await withSpentPoint(budget, call);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    logger.debug({ err: error }, `${what} script failed; reading the slower way`);
+    return null;
+  }
 }

@@ -1,9 +1,8 @@
-import { isCacheReady } from '../infra/redis';
-import { logger } from '../infra/logger';
-import { onCluster, store } from '../cache/store';
+import { store } from '../cache/store';
 import { blockedAmong } from '../safety/blocked';
 import { hydrateTweets } from './cache';
 import { authorsOfEntry } from './presenter';
+import { renderingScriptReply } from './pageScript';
 
 /**
  * Blocks on the tweet reads other than the home timeline (whose script filters its own,
@@ -67,12 +66,8 @@ export async function visibleEntries(
  * away, or on a Redis Cluster: visibleEntries then answers, filling what was missing.
  */
 export async function renderedEntries(viewerId: string, ids: string[]): Promise<Buffer | null> {
-  if (onCluster || !isCacheReady()) return null;
-  try {
-    const reply = (await store.entriesPageBuffer(viewerId, ...ids)) as (Buffer | null)[];
-    return String(reply[0]) === 'page' ? (reply[1] ?? null) : null;
-  } catch (error) {
-    logger.debug({ err: error }, 'entries page script failed; reading the slower way');
-    return null;
-  }
+  const reply = (await renderingScriptReply('entries page', null, () =>
+    store.entriesPageBuffer(viewerId, ...ids),
+  )) as (Buffer | null)[] | null;
+  return reply && String(reply[0]) === 'page' ? (reply[1] ?? null) : null;
 }
