@@ -14,11 +14,12 @@ export const PREFIX = {
   /** Recent tweets and retweets of one author. */
   author: 'tl:u:',
   /**
-   * The cached parts of one tweet: `version|likes|retweets|replies|retweetOf|prefix`. Was
-   * `tws:` until the prefix gained `entities`: records of the old shape are never read (they
-   * expire), so no tweet is served without them after a deploy.
+   * A tweet's cached record, its JSON text with its counters (app/cache/tweetRecord.ts). Was
+   * `tw:` while the counters were kept apart, and `tws:` before the JSON gained `entities`:
+   * records of an old shape are never read (they expire), so a deploy needs no flush.
    */
-  tweet: 'tw:',
+  tweet: 'twr:',
+
   /** Snapshots of user search rankings, one per first page that has a second. */
   userSearch: 'srch:u:',
   /** Popular rankings: per-hour engagement, snapshots combining 24 hours, the current one. */

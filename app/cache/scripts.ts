@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { ChainableCommander, Cluster } from 'ioredis';
 import { PREFIX, SENTINEL, TIMELINE_TTL_SECONDS, USER_TAG, VIEWER_FLAGS } from './keys';
 import { HOUR_MS } from './hourlyRanking';
+import { COUNTS_START } from './tweetRecord';
 
 /**
  * Lua scripts: each does in one round trip what would otherwise take one per tweet or per
@@ -132,7 +133,7 @@ table.insert(answer, 1, consumed)
 return answer`;
 
 const HIDE = `
-local AUTHOR_OF = '^%d+|%d+|%d+|%d+|(%d*)|{"id":"%d+",[^{]*{"id":"(%d+)"'
+local AUTHOR_OF = '^%d+|(%d*)|{"id":"%d+",[^{]*{"id":"(%d+)"'
 -- A record's retweetOf and author, matched in place (no copy of the prefix).
 local function recordParts(record)
   if not record then return nil, nil end
@@ -173,9 +174,8 @@ end
 `;
 
 /**
- * Hydration. A cached tweet is one string, `version|likes|retweets|replies|retweetOf|prefix`
- * (the prefix last: it may contain `|`), so a page is one MGET (two with retweets'
- * originals) and one SMISMEMBER per viewer flag: a handful of calls whatever the page
+ * Hydration. A cached tweet is one string, `version|retweetOf|json` (app/cache/tweetRecord.ts;
+ * the JSON last: it may contain `|`), so a page is one MGET (two with retweets' originals) and one SMISMEMBER per viewer flag: a handful of calls whatever the page
  * size, which is what keeps the script cheap for Redis.
  * Answers {ids, records (false when not cached), flags}: flags holds one list per viewer
  * flag (VIEWER_FLAGS order), and is empty when the viewer is anonymous or their sets are
@@ -192,7 +192,7 @@ local function hydrate(viewer, ids)
   local extra = {}
   for _, record in ipairs(records) do
     if record then
-      local original = string.match(record, '^[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)|')
+      local original = string.match(record, '^[^|]*|([^|]*)|')
       if original and original ~= '' and not seen[original] then
         seen[original] = true
         extra[#extra + 1] = original
@@ -225,20 +225,23 @@ end
  * The text must equal what app/tweets/presenter.ts assembleTweet() makes (tests compare).
  */
 const RENDER = `${FLAG_KEYS}${FLAG_JSON}${TWEET_RECORDS}
+-- A record's retweetOf and JSON text (app/cache/tweetRecord.ts).
 local function parse(record)
-  return string.match(record, '^%d+|(%d+)|(%d+)|(%d+)|(%d*)|(.*)$')
+  local rt, at = string.match(record, '^%d+|(%d*)|()')
+  if not at then return nil, nil end
+  return rt, string.sub(record, at)
 end
 local function render(viewer, ids)
   if #ids == 0 then return '' end
   local records = tweetRecords(ids)
-  local entries, targets, originals, originalKeys = {}, {}, {}, {}
+  local texts, retweetOf, targets, originals, originalKeys = {}, {}, {}, {}, {}
   for i, record in ipairs(records) do
     if not record then return false end
-    local l, r, p, rt, prefix = parse(record)
-    if not prefix then return false end
-    entries[i] = {l, r, p, rt, prefix}
+    local rt, text = parse(record)
+    if not text then return false end
+    texts[i] = text
     if rt ~= '' then
-      targets[i] = rt
+      retweetOf[i], targets[i] = rt, rt
       if not originals[rt] then originals[rt] = true; originalKeys[#originalKeys + 1] = rt end
     else
       targets[i] = ids[i]
@@ -248,9 +251,9 @@ local function render(viewer, ids)
     local found = tweetRecords(originalKeys)
     for i, id in ipairs(originalKeys) do
       if not found[i] then return false end
-      local l, r, p, _, prefix = parse(found[i])
-      if not prefix then return false end
-      originals[id] = {l, r, p, prefix}
+      local _, text = parse(found[i])
+      if not text then return false end
+      originals[id] = text
     end
   end
   local flags = {}
@@ -262,26 +265,22 @@ local function render(viewer, ids)
   -- Every piece goes into one list, joined once at the end: a string built per item would
   -- be copied, hashed and interned twice more (a tenth of the script's time on a page).
   local out, n, nflags = {}, 0, #flags
-  for i, e in ipairs(entries) do
+  for i, text in ipairs(texts) do
     local mask, bit = 1, 1
     for f = 1, nflags do
       if flags[f][i] == 1 then mask = mask + bit end
       bit = bit * 2
     end
     if i > 1 then n = n + 1; out[n] = ',' end
-    n = n + 1; out[n] = e[5]
-    local counted = e
-    if e[4] ~= '' then
-      counted = originals[e[4]]
-      out[n + 1], out[n + 2] = ',"tweet":', counted[4]
-      n = n + 2
+    local rt = retweetOf[i]
+    if rt then
+      out[n + 1], out[n + 2], out[n + 3] = text, ',"tweet":', originals[rt]
+      out[n + 4], out[n + 5] = FLAG_JSON[mask], '}}'
+      n = n + 5
+    else
+      out[n + 1], out[n + 2], out[n + 3] = text, FLAG_JSON[mask], '}'
+      n = n + 3
     end
-    out[n + 1], out[n + 2] = ',"likesCount":', counted[1]
-    out[n + 3], out[n + 4] = ',"retweetsCount":', counted[2]
-    out[n + 5], out[n + 6] = ',"repliesCount":', counted[3]
-    out[n + 7], out[n + 8] = FLAG_JSON[mask], '}'
-    n = n + 8
-    if e[4] ~= '' then n = n + 1; out[n] = '}' end
   end
   return table.concat(out)
 end
@@ -593,23 +592,31 @@ return 1`,
 
   /**
    * Writes a tweet's cache record unless a newer version is already there. Mode 'full'
-   * creates it; mode 'counts' only refreshes counters of an existing record.
-   * KEYS[1]; ARGV: mode, version, ttl, likes, retweets, replies[, retweetOf, prefix]
+   * writes the record given; mode 'counts' only replaces the counters at the end of a cached
+   * tweet's record (app/cache/tweetRecord.ts). KEYS[1]; ARGV: mode, version, ttl, and the
+   * record ('full') or the counters' text ('counts').
    */
   writeTweetCache: {
     numberOfKeys: 1,
     lua: `
-local mode, version, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local mode, version, ttl, given = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local current = redis.call('GET', KEYS[1])
-if mode == 'counts' and not current then return 0 end
-local retweetOf, prefix = ARGV[7], ARGV[8]
+local record = given
 if current then
-  local cachedVersion, cachedOriginal, cachedPrefix =
-    string.match(current, '^(%d+)|[^|]*|[^|]*|[^|]*|([^|]*)|(.*)$')
-  if tonumber(cachedVersion) > version then return 0 end
-  if mode == 'counts' then retweetOf, prefix = cachedOriginal, cachedPrefix end
+  local cachedVersion, rest = string.match(current, '^(%d+)(|.*)$')
+  if not cachedVersion then
+    if mode == 'counts' then return 0 end
+  elseif tonumber(cachedVersion) > version then
+    return 0
+  elseif mode == 'counts' then
+    local counts = string.find(rest, ${luaString(COUNTS_START)}, 1, true)
+    if not counts then return 0 end
+    record = ARGV[2] .. string.sub(rest, 1, counts - 1) .. given
+  end
+elseif mode == 'counts' then
+  return 0
 end
-redis.call('SET', KEYS[1], table.concat({ARGV[2], ARGV[4], ARGV[5], ARGV[6], retweetOf, prefix}, '|'), 'EX', ttl)
+redis.call('SET', KEYS[1], record, 'EX', ttl)
 return 1`,
   },
 

@@ -2,6 +2,7 @@ import { FOR_CACHE_FILL, type ReadFrom } from '../infra/db';
 import { logger } from '../infra/logger';
 import { isCacheReady } from '../infra/redis';
 import { TWEET_CACHE_TTL_SECONDS, VIEWER_FLAGS, keys, type ViewerFlag } from '../cache/keys';
+import { countsText, parseRecord, recordText } from '../cache/tweetRecord';
 import { deleteCacheKeys, onCluster, scriptPipeline, store } from '../cache/store';
 import { fillViewerSets, changeViewerSet, viewerSetsVersion } from '../cache/viewerSets';
 import { hydrateFromCluster } from './clusterReads';
@@ -33,32 +34,23 @@ const VIEWER_FLAG_LOADERS: Record<
   bookmarked: bookmarkedTweetIds,
 };
 
-const RECORD = /^(\d+)\|(\d+)\|(\d+)\|(\d+)\|(\d*)\|/;
+/** What a record not cached (or of another shape) gives: read from MySQL by `complete`. */
+const NOT_CACHED = { prefix: '', likes: 0, retweets: 0, replies: 0, retweetOf: null };
 
 function piecesFromCache([ids, records, flags]: Hydrated): TweetPieces[] {
   return ids.map((id, i) => {
-    const record = records[i];
-    const match = record ? RECORD.exec(record) : null;
-    const flagsOf = () => viewerFlags((_, f) => (flags[f] ? flags[f][i] === 1 : null));
-    if (!record || !match) {
-      return {
-        id,
-        prefix: '',
-        likes: 0,
-        retweets: 0,
-        replies: 0,
-        retweetOf: null,
-        flags: flagsOf(),
-      };
-    }
+    const text = records[i];
+    const { prefix, likes, retweets, replies, retweetOf } =
+      (text && parseRecord(text)) || NOT_CACHED;
+    const known = (f: number) => (flags[f] ? flags[f][i] === 1 : null);
     return {
       id,
-      prefix: record.slice(match[0].length),
-      likes: Number(match[2]),
-      retweets: Number(match[3]),
-      replies: Number(match[4]),
-      retweetOf: match[5] || null,
-      flags: flagsOf(),
+      prefix,
+      likes,
+      retweets,
+      replies,
+      retweetOf,
+      flags: viewerFlags((_, f) => known(f)),
     };
   });
 }
@@ -113,19 +105,20 @@ async function fillCache(rows: TweetRow[], directories: MentionDirectories): Pro
   if (rows.length === 0) return;
   const pipeline = scriptPipeline();
   for (const row of rows) {
-    const fields = [
-      String(row.likesCount),
-      String(row.retweetsCount),
-      String(row.repliesCount),
-      row.retweetOfId ?? '',
-      prefixOf(row, directoryOf(directories, row.id)),
-    ];
+    const record = recordText({
+      version: row.version,
+      retweetOf: row.retweetOfId,
+      prefix: prefixOf(row, directoryOf(directories, row.id)),
+      likes: row.likesCount,
+      retweets: row.retweetsCount,
+      replies: row.repliesCount,
+    });
     pipeline.writeTweetCache(
       keys.tweet(row.id),
       'full',
       String(row.version),
       String(TWEET_CACHE_TTL_SECONDS),
-      ...fields,
+      record,
     );
   }
   await pipeline.exec();
@@ -140,9 +133,7 @@ export async function refreshCachedCounts(
     'counts',
     String(row.version),
     String(TWEET_CACHE_TTL_SECONDS),
-    String(row.likesCount),
-    String(row.retweetsCount),
-    String(row.repliesCount),
+    countsText(row.likesCount, row.retweetsCount, row.repliesCount),
   );
 }
 

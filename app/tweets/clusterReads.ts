@@ -2,6 +2,7 @@ import type { ChainableCommander } from 'ioredis';
 import { SENTINEL, keys } from '../cache/keys';
 import { perNode, type CacheClient, type Reply, type Routed } from '../cache/perNode';
 import type { ChirpScripts, ScriptPipeline } from '../cache/scripts';
+import { retweetOfRecord } from '../cache/tweetRecord';
 
 /**
  * Tweet pages read from a Redis Cluster cache (docs/decisions/0017). One instance answers a
@@ -15,9 +16,6 @@ type Store = CacheClient & ChirpScripts;
 
 /** What one page's records and flags answer: as the hydrate script answers (cache.ts Hydrated). */
 type Hydrated = [string[], (string | null)[], number[][]];
-
-/** The retweetOf field of a cached record (`version|likes|retweets|replies|retweetOf|prefix`). */
-const RETWEET_OF = /^[^|]*\|[^|]*\|[^|]*\|[^|]*\|([^|]*)\|/;
 
 /** At most this many hidden authors come with a page's ids; more are asked per page. */
 const HIDDEN_SENT = 1000;
@@ -67,7 +65,7 @@ export async function hydrateFromCluster(
   const seen = new Set(all);
   const originals: string[] = [];
   for (const record of first.records) {
-    const original = record ? RETWEET_OF.exec(record)?.[1] : undefined;
+    const original = record && retweetOfRecord(record);
     if (original && !seen.has(original)) {
       seen.add(original);
       originals.push(original);

@@ -1,4 +1,5 @@
 import { VIEWER_FLAGS, type ViewerFlag } from '../cache/keys';
+import { countsText } from '../cache/tweetRecord';
 import type { TweetRow } from '../records/tweets';
 import { resolveEntities, type MentionDirectory } from '../text/entities';
 
@@ -89,9 +90,7 @@ export function assembleTweet(pieces: TweetPieces, byId: Map<string, TweetPieces
     const inner = assembleTweet(original, byId);
     return inner === null ? null : `${pieces.prefix},"tweet":${inner}}`;
   }
-  let text =
-    `${pieces.prefix},"likesCount":${pieces.likes},"retweetsCount":${pieces.retweets},` +
-    `"repliesCount":${pieces.replies}`;
+  let text = pieces.prefix + countsText(pieces.likes, pieces.retweets, pieces.replies);
   for (const [flag, member] of FLAG_MEMBERS) text += `${member}${pieces.flags[flag] === true}`;
   return `${text}}`;
 }

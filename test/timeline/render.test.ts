@@ -55,4 +55,28 @@ describe('GET /tweets rendered in Redis', () => {
     expect(original.content).to.equal('First, with "quotes" and | pipes 🦄');
     expect(rendered.body.nextCursor).to.equal(null);
   });
+
+  it("moves a cached tweet's counters, and only them, when its content spells counters", async () => {
+    const ada = await registerUser();
+    const bob = await registerUser();
+    const content = 'x,"likesCount":5,"retweetsCount":5,"repliesCount":5';
+    const posted = await api()
+      .post('/tweets')
+      .set(bearer(ada.accessToken))
+      .send({ content })
+      .expect(201);
+    const id = posted.body.id as string;
+    await api().get('/tweets').set(bearer(ada.accessToken)).expect(200);
+    expect(await redis.exists(keys.tweet(id)), 'the cached record').to.equal(1);
+
+    await api().post(`/tweets/${id}/like`).set(bearer(bob.accessToken)).expect(200);
+    await api().post(`/tweets/${id}/retweet`).set(bearer(bob.accessToken)).expect(200);
+    const rendered = await api().get('/tweets').set(bearer(ada.accessToken)).expect(200);
+
+    const [tweet] = rendered.body.data;
+    expect(tweet).to.include({ id, content, likesCount: 1, retweetsCount: 1, repliesCount: 0 });
+    await redis.del(keys.tweet(id));
+    const assembled = await api().get('/tweets').set(bearer(ada.accessToken)).expect(200);
+    expect(rendered.text).to.equal(assembled.text);
+  });
 });
