@@ -71,16 +71,17 @@ const TWEET_RECORDS = `
 local TWEET = ${luaString(PREFIX.tweet)}
 local fetched = {}
 local function tweetRecords(ids)
-  local keys, wanted = {}, {}
+  local keys, wanted, asked = {}, {}, {}
   for _, id in ipairs(ids) do
     if fetched[id] == nil and not wanted[id] then
       wanted[id] = true
-      keys[#keys + 1] = TWEET .. id
+      asked[#asked + 1] = id
+      keys[#asked] = TWEET .. id
     end
   end
   if #keys > 0 then
     local found = redis.call('MGET', unpack(keys))
-    for k, key in ipairs(keys) do fetched[string.sub(key, #TWEET + 1)] = found[k] end
+    for k, id in ipairs(asked) do fetched[id] = found[k] end
   end
   local records = {}
   for i, id in ipairs(ids) do records[i] = fetched[id] end
