@@ -109,10 +109,16 @@ async function redisUnderCallgrind(source: Redis, dir: string) {
     ]),
     { stdio: 'ignore' },
   );
-  const copy = await connectWhenUp(port);
-  for (const key of await source.keys('*')) {
-    const dump = await source.dumpBuffer(key);
-    if (dump) await copy.restore(key, 0, dump, 'REPLACE');
+  let copy: Redis;
+  try {
+    copy = await connectWhenUp(port);
+    for (const key of await source.keys('*')) {
+      const dump = await source.dumpBuffer(key);
+      if (dump) await copy.restore(key, 0, dump, 'REPLACE');
+    }
+  } catch (error) {
+    server.kill('SIGKILL');
+    throw error;
   }
   const control = (option: string) =>
     execFileSync('callgrind_control', [option, String(server.pid)], { stdio: 'ignore' });
