@@ -19,7 +19,6 @@ export const PREFIX = {
    * records of an old shape are never read (they expire), so a deploy needs no flush.
    */
   tweet: 'twr:',
-
   /** Snapshots of user search rankings, one per first page that has a second. */
   userSearch: 'srch:u:',
   /** Popular rankings: per-hour engagement, snapshots combining 24 hours, the current one. */

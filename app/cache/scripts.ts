@@ -176,8 +176,9 @@ end
 
 /**
  * Hydration. A cached tweet is one string, `version|retweetOf|json` (app/cache/tweetRecord.ts;
- * the JSON last: it may contain `|`), so a page is one MGET (two with retweets' originals) and one SMISMEMBER per viewer flag: a handful of calls whatever the page
- * size, which is what keeps the script cheap for Redis.
+ * the JSON last: it may contain `|`), so a page is one MGET (two with retweets' originals)
+ * and one SMISMEMBER per viewer flag: a handful of calls whatever the page size, which is
+ * what keeps the script cheap for Redis.
  * Answers {ids, records (false when not cached), flags}: flags holds one list per viewer
  * flag (VIEWER_FLAGS order), and is empty when the viewer is anonymous or their sets are
  * not all cached.
