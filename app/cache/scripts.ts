@@ -433,20 +433,30 @@ ${spendThenPage(7)}`,
   },
 
   /**
-   * Entries by id (a popular, hashtag, search or bookmarks page), rendered as the home page
-   * is, without those by or retweeting users blocked either way with the viewer (their
-   * `blocked` set; not asked when it holds only the sentinel). ARGV: viewer, ids…
-   * → {'blocked'} (the viewer's blocked set is not cached) | {'page', json|false}
+   * Entries by id (a popular, hashtag, search, bookmarks or replies page), rendered as the
+   * home page is, without those by or retweeting users blocked either way with the viewer
+   * (their `blocked` set; not asked when it holds only the sentinel). A replies page names its
+   * root tweet, whose author blocked either way with the viewer makes the page theirs to
+   * refuse. ARGV: viewer, root tweet ('' for none), ids…
+   * → {'blocked'} (the viewer's blocked set is not cached) | {'owner'} (the root's author and
+   * the viewer block one another) | {'page', json|false} (false: a piece is not cached)
    */
   entriesPage: {
     numberOfKeys: 0,
     lua: `${RENDER}${HIDE}
-local viewer = ARGV[1]
+local viewer, root = ARGV[1], ARGV[2]
 local blockedKey = userKey(${luaString(PREFIX.blocked)}, viewer)
 local size = redis.call('SCARD', blockedKey)
 if size == 0 then return {'blocked'} end
 local ids = {}
-for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+for i = 3, #ARGV do ids[#ids + 1] = ARGV[i] end
+if root ~= '' then
+  local retweetOf, owner = recordParts(tweetRecords({root})[1])
+  if not owner or retweetOf ~= '' then return {'page', false} end
+  if size > 1 and owner ~= viewer and redis.call('SISMEMBER', blockedKey, owner) == 1 then
+    return {'owner'}
+  end
+end
 if size > 1 then ids = visible(blockedKey, ids) end
 return {'page', render(viewer, ids)}`,
   },

@@ -70,7 +70,7 @@ export async function entriesPage(
   nextCursor: string | null,
 ): Promise<string | Buffer> {
   const rendered = ids.length > 0 ? await renderedEntries(viewerId, ids) : null;
-  if (rendered !== null) return pageBytes(rendered, nextCursor);
+  if (rendered instanceof Buffer) return pageBytes(rendered, nextCursor);
   return pageJson(await entryTexts(viewerId, ids), nextCursor);
 }
 

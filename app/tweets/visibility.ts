@@ -63,11 +63,19 @@ export async function visibleEntries(
  * The items of a page of entries as the viewer sees them (visibleEntries' rule), rendered by
  * Redis in one round trip (the `entriesPage` script) and joined by commas; null when it
  * cannot render them whole (a record, the viewer's flag or blocked sets not cached), Redis is
- * away, or on a Redis Cluster: visibleEntries then answers, filling what was missing.
+ * away, or on a Redis Cluster: visibleEntries then answers, filling what was missing. Given
+ * a `root` (a replies page's tweet), 'owner' when its author and the viewer block one
+ * another, as visibleEntries' owners.
  */
-export async function renderedEntries(viewerId: string, ids: string[]): Promise<Buffer | null> {
+export async function renderedEntries(
+  viewerId: string,
+  ids: string[],
+  root = '',
+): Promise<Buffer | 'owner' | null> {
   const reply = (await renderingScriptReply('entries page', null, () =>
-    store.entriesPageBuffer(viewerId, ...ids),
+    store.entriesPageBuffer(viewerId, root, ...ids),
   )) as (Buffer | null)[] | null;
-  return reply && String(reply[0]) === 'page' ? (reply[1] ?? null) : null;
+  const kind = reply && String(reply[0]);
+  if (kind === 'owner') return 'owner';
+  return kind === 'page' ? (reply![1] ?? null) : null;
 }
